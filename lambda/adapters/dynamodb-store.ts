@@ -1,0 +1,224 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+  type PutItemCommandInput,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { PostbackRecord } from '../domain/postback';
+import { POSTBACK_FIELDS } from '../domain/fields';
+import type { ClaimResult, PostbackStore, RejectedPostback } from '../ports';
+import { KEYS } from '../table-definition';
+import { toAttribute } from './attribute-values';
+
+export interface DynamoDbStoreOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** How long an invocation owns a claimed postback; must exceed the function timeout. */
+  readonly leaseSeconds: number;
+  readonly historyRetentionDays: number;
+  readonly rejectedRetentionDays: number;
+}
+
+const DAY_SECONDS = 86_400;
+const PENDING = 'pending';
+const PUBLISHED = 'published';
+
+/** Detail fields that describe the message rather than one postback: kept when a later latest postback omits them. */
+const STICKY_FIELDS = new Set(['clientReference', 'to', 'from']);
+/** Detail fields removed from the state when the new latest postback does not have them. */
+const REPLACEABLE_FIELDS = Object.values(POSTBACK_FIELDS)
+  .map((field) => field.detail)
+  .filter((name) => !STICKY_FIELDS.has(name) && name !== 'trackingId' && name !== 'code' && name !== 'origin' && name !== 'timestamp');
+
+export function messageKey(trackingId: string): string {
+  return `${KEYS.messagePrefix}${trackingId}`;
+}
+
+export function historySortKey(record: Pick<PostbackRecord, 'instant' | 'postbackId'>): string {
+  return `${KEYS.historyPrefix}${record.instant.key}#${record.postbackId}`;
+}
+
+/**
+ * The DynamoDB implementation of {@link PostbackStore}. A new in-order postback costs one
+ * TransactWriteItems (history put + conditional state update) and one UpdateItem (mark
+ * published); a duplicate costs the one transaction, answered from its cancellation reasons.
+ *
+ * @example
+ * const store = new DynamoDbStore({ client, tableName, leaseSeconds: 60, historyRetentionDays: 90, rejectedRetentionDays: 14 });
+ */
+export class DynamoDbStore implements PostbackStore {
+  constructor(private readonly options: DynamoDbStoreOptions) {}
+
+  async claim(record: PostbackRecord, rawBody: string, now: Date): Promise<ClaimResult> {
+    const historyPut = this.historyPut(record, rawBody, now);
+    if (record.entry === undefined) return this.putHistoryOnly(historyPut);
+    try {
+      await this.options.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [{ Put: historyPut }, { Update: this.stateUpdate(record, now) }],
+        }),
+      );
+      return { outcome: 'claimed', isLatest: true };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [history, state] = error.CancellationReasons ?? [];
+      if (history?.Code === 'ConditionalCheckFailed') return existing(history.Item);
+      if (history?.Code === 'TransactionConflict' || state?.Code === 'TransactionConflict') {
+        return { outcome: 'in_progress' };
+      }
+      if (state?.Code === 'ConditionalCheckFailed') return this.putHistoryOnly(historyPut);
+      throw error;
+    }
+  }
+
+  async markPublished(record: PostbackRecord): Promise<void> {
+    await this.options.client.send(
+      new UpdateItemCommand({
+        TableName: this.options.tableName,
+        Key: this.historyKey(record),
+        UpdateExpression: 'SET #pub = :published REMOVE #lease',
+        ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
+        ExpressionAttributeValues: { ':published': { S: PUBLISHED } },
+      }),
+    );
+  }
+
+  async release(record: PostbackRecord): Promise<void> {
+    try {
+      await this.options.client.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: this.historyKey(record),
+          UpdateExpression: 'SET #lease = :zero',
+          ConditionExpression: '#pub = :pending',
+          ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
+          ExpressionAttributeValues: { ':pending': { S: PENDING }, ':zero': { N: '0' } },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async saveRejected(rejected: RejectedPostback): Promise<void> {
+    const receivedAt = rejected.receivedAt.toISOString();
+    const item = toAttribute({
+      pk: `${KEYS.rejectedPrefix}${receivedAt.slice(0, 10)}`,
+      sk: `${receivedAt}#${rejected.requestId}`,
+      kind: 'rejected',
+      requestId: rejected.requestId,
+      receivedAt,
+      statusCode: rejected.statusCode,
+      reason: rejected.reason,
+      message: rejected.message,
+      details: rejected.details === undefined ? undefined : JSON.stringify(rejected.details),
+      contentType: rejected.contentType,
+      sourceIp: rejected.sourceIp,
+      body: rejected.body,
+      truncated: rejected.truncated,
+      expiresAt: epochSeconds(rejected.receivedAt) + this.options.rejectedRetentionDays * DAY_SECONDS,
+    })?.M;
+    await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }));
+  }
+
+  private historyKey(record: PostbackRecord): Record<string, AttributeValue> {
+    return { pk: { S: messageKey(record.trackingId) }, sk: { S: historySortKey(record) } };
+  }
+
+  private historyPut(record: PostbackRecord, rawBody: string, now: Date) {
+    const item: Record<string, AttributeValue> = {
+      ...this.historyKey(record),
+      postbackId: { S: record.postbackId },
+      trackingId: { S: record.trackingId },
+      code: { S: record.code },
+      detailType: { S: record.detailType },
+      timestamp: { S: record.detail.timestamp },
+      tsKey: { S: record.instant.key },
+      receivedAt: { S: record.receivedAt },
+      pub: { S: PENDING },
+      leaseUntil: { N: String(now.getTime() + this.options.leaseSeconds * 1000) },
+      body: { S: rawBody },
+      expiresAt: { N: String(epochSeconds(now) + this.options.historyRetentionDays * DAY_SECONDS) },
+    };
+    if (record.detail.status !== undefined) item.status = { S: record.detail.status };
+    return {
+      TableName: this.options.tableName,
+      Item: item,
+      // New, or pending and abandoned by an invocation whose lease has expired (crash, timeout, released).
+      ConditionExpression: 'attribute_not_exists(pk) OR (#pub = :pending AND #lease < :now)',
+      ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
+      ExpressionAttributeValues: { ':pending': { S: PENDING }, ':now': { N: String(now.getTime()) } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    } satisfies PutItemCommandInput;
+  }
+
+  private stateUpdate(record: PostbackRecord, now: Date) {
+    const names: Record<string, string> = {};
+    const values: Record<string, AttributeValue> = {};
+    const sets: string[] = [];
+    const removes: string[] = [];
+    let n = 0;
+    const set = (attribute: string, value: AttributeValue) => {
+      n += 1;
+      names[`#a${n}`] = attribute;
+      values[`:v${n}`] = value;
+      sets.push(`#a${n} = :v${n}`);
+    };
+    const { raw: _raw, ...fields } = record.detail;
+    for (const [attribute, value] of Object.entries(fields)) {
+      const attributeValue = toAttribute(value);
+      if (attributeValue !== undefined) set(attribute, attributeValue);
+    }
+    for (const attribute of REPLACEABLE_FIELDS) {
+      if ((fields as Record<string, unknown>)[attribute] === undefined) {
+        n += 1;
+        names[`#a${n}`] = attribute;
+        removes.push(`#a${n}`);
+      }
+    }
+    set('rank', { N: String(record.entry?.rank ?? -1) });
+    set('tsKey', { S: record.instant.key });
+    set('detailType', { S: record.detailType });
+    set('updatedAt', { S: now.toISOString() });
+    set('expiresAt', { N: String(epochSeconds(now) + this.options.historyRetentionDays * DAY_SECONDS) });
+    names['#pk'] = 'pk';
+    names['#rank'] = 'rank';
+    names['#ts'] = 'tsKey';
+    names['#pid'] = 'postbackId';
+    values[':rank'] = { N: String(record.entry?.rank ?? -1) };
+    values[':ts'] = { S: record.instant.key };
+    values[':pid'] = { S: record.postbackId };
+    return {
+      TableName: this.options.tableName,
+      Key: { pk: { S: messageKey(record.trackingId) }, sk: { S: KEYS.stateSortKey } },
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      // The latest-state rule (domain/state-rule.ts), enforced atomically.
+      ConditionExpression:
+        'attribute_not_exists(#pk) OR #rank < :rank OR (#rank = :rank AND #ts < :ts) OR #pid = :pid',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
+
+  private async putHistoryOnly(historyPut: PutItemCommandInput): Promise<ClaimResult> {
+    try {
+      await this.options.client.send(new PutItemCommand(historyPut));
+      return { outcome: 'claimed', isLatest: false };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return existing(error.Item);
+      throw error;
+    }
+  }
+}
+
+function existing(item: Record<string, AttributeValue> | undefined): ClaimResult {
+  return item?.pub?.S === PUBLISHED ? { outcome: 'duplicate' } : { outcome: 'in_progress' };
+}
+
+function epochSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}

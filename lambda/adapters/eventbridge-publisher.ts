@@ -1,0 +1,48 @@
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { PostbackDetail } from '../domain/event-detail';
+import type { PostbackRecord } from '../domain/postback';
+import type { EventPublisher } from '../ports';
+
+export class PublishError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PublishError';
+  }
+}
+
+export interface EventBridgePublisherOptions {
+  readonly client: EventBridgeClient;
+  readonly eventBusName: string;
+  readonly source: string;
+}
+
+/**
+ * Publishes one event per postback with PutEvents. A partial failure
+ * (`FailedEntryCount` > 0) is a failure, not a success.
+ *
+ * @example
+ * await new EventBridgePublisher({ client, eventBusName: 'bus', source: 'mms.postbacks' }).publish(record, detail);
+ */
+export class EventBridgePublisher implements EventPublisher {
+  constructor(private readonly options: EventBridgePublisherOptions) {}
+
+  async publish(record: PostbackRecord, detail: PostbackDetail): Promise<void> {
+    const output = await this.options.client.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: this.options.eventBusName,
+            Source: this.options.source,
+            DetailType: record.detailType,
+            Time: new Date(record.instant.epochMs),
+            Detail: JSON.stringify(detail),
+          },
+        ],
+      }),
+    );
+    if ((output.FailedEntryCount ?? 0) > 0) {
+      const entry = output.Entries?.[0];
+      throw new PublishError(`PutEvents failed for the entry: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
+    }
+  }
+}

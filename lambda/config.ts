@@ -1,0 +1,101 @@
+/**
+ * Configuration of the functions, read once from the environment, trimmed and typed.
+ * This is the only module that reads `process.env`. Missing required variables fail
+ * fast with a message that names them.
+ */
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function optionalString(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function requiredString(env: Env, name: string): string {
+  const value = optionalString(env, name);
+  if (value === undefined) throw new ConfigError(`Missing required environment variable ${name}`);
+  return value;
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = optionalString(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`Environment variable ${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Where the shared secret comes from; `none` means every request is refused (fail closed). */
+export type SecretConfig =
+  | { readonly kind: 'secretsManager'; readonly secretArn: string; readonly refreshSeconds: number }
+  | { readonly kind: 'literal'; readonly value: string }
+  | { readonly kind: 'none' };
+
+export interface IngestConfig {
+  /** `TABLE_NAME`: the DynamoDB table. */
+  readonly tableName: string;
+  /** `EVENT_BUS_NAME`: name or ARN of the EventBridge bus. */
+  readonly eventBusName: string;
+  /** `EVENT_SOURCE`, default `mms.postbacks`. */
+  readonly eventSource: string;
+  /** `POSTBACK_SECRET_ARN` (preferred) or `POSTBACK_SECRET`. */
+  readonly secret: SecretConfig;
+  /** `HISTORY_RETENTION_DAYS`, default 90: TTL of history and state items. */
+  readonly historyRetentionDays: number;
+  /** `REJECTED_RETENTION_DAYS`, default 14: TTL of refused-but-authenticated postbacks. */
+  readonly rejectedRetentionDays: number;
+  /** `LEASE_SECONDS`, default 60: how long an invocation owns a postback; must exceed the function timeout. */
+  readonly leaseSeconds: number;
+  /** `RETRY_AFTER_SECONDS`, default 5: the `Retry-After` of 503 answers. */
+  readonly retryAfterSeconds: number;
+}
+
+/**
+ * Reads the ingest function's configuration.
+ *
+ * @example
+ * const config = loadIngestConfig(); // reads process.env once
+ */
+export function loadIngestConfig(env: Env = process.env): IngestConfig {
+  const secretArn = optionalString(env, 'POSTBACK_SECRET_ARN');
+  const literal = optionalString(env, 'POSTBACK_SECRET');
+  const secret: SecretConfig = secretArn
+    ? { kind: 'secretsManager', secretArn, refreshSeconds: positiveInt(env, 'SECRET_REFRESH_SECONDS', 300) }
+    : literal
+      ? { kind: 'literal', value: literal }
+      : { kind: 'none' };
+  return {
+    tableName: requiredString(env, 'TABLE_NAME'),
+    eventBusName: requiredString(env, 'EVENT_BUS_NAME'),
+    eventSource: optionalString(env, 'EVENT_SOURCE') ?? 'mms.postbacks',
+    secret,
+    historyRetentionDays: positiveInt(env, 'HISTORY_RETENTION_DAYS', 90),
+    rejectedRetentionDays: positiveInt(env, 'REJECTED_RETENTION_DAYS', 14),
+    leaseSeconds: positiveInt(env, 'LEASE_SECONDS', 60),
+    retryAfterSeconds: positiveInt(env, 'RETRY_AFTER_SECONDS', 5),
+  };
+}
+
+export interface QueryConfig {
+  /** `TABLE_NAME`: the DynamoDB table (read only). */
+  readonly tableName: string;
+}
+
+/**
+ * Reads the query function's configuration.
+ *
+ * @example
+ * const config = loadQueryConfig();
+ */
+export function loadQueryConfig(env: Env = process.env): QueryConfig {
+  return { tableName: requiredString(env, 'TABLE_NAME') };
+}

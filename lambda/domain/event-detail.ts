@@ -1,0 +1,48 @@
+import type { CatalogEntry, DetailType, UNRECOGNIZED_DETAIL_TYPE } from './catalog';
+import type { DetailFieldsFromPostback } from './fields';
+
+/** Detail fields every postback event has, whatever its detail-type. */
+export type PostbackDetailBase = DetailFieldsFromPostback & {
+  /** Deterministic id of the postback (same postback, same id): use it to deduplicate. */
+  readonly postbackId: string;
+  /** The provider's tracking-id, or for an inbound postback without one, an id derived from from/to/timestamp. */
+  readonly trackingId: string;
+  /** The postback's timestamp as sent (ISO 8601 with a zone). */
+  readonly timestamp: string;
+  readonly origin: string;
+  /** Whether this postback became the latest state of its message when it was accepted. */
+  readonly isLatest: boolean;
+  /** When the service first accepted the postback (ISO 8601, UTC). */
+  readonly receivedAt: string;
+  /** The postback body as received, including fields the spec does not document. */
+  readonly raw: Readonly<Record<string, unknown>>;
+};
+
+type DetailOfEntry<E extends CatalogEntry> = PostbackDetailBase & {
+  readonly code: E['code'];
+  readonly lifecycle: E['lifecycle'];
+  readonly outcome: E['outcome'];
+  readonly final: E['final'];
+};
+
+/** The Detail of a postback whose code the catalog does not know: history only, never latest. */
+export type UnrecognizedPostbackDetail = PostbackDetailBase & {
+  readonly code: string;
+  readonly lifecycle: 'unknown';
+  readonly outcome: 'unknown';
+  readonly final: false;
+  readonly isLatest: false;
+};
+
+/**
+ * The Detail type of each detail-type, derived from the code catalog.
+ *
+ * @example
+ * const detail: PostbackDetailByType['MMS Delivered'] = event.detail; // detail.code is 'N102'
+ */
+export type PostbackDetailByType = {
+  readonly [T in CatalogEntry['detailType']]: DetailOfEntry<Extract<CatalogEntry, { detailType: T }>>;
+} & { readonly [UNRECOGNIZED in typeof UNRECOGNIZED_DETAIL_TYPE]: UnrecognizedPostbackDetail };
+
+/** Any postback event Detail: a union discriminated by `code` (and by `outcome`, `lifecycle`). */
+export type PostbackDetail = PostbackDetailByType[DetailType];

@@ -1,0 +1,93 @@
+import { type CatalogEntry, type DetailType, type Lifecycle, lookupCode, type Outcome, UNRECOGNIZED_DETAIL_TYPE } from './catalog';
+import type { PostbackDetail } from './event-detail';
+import { type DetailFieldsFromPostback, POSTBACK_FIELDS, type PostbackFieldName } from './fields';
+import { derivedMoTrackingId, postbackIdOf } from './identity';
+import { type Instant, toInstant } from './timestamp';
+import type { ValidPostback } from './validate';
+
+/** A validated postback with everything the service derives from it. */
+export interface PostbackRecord {
+  readonly postbackId: string;
+  readonly trackingId: string;
+  readonly code: string;
+  /** The catalog entry; `undefined` for a well-formed code the catalog does not know. */
+  readonly entry: CatalogEntry | undefined;
+  readonly detailType: DetailType;
+  readonly instant: Instant;
+  readonly lifecycle: Lifecycle;
+  readonly outcome: Outcome;
+  readonly final: boolean;
+  readonly receivedAt: string;
+  /** The Detail of the event, with `isLatest` still to be decided by the store. */
+  readonly detail: Omit<PostbackDetail, 'isLatest'>;
+  /** True when the postback's `status` text disagrees with its code (the code decides). */
+  readonly statusMismatch: boolean;
+}
+
+function detailFields(postback: ValidPostback, trackingId: string): DetailFieldsFromPostback {
+  const fields: Record<string, unknown> = {};
+  for (const name of Object.keys(POSTBACK_FIELDS) as PostbackFieldName[]) {
+    const value = postback[name];
+    if (value === undefined) continue;
+    const spec = POSTBACK_FIELDS[name];
+    if (spec.kind === 'numberList') fields[spec.detail] = (value as { number: string }[]).map((item) => item.number);
+    else if (spec.kind === 'fileList') fields[spec.detail] = (value as { file: string }[]).map((item) => item.file);
+    else fields[spec.detail] = value;
+  }
+  fields.trackingId = trackingId;
+  return fields as DetailFieldsFromPostback;
+}
+
+/**
+ * Derives ids, catalog facts and the event Detail from a validated postback.
+ *
+ * @example
+ * const record = interpretPostback(result.postback, new Date());
+ * record.detailType; // 'MMS Delivered'
+ */
+export function interpretPostback(postback: ValidPostback, receivedAt: Date): PostbackRecord {
+  const instant = toInstant(postback.timestamp);
+  if (!instant) throw new TypeError('interpretPostback needs a validated postback');
+  const trackingId =
+    postback['tracking-id'] ?? derivedMoTrackingId({ from: postback.from, to: postback.to, instantKey: instant.key });
+  const entry = lookupCode(postback.code);
+  const postbackId = postbackIdOf({ trackingId, code: postback.code, instantKey: instant.key, to: postback.to });
+  const lifecycle: Lifecycle = entry?.lifecycle ?? 'unknown';
+  const outcome: Outcome = entry?.outcome ?? 'unknown';
+  const final = entry?.final ?? false;
+  const received = receivedAt.toISOString();
+  const detail = {
+    postbackId,
+    ...detailFields(postback, trackingId),
+    code: postback.code,
+    origin: postback.origin,
+    timestamp: postback.timestamp,
+    lifecycle,
+    outcome,
+    final,
+    receivedAt: received,
+    raw: postback,
+  } as Omit<PostbackDetail, 'isLatest'>;
+  const status = postback.status;
+  return {
+    postbackId,
+    trackingId,
+    code: postback.code,
+    entry,
+    detailType: entry?.detailType ?? UNRECOGNIZED_DETAIL_TYPE,
+    instant,
+    lifecycle,
+    outcome,
+    final,
+    receivedAt: received,
+    detail,
+    statusMismatch: entry !== undefined && status !== undefined && !statusAgrees(entry, status),
+  };
+}
+
+function statusAgrees(entry: CatalogEntry, status: string): boolean {
+  const s = status.trim().toLowerCase();
+  const expected = entry.status.toLowerCase();
+  // The spec documents E102 as "Rejected / Unrecognised".
+  return s === expected || (entry.code === 'E102' && (s === 'unrecognised' || s === 'unrecognized'));
+}

@@ -1,0 +1,134 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { HttpError, RejectedInputError, UnauthorizedError, UnavailableError, ValidationFailedError } from '../errors';
+import { METRIC } from '../observability';
+import type { PostbackStore, SecretSource } from '../ports';
+import { header, presentedCredentials, rawBody } from './request';
+import { jsonResponse } from './responses';
+
+type ProxyMiddleware = MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** Constant-time: every presented credential is compared with every secret, with no early exit. */
+export function matchesAny(presented: readonly string[], secrets: readonly string[]): boolean {
+  let match = false;
+  for (const candidate of presented) {
+    const a = digest(candidate);
+    for (const secret of secrets) match = timingSafeEqual(a, digest(secret)) || match;
+  }
+  return match;
+}
+
+/**
+ * Refuses the request with 401 unless it presents the shared secret (Basic password,
+ * `X-Postback-Token` or `?token=`). Fails closed when no secret is configured.
+ */
+export function authenticate(options: { secrets: SecretSource; logger: Logger; metrics: Metrics }): ProxyMiddleware {
+  return {
+    before: async (request) => {
+      const presented = presentedCredentials(request.event);
+      let secrets: readonly string[];
+      try {
+        secrets = await options.secrets.secrets();
+      } catch (error) {
+        throw new UnavailableError('could not read the postback secret', 'secret', { cause: error });
+      }
+      if (secrets.length === 0) {
+        options.logger.error('No postback secret is configured (set POSTBACK_SECRET_ARN or POSTBACK_SECRET): refusing every request');
+      } else if (presented.length > 0) {
+        if (matchesAny(presented, secrets)) return;
+        const refreshed = await options.secrets.refreshAfterMiss?.().catch(() => undefined);
+        if (refreshed && matchesAny(presented, refreshed)) return;
+      }
+      options.metrics.addMetric(METRIC.unauthorized, MetricUnit.Count, 1);
+      options.logger.warn('Unauthorized postback request', {
+        sourceIp: request.event.requestContext?.identity?.sourceIp,
+        credentialsPresented: presented.length,
+      });
+      throw new UnauthorizedError();
+    },
+  };
+}
+
+/**
+ * Keeps a postback that authenticated but was refused (400, 413, 415) as a `rejected`
+ * record for operators, since the provider does not retry 4xx answers. If it cannot be
+ * kept, the answer becomes 503 so that the sender retries.
+ */
+export function keepRejected(options: {
+  store: PostbackStore;
+  logger: Logger;
+  metrics: Metrics;
+  maxBodyBytes: number;
+  clock: () => Date;
+}): ProxyMiddleware {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      if (!(error instanceof RejectedInputError)) return;
+      const { event, context } = request;
+      const body = rawBody(event, options.maxBodyBytes);
+      try {
+        await options.store.saveRejected({
+          requestId: event.requestContext?.requestId ?? context.awsRequestId,
+          receivedAt: options.clock(),
+          statusCode: error.statusCode,
+          reason: error.errorCode,
+          message: error.message,
+          details: error instanceof ValidationFailedError ? error.details : undefined,
+          contentType: header(event, 'content-type'),
+          sourceIp: event.requestContext?.identity?.sourceIp,
+          body: body.text,
+          truncated: body.truncated,
+        });
+      } catch (cause) {
+        options.metrics.addMetric(METRIC.storeFailed, MetricUnit.Count, 1);
+        options.logger.error('Could not keep the refused postback; answering 503 so that the sender retries', {
+          error: cause as Error,
+        });
+        request.error = new UnavailableError('could not keep the refused postback', 'store', { cause });
+        return;
+      }
+      options.metrics.addMetric(METRIC.rejected, MetricUnit.Count, 1);
+      const single = options.metrics.singleMetric();
+      single.addDimension('reason', error.errorCode);
+      single.addMetric(METRIC.rejectedByReason, MetricUnit.Count, 1);
+      options.logger.warn('Postback refused and kept as a rejected record', {
+        reason: error.errorCode,
+        statusCode: error.statusCode,
+        message: error.message,
+        bytes: body.bytes,
+      });
+    },
+  };
+}
+
+/**
+ * Maps every error to its JSON answer (the one place where errors become HTTP).
+ * 5xx answers never carry internals; 401 adds `WWW-Authenticate`, 503 `Retry-After`.
+ */
+export function errorResponder(options: { logger: Logger; retryAfterSeconds: number }): ProxyMiddleware {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      if (error instanceof HttpError) {
+        const headers: Record<string, string> = {};
+        if (error.statusCode === 401) headers['www-authenticate'] = 'Basic realm="postbacks"';
+        if (error.statusCode === 503) headers['retry-after'] = String(options.retryAfterSeconds);
+        if (error.statusCode >= 500) {
+          options.logger.error('Answering 503: the sender should retry', { reason: (error as UnavailableError).reason, error });
+        }
+        request.response = jsonResponse(error.statusCode, error.expose ? error.body() : { error: error.errorCode }, headers);
+        return;
+      }
+      options.logger.error('Unexpected error', { error: error as Error });
+      request.response = jsonResponse(500, { error: 'internal_error' });
+    },
+  };
+}

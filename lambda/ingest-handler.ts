@@ -1,0 +1,152 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { DynamoDbStore } from './adapters/dynamodb-store';
+import { EventBridgePublisher } from './adapters/eventbridge-publisher';
+import { createSecretSource } from './adapters/secret-source';
+import { type IngestConfig, loadIngestConfig } from './config';
+import type { PostbackDetail } from './domain/event-detail';
+import { interpretPostback } from './domain/postback';
+import { validatePostback } from './domain/validate';
+import { UnavailableError, ValidationFailedError } from './errors';
+import { authenticate, errorResponder, keepRejected } from './http/middlewares';
+import { readJsonBody } from './http/request';
+import { jsonResponse } from './http/responses';
+import { maskPhone } from './logging';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './observability';
+import type { EventPublisher, PostbackStore, SecretSource } from './ports';
+
+/** The largest body accepted, after base64 decoding (DESIGN.md section 3). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface IngestDeps {
+  readonly config: Pick<IngestConfig, 'retryAfterSeconds'>;
+  readonly store: PostbackStore;
+  readonly publisher: EventPublisher;
+  readonly secrets: SecretSource;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The time source; tests pass a fixed clock. */
+  readonly clock?: () => Date;
+}
+
+/**
+ * Builds the `POST /postbacks` handler from its dependencies: authenticate, parse,
+ * validate, claim in DynamoDB, publish to EventBridge, mark published.
+ *
+ * @example
+ * export const handler = createIngestHandler(defaultIngestDeps());
+ */
+export function createIngestHandler(deps: IngestDeps) {
+  const { store, publisher, logger, metrics } = deps;
+  const clock = deps.clock ?? (() => new Date());
+
+  const ingest = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const receivedAt = clock();
+    const { json, text } = readJsonBody(event, MAX_BODY_BYTES);
+    const result = validatePostback(json);
+    if (!result.ok) throw new ValidationFailedError(result.details);
+    const record = interpretPostback(result.postback, receivedAt);
+    logger.appendKeys({ trackingId: record.trackingId, postbackId: record.postbackId });
+    if (record.statusMismatch) {
+      logger.warn('Status text disagrees with the code; the code decides', { code: record.code, status: record.detail.status });
+    }
+
+    let claim: Awaited<ReturnType<PostbackStore['claim']>>;
+    try {
+      claim = await store.claim(record, text, receivedAt);
+    } catch (cause) {
+      metrics.addMetric(METRIC.storeFailed, MetricUnit.Count, 1);
+      throw new UnavailableError('could not store the postback', 'store', { cause });
+    }
+    if (claim.outcome === 'duplicate') {
+      metrics.addMetric(METRIC.duplicate, MetricUnit.Count, 1);
+      logger.info('Duplicate postback', { code: record.code });
+      return jsonResponse(200, { result: 'duplicate', postbackId: record.postbackId, trackingId: record.trackingId });
+    }
+    if (claim.outcome === 'in_progress') {
+      metrics.addMetric(METRIC.inProgress, MetricUnit.Count, 1);
+      throw new UnavailableError('the same postback is still being processed', 'in_progress');
+    }
+
+    const detail = { ...record.detail, isLatest: claim.isLatest } as PostbackDetail;
+    try {
+      await publisher.publish(record, detail);
+    } catch (cause) {
+      metrics.addMetric(METRIC.publishFailed, MetricUnit.Count, 1);
+      // Give the lease up so that the sender's retry finishes the work at once.
+      await store.release(record).catch((error: unknown) => {
+        logger.warn('Could not release the lease; a retry proceeds once it expires', { error: error as Error });
+      });
+      throw new UnavailableError('could not publish the event', 'publish', { cause });
+    }
+    try {
+      await store.markPublished(record);
+    } catch (error) {
+      // The event is out and the state is stored: answer 2xx (a 5xx would make the sender
+      // retry and publish a second event). The entry stays pending until its lease expires.
+      metrics.addMetric(METRIC.storeFailed, MetricUnit.Count, 1);
+      logger.error('Event published but the history entry could not be marked published', { error: error as Error });
+    }
+
+    metrics.addMetric(METRIC.accepted, MetricUnit.Count, 1);
+    const byCode = metrics.singleMetric();
+    byCode.addDimension('code', record.code);
+    byCode.addMetric(METRIC.acceptedByCode, MetricUnit.Count, 1);
+    logger.info('Postback accepted', {
+      code: record.code,
+      detailType: record.detailType,
+      isLatest: claim.isLatest,
+      to: maskPhone(record.detail.to),
+      from: maskPhone(record.detail.from),
+    });
+    return jsonResponse(200, {
+      result: 'accepted',
+      postbackId: record.postbackId,
+      trackingId: record.trackingId,
+      latest: claim.isLatest,
+    });
+  };
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(errorResponder({ logger, retryAfterSeconds: deps.config.retryAfterSeconds }))
+    .use(authenticate({ secrets: deps.secrets, logger, metrics }))
+    .use(keepRejected({ store, logger, metrics, maxBodyBytes: MAX_BODY_BYTES, clock }))
+    .handler(ingest);
+}
+
+/**
+ * The production wiring: configuration from the environment, SDK clients created once
+ * per container (endpoints only through the standard `AWS_ENDPOINT_URL_*` variables).
+ *
+ * @example
+ * const deps = defaultIngestDeps({ ...process.env, TABLE_NAME: 'postbacks' });
+ */
+export function defaultIngestDeps(env: Readonly<Record<string, string | undefined>> = process.env): IngestDeps & { secrets: SecretSource } {
+  const config = loadIngestConfig(env);
+  // Short timeouts: a stalled connection must fail (503, retried) well inside the function timeout.
+  const requestHandler = { connectionTimeout: 1_000, requestTimeout: 3_000 };
+  const dynamodb = new DynamoDBClient({ requestHandler, maxAttempts: 3 });
+  const eventbridge = new EventBridgeClient({ requestHandler, maxAttempts: 3 });
+  return {
+    config,
+    store: new DynamoDbStore({
+      client: dynamodb,
+      tableName: config.tableName,
+      leaseSeconds: config.leaseSeconds,
+      historyRetentionDays: config.historyRetentionDays,
+      rejectedRetentionDays: config.rejectedRetentionDays,
+    }),
+    publisher: new EventBridgePublisher({ client: eventbridge, eventBusName: config.eventBusName, source: config.eventSource }),
+    secrets: createSecretSource(config.secret),
+    logger: new Logger({ serviceName: SERVICE_NAME }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
+  };
+}

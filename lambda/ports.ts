@@ -1,0 +1,54 @@
+import type { PostbackDetail } from './domain/event-detail';
+import type { PostbackRecord } from './domain/postback';
+
+/** What `claim` found: the caller owns the postback now, or it is a duplicate, or another invocation owns it. */
+export type ClaimResult =
+  | { readonly outcome: 'claimed'; readonly isLatest: boolean }
+  | { readonly outcome: 'duplicate' }
+  | { readonly outcome: 'in_progress' };
+
+/** A refused but authenticated postback, kept for operators (DESIGN.md section 4). */
+export interface RejectedPostback {
+  readonly requestId: string;
+  readonly receivedAt: Date;
+  readonly statusCode: number;
+  readonly reason: string;
+  readonly message: string;
+  readonly details?: unknown;
+  readonly contentType?: string;
+  readonly sourceIp?: string;
+  /** The body as received (decoded text), cut to the size limit. */
+  readonly body: string;
+  readonly truncated: boolean;
+}
+
+/**
+ * The ingest side of the store. Implemented by `adapters/dynamodb-store.ts`; all
+ * methods throw on DynamoDB failures.
+ */
+export interface PostbackStore {
+  /**
+   * Records the postback in history as "pending" under a lease and, when the latest-state
+   * rule allows, makes it the latest state, atomically. Answers `duplicate` only for a
+   * postback whose event is published; a pending one whose lease has expired is taken over.
+   */
+  claim(record: PostbackRecord, rawBody: string, now: Date): Promise<ClaimResult>;
+  /** Marks the history entry as published (its event is out). */
+  markPublished(record: PostbackRecord): Promise<void>;
+  /** Gives the lease up after a failure, so that the sender's retry can proceed at once. */
+  release(record: PostbackRecord): Promise<void>;
+  saveRejected(rejected: RejectedPostback): Promise<void>;
+}
+
+/** Publishes one event per postback; throws when the event is not accepted, even partially. */
+export interface EventPublisher {
+  publish(record: PostbackRecord, detail: PostbackDetail): Promise<void>;
+}
+
+/** The shared secrets currently accepted (current and previous version). */
+export interface SecretSource {
+  /** The accepted secrets; empty means nothing is configured and every request is refused. */
+  secrets(): Promise<readonly string[]>;
+  /** Called when a presented credential matched nothing: may refetch (rate-limited) to see a rotation. */
+  refreshAfterMiss?(): Promise<readonly string[] | undefined>;
+}

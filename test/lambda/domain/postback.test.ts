@@ -1,0 +1,119 @@
+import Ajv from 'ajv';
+import { CATALOG, DETAIL_TYPES, UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
+import { EVENT_DETAIL_SCHEMAS } from '../../../lambda/domain/event-schemas';
+import { derivedMoTrackingId, postbackIdOf } from '../../../lambda/domain/identity';
+import { interpretPostback } from '../../../lambda/domain/postback';
+import { validatePostback, type ValidPostback } from '../../../lambda/domain/validate';
+import { fixture } from '../../helpers/fixtures';
+
+const RECEIVED = new Date('2026-04-24T18:35:00.000Z');
+
+function valid(body: Record<string, unknown>): ValidPostback {
+  const result = validatePostback(body);
+  if (!result.ok) throw new Error(JSON.stringify(result.details));
+  return result.postback;
+}
+
+function bodyFor(code: string): Record<string, unknown> {
+  return code === 'N401' ? fixture('n401') : { ...fixture('n102'), code };
+}
+
+// The schemas declare draft-04 (what the EventBridge registry expects); their keywords mean the same in ajv's default draft.
+const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+const detailValidators = Object.fromEntries(DETAIL_TYPES.map((t) => [t, ajv.compile(EVENT_DETAIL_SCHEMAS[t])]));
+
+describe('interpretPostback', () => {
+  it.each(CATALOG.map((e) => [e.code, e]))('maps %s to its catalog facts and a schema-valid Detail', (code, entry) => {
+    const record = interpretPostback(valid(bodyFor(code)), RECEIVED);
+    expect(record).toMatchObject({
+      code,
+      entry,
+      detailType: entry.detailType,
+      lifecycle: entry.lifecycle,
+      outcome: entry.outcome,
+      final: entry.final,
+      receivedAt: RECEIVED.toISOString(),
+    });
+    const detail = { ...record.detail, isLatest: true };
+    const validateDetail = detailValidators[entry.detailType]!;
+    expect(validateDetail(detail) ? [] : validateDetail.errors).toEqual([]);
+    // A Detail of one type does not pass another type's schema (code, lifecycle or outcome differ).
+    const others = DETAIL_TYPES.filter((t) => t !== entry.detailType);
+    expect(others.filter((t) => detailValidators[t]!(detail))).toEqual([]);
+  });
+
+  it('maps every documented field of the N102 example into camelCase Detail fields and keeps raw', () => {
+    const body = { ...fixture('n102'), 'x-extra': 1 };
+    const record = interpretPostback(valid(body), RECEIVED);
+    expect(record.detail).toEqual({
+      postbackId: record.postbackId,
+      trackingId: 'abc123xyz',
+      code: 'N102',
+      origin: 'MMS_MT',
+      sentAs: 'MMS',
+      status: 'Delivered',
+      statusDetails: 'Message Delivered',
+      to: '17745550001',
+      from: '18885551234',
+      timestamp: '2026-04-24T18:31:10Z',
+      clientReference: 'send-001',
+      handset: 'Apple iPhone',
+      lifecycle: 'send',
+      outcome: 'success',
+      final: true,
+      receivedAt: RECEIVED.toISOString(),
+      raw: body,
+    });
+  });
+
+  it('maps the MO fields, lists of numbers and files', () => {
+    const body = { ...fixture('n401'), 'copy-to': [{ number: '17745550002' }] };
+    const { detail } = interpretPostback(valid(body), RECEIVED);
+    expect(detail).toMatchObject({
+      keyword: 'INFO',
+      operatorId: '310012',
+      messageSubject: 'Question',
+      copyTo: ['17745550002'],
+      contentFiles: ['https://example.com/mo/file1.jpg'],
+    });
+  });
+
+  it('derives a stable tracking-id for an MO postback without one', () => {
+    const { 'tracking-id': _t, ...body } = fixture('n401');
+    const a = interpretPostback(valid(body), RECEIVED);
+    const b = interpretPostback(valid({ ...body, timestamp: '2026-04-24T14:34:00-04:00' }), new Date());
+    expect(a.trackingId).toMatch(/^mo-[0-9a-f]{24}$/);
+    expect(b.trackingId).toBe(a.trackingId);
+    expect(b.postbackId).toBe(a.postbackId);
+    expect(a.trackingId).not.toBe(derivedMoTrackingId({ from: '1', to: '2', instantKey: 'x' }));
+  });
+
+  it('treats an unknown well-formed code as unrecognized', () => {
+    const record = interpretPostback(valid({ ...fixture('n101'), code: 'N555' }), RECEIVED);
+    expect(record).toMatchObject({ entry: undefined, detailType: UNRECOGNIZED_DETAIL_TYPE, lifecycle: 'unknown', outcome: 'unknown', final: false });
+    const validateDetail = detailValidators[UNRECOGNIZED_DETAIL_TYPE]!;
+    expect(validateDetail({ ...record.detail, isLatest: false })).toBe(true);
+  });
+
+  it('flags a status text that disagrees with the code', () => {
+    expect(interpretPostback(valid({ ...fixture('n102'), status: 'Sent' }), RECEIVED).statusMismatch).toBe(true);
+    expect(interpretPostback(valid(fixture('n102')), RECEIVED).statusMismatch).toBe(false);
+    expect(interpretPostback(valid({ ...fixture('e102'), status: 'Unrecognised' }), RECEIVED).statusMismatch).toBe(false);
+  });
+});
+
+describe('postbackId', () => {
+  const base = { trackingId: 't', code: 'N101', instantKey: '2026-04-24T18:30:00.000000000Z', to: '17745550001' };
+  it('is deterministic and compares timestamps as instants', () => {
+    const a = interpretPostback(valid(fixture('n101')), RECEIVED);
+    const b = interpretPostback(valid({ ...fixture('n101'), timestamp: '2026-04-24T13:30:00-05:00', 'status-details': 'other' }), new Date());
+    expect(b.postbackId).toBe(a.postbackId);
+    expect(postbackIdOf(base)).toBe(postbackIdOf({ ...base }));
+  });
+  it.each([['trackingId', 'u'], ['code', 'N102'], ['instantKey', '2026-04-24T18:30:00.000000001Z'], ['to', '17745550002']])(
+    'differs when %s differs',
+    (field, value) => {
+      expect(postbackIdOf({ ...base, [field]: value })).not.toBe(postbackIdOf(base));
+    },
+  );
+});
