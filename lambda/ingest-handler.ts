@@ -129,7 +129,9 @@ export function createIngestHandler(deps: IngestDeps) {
  * @example
  * const deps = defaultIngestDeps({ ...process.env, TABLE_NAME: 'postbacks' });
  */
-export function defaultIngestDeps(env: Readonly<Record<string, string | undefined>> = process.env): IngestDeps & { secrets: SecretSource } {
+export function defaultIngestDeps(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): IngestDeps & { readonly clients: { readonly dynamodb: DynamoDBClient; readonly eventbridge: EventBridgeClient } } {
   const config = loadIngestConfig(env);
   // Short timeouts: a stalled connection must fail (503, retried) well inside the function timeout.
   const requestHandler = { connectionTimeout: 1_000, requestTimeout: 3_000 };
@@ -137,6 +139,7 @@ export function defaultIngestDeps(env: Readonly<Record<string, string | undefine
   const eventbridge = new EventBridgeClient({ requestHandler, maxAttempts: 3 });
   return {
     config,
+    clients: { dynamodb, eventbridge },
     store: new DynamoDbStore({
       client: dynamodb,
       tableName: config.tableName,

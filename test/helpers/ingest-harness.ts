@@ -1,0 +1,127 @@
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { fromItem } from '../../lambda/adapters/attribute-values';
+import { createIngestHandler, defaultIngestDeps } from '../../lambda/ingest-handler';
+import { type EventBridgeLocal, startEventBridgeLocal } from '../../local/eventbridge-local';
+import { type ApiGatewayEventOverrides, apiGatewayEvent } from './api-gateway-event';
+import { createTestTable, type TestTable } from './ddb-table';
+import { lambdaContext } from './lambda-context';
+
+export const TEST_SECRET = 'test-secret-0123456789';
+
+export interface PostResult {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | number | boolean>;
+  readonly body: Record<string, unknown>;
+}
+
+export type IngestHandler = ReturnType<typeof createIngestHandler>;
+
+export interface IngestHarness {
+  readonly table: TestTable;
+  readonly bus: EventBridgeLocal;
+  readonly handler: IngestHandler;
+  /** DynamoDB requests made by `handler` (counted at the SDK client, one per logical request). */
+  dynamoRequests(): number;
+  /** Builds another handler on the same table and bus, with other environment values. */
+  handlerWith(env: Record<string, string | undefined>): IngestHandler;
+  /** POSTs a postback body (object or raw string) with the secret in the X-Postback-Token header, unless headers are given. */
+  post(body: unknown, overrides?: ApiGatewayEventOverrides, handler?: IngestHandler): Promise<PostResult>;
+  /** POSTs until the answer is not 503, as the provider's retry logic would. */
+  postUntilDone(body: unknown, handler?: IngestHandler): Promise<PostResult>;
+  state(trackingId: string): Promise<Record<string, unknown> | undefined>;
+  history(trackingId: string): Promise<Record<string, unknown>[]>;
+  eventsFor(trackingId: string): { detailType: string; detail: Record<string, unknown> }[];
+  close(): Promise<void>;
+}
+
+/**
+ * The real ingest handler (production wiring from `defaultIngestDeps`) on a fresh table
+ * of the global DynamoDB Local and a loopback EventBridge, reached only through the
+ * standard `AWS_ENDPOINT_URL_*` variables.
+ *
+ * @example
+ * const h = await startIngestHarness();
+ * const res = await h.post(fixture('n101'));
+ */
+export async function startIngestHarness(extraEnv: Record<string, string | undefined> = {}): Promise<IngestHarness> {
+  const table = await createTestTable('ingest');
+  const bus = await startEventBridgeLocal();
+  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = bus.endpoint;
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  const baseEnv = {
+    ...process.env,
+    TABLE_NAME: table.tableName,
+    EVENT_BUS_NAME: 'test-bus',
+    POSTBACK_SECRET: TEST_SECRET,
+    RETRY_AFTER_SECONDS: '2',
+    ...extraEnv,
+  };
+  let dynamoCount = 0;
+  const build = (env: Record<string, string | undefined>) => {
+    const deps = defaultIngestDeps(env);
+    deps.clients.dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        dynamoCount += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
+    return createIngestHandler(deps);
+  };
+  const handler = build(baseEnv);
+
+  const post = async (body: unknown, overrides: ApiGatewayEventOverrides = {}, h: IngestHandler = handler): Promise<PostResult> => {
+    const event = apiGatewayEvent({
+      body: body as object,
+      headers: { 'X-Postback-Token': TEST_SECRET, 'Content-Type': 'application/json' },
+      ...overrides,
+    });
+    const result = (await h(event, lambdaContext())) as APIGatewayProxyResult;
+    return { statusCode: result.statusCode, headers: (result.headers ?? {}) as PostResult['headers'], body: JSON.parse(result.body) };
+  };
+
+  return {
+    table,
+    bus,
+    handler,
+    dynamoRequests: () => dynamoCount,
+    handlerWith: (env) => build({ ...baseEnv, ...env }),
+    post,
+    async postUntilDone(body, h = handler) {
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const result = await post(body, {}, h);
+        if (result.statusCode !== 503) return result;
+        await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
+      }
+      throw new Error('still 503 after 50 attempts');
+    },
+    async state(trackingId) {
+      const out = await table.client.send(
+        new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: `MSG#${trackingId}` }, sk: { S: 'STATE' } }, ConsistentRead: true }),
+      );
+      return out.Item ? fromItem(out.Item) : undefined;
+    },
+    async history(trackingId) {
+      const out = await table.client.send(
+        new QueryCommand({
+          TableName: table.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
+          ExpressionAttributeValues: { ':pk': { S: `MSG#${trackingId}` }, ':h': { S: 'H#' } },
+          ConsistentRead: true,
+        }),
+      );
+      return (out.Items ?? []).map(fromItem);
+    },
+    eventsFor(trackingId) {
+      return bus.events
+        .map((e) => ({ detailType: e.detailType, detail: e.detail as Record<string, unknown> }))
+        .filter((e) => e.detail.trackingId === trackingId);
+    },
+    async close() {
+      await bus.close();
+      await table.drop();
+    },
+  };
+}
