@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { DynamoDbMessageReader, type MessageReader } from './adapters/dynamodb-message-reader';
+import { loadQueryConfig } from './config';
+import { BadRequestError, NotFoundError, UnavailableError } from './errors';
+import { errorResponder } from './http/middlewares';
+import { jsonResponse } from './http/responses';
+import { SERVICE_NAME } from './observability';
+import { KEYS, TABLE_DEFINITION } from './table-definition';
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 100;
+
+export interface QueryDeps {
+  readonly reader: MessageReader;
+  readonly logger: Logger;
+}
+
+/**
+ * `nextToken` is opaque to callers: the index key to continue after, with a checksum, in
+ * base64url. A token that was altered, or that belongs to another client reference, is
+ * refused with 400 rather than silently answering another page.
+ */
+function encodeToken(key: Record<string, string>): string {
+  const payload = JSON.stringify(key);
+  const sum = createHash('sha256').update(payload).digest('base64url').slice(0, 16);
+  return Buffer.from(JSON.stringify({ k: key, s: sum })).toString('base64url');
+}
+
+const INDEX = TABLE_DEFINITION.globalSecondaryIndexes[0];
+const TOKEN_KEYS = [TABLE_DEFINITION.partitionKey.name, TABLE_DEFINITION.sortKey.name, INDEX.partitionKey.name, INDEX.sortKey.name].sort();
+
+function decodeToken(token: string, clientReference: string): Record<string, string> {
+  const invalid = new BadRequestError('invalid_parameter', 'nextToken is not valid for this query');
+  let parsed: { k?: unknown; s?: unknown };
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  const key = parsed?.k;
+  if (!key || typeof key !== 'object' || Array.isArray(key)) throw invalid;
+  const entries = Object.entries(key as Record<string, unknown>);
+  if (entries.some(([, v]) => typeof v !== 'string')) throw invalid;
+  const plain = key as Record<string, string>;
+  const sum = createHash('sha256').update(JSON.stringify(plain)).digest('base64url').slice(0, 16);
+  const keysMatch = JSON.stringify(Object.keys(plain).sort()) === JSON.stringify(TOKEN_KEYS);
+  if (
+    parsed.s !== sum ||
+    !keysMatch ||
+    plain[INDEX.partitionKey.name] !== clientReference ||
+    plain[TABLE_DEFINITION.sortKey.name] !== KEYS.stateSortKey ||
+    !plain[TABLE_DEFINITION.partitionKey.name]?.startsWith(KEYS.messagePrefix)
+  ) {
+    throw invalid;
+  }
+  return plain;
+}
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_LIMIT;
+  if (!/^[0-9]{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) {
+    throw new BadRequestError('invalid_parameter', `limit must be an integer from 1 to ${MAX_LIMIT}`);
+  }
+  return Number(raw);
+}
+
+/**
+ * Builds the read API handler: `GET /messages/{trackingId}` and `GET /messages?clientReference=…`.
+ *
+ * @example
+ * export const handler = createQueryHandler(defaultQueryDeps());
+ */
+export function createQueryHandler(deps: QueryDeps) {
+  const { reader, logger } = deps;
+
+  const query = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    if (event.httpMethod !== 'GET') return jsonResponse(405, { error: 'method_not_allowed' }, { allow: 'GET' });
+    const trackingId = event.pathParameters?.trackingId;
+    if (trackingId !== undefined) {
+      logger.appendKeys({ trackingId });
+      const view = await reader.getMessage(trackingId);
+      if (!view) throw new NotFoundError(`no message with tracking-id ${trackingId}`);
+      return jsonResponse(200, { trackingId, ...view.state, history: view.history });
+    }
+    const params = event.queryStringParameters ?? {};
+    const clientReference = params.clientReference;
+    if (clientReference === undefined || clientReference.trim() === '') {
+      throw new BadRequestError('invalid_parameter', 'clientReference is required');
+    }
+    const limit = parseLimit(params.limit);
+    const startKey = params.nextToken === undefined ? undefined : decodeToken(params.nextToken, clientReference);
+    const page = await reader.listByClientReference(clientReference, limit, startKey);
+    logger.info('Listed messages by client reference', { count: page.items.length });
+    return jsonResponse(200, page.lastKey ? { items: page.items, nextToken: encodeToken(page.lastKey) } : { items: page.items });
+  };
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(errorResponder({ logger, retryAfterSeconds: 1 }))
+    .handler(async (event) => {
+      try {
+        return await query(event);
+      } catch (error) {
+        if (error instanceof BadRequestError || error instanceof NotFoundError) throw error;
+        throw new UnavailableError('could not read the table', 'store', { cause: error });
+      }
+    });
+}
+
+/**
+ * The production wiring of the query function.
+ *
+ * @example
+ * const deps = defaultQueryDeps({ ...process.env, TABLE_NAME: 'postbacks' });
+ */
+export function defaultQueryDeps(env: Readonly<Record<string, string | undefined>> = process.env): QueryDeps {
+  const config = loadQueryConfig(env);
+  const client = new DynamoDBClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } });
+  return { reader: new DynamoDbMessageReader(client, config.tableName), logger: new Logger({ serviceName: `${SERVICE_NAME}-query` }) };
+}
