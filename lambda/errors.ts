@@ -56,7 +56,10 @@ export class ValidationFailedError extends RejectedInputError {
 export class PayloadTooLargeError extends RejectedInputError {
   readonly statusCode = 413;
   readonly errorCode = 'payload_too_large';
-  constructor(readonly bytes: number, limit: number) {
+  constructor(
+    readonly bytes: number,
+    limit: number,
+  ) {
     super(`body of ${bytes} bytes exceeds ${limit} bytes`);
     this.name = 'PayloadTooLargeError';
   }

@@ -92,9 +92,7 @@ export class DynamoDbMessageReader implements MessageReader {
     } while (startKey);
     if (items.length === 0) return undefined;
     const stateItem = items.find((item) => item.sk?.S === KEYS.stateSortKey);
-    const history = items
-      .filter((item) => item.sk?.S?.startsWith(KEYS.historyPrefix) && item.pub?.S === 'published')
-      .map(historyView);
+    const history = items.filter((item) => item.sk?.S?.startsWith(KEYS.historyPrefix) && item.pub?.S === 'published').map(historyView);
     if (!stateItem && history.length === 0) return undefined;
     return { state: stateItem ? stateView(stateItem) : undefined, history };
   }
@@ -110,9 +108,7 @@ export class DynamoDbMessageReader implements MessageReader {
         ExpressionAttributeValues: { ':ref': { S: clientReference } },
         ScanIndexForward: false, // newest first
         Limit: limit,
-        ExclusiveStartKey: startKey
-          ? Object.fromEntries(Object.entries(startKey).map(([name, value]) => [name, { S: value }]))
-          : undefined,
+        ExclusiveStartKey: startKey ? Object.fromEntries(Object.entries(startKey).map(([name, value]) => [name, { S: value }])) : undefined,
       }),
     );
     return { items: (out.Items ?? []).map(stateView), lastKey: plainKey(out.LastEvaluatedKey) };

@@ -8,8 +8,8 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { PostbackRecord } from '../domain/postback';
 import { POSTBACK_FIELDS } from '../domain/fields';
+import type { PostbackRecord } from '../domain/postback';
 import type { ClaimResult, PostbackStore, RejectedPostback } from '../ports';
 import { KEYS } from '../table-definition';
 import { toAttribute } from './attribute-values';
@@ -197,8 +197,7 @@ export class DynamoDbStore implements PostbackStore {
       Key: { pk: { S: messageKey(record.trackingId) }, sk: { S: KEYS.stateSortKey } },
       UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
       // The latest-state rule (domain/state-rule.ts), enforced atomically.
-      ConditionExpression:
-        'attribute_not_exists(#pk) OR #rank < :rank OR (#rank = :rank AND #ts < :ts) OR #pid = :pid',
+      ConditionExpression: 'attribute_not_exists(#pk) OR #rank < :rank OR (#rank = :rank AND #ts < :ts) OR #pid = :pid',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     };

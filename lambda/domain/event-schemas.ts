@@ -25,7 +25,19 @@ const FIELD_PROPERTIES: JsonSchema = Object.fromEntries(
   Object.values(POSTBACK_FIELDS).map((field) => [field.detail, detailSchemaOf(field.kind)]),
 );
 
-const ALWAYS_PRESENT = ['postbackId', 'trackingId', 'code', 'timestamp', 'origin', 'lifecycle', 'outcome', 'final', 'isLatest', 'receivedAt', 'raw'];
+const ALWAYS_PRESENT = [
+  'postbackId',
+  'trackingId',
+  'code',
+  'timestamp',
+  'origin',
+  'lifecycle',
+  'outcome',
+  'final',
+  'isLatest',
+  'receivedAt',
+  'raw',
+];
 
 function schemaFor(detailType: DetailType): JsonSchema {
   const entries = CATALOG.filter((entry) => entry.detailType === detailType);

@@ -48,9 +48,7 @@ export const POSTBACK_SCHEMA = {
   $id: 'https://mms-postbacks.invalid/postback.json',
   type: 'object',
   required: ['origin', 'code', 'timestamp'],
-  properties: Object.fromEntries(
-    Object.entries(POSTBACK_FIELDS).map(([name, field]) => [name, inputSchemaOf(field.kind)]),
-  ),
+  properties: Object.fromEntries(Object.entries(POSTBACK_FIELDS).map(([name, field]) => [name, inputSchemaOf(field.kind)])),
   allOf: [
     {
       // Inbound (MO): tracking-id optional (derived from from/to/timestamp when absent).

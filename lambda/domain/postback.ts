@@ -48,8 +48,7 @@ function detailFields(postback: ValidPostback, trackingId: string): DetailFields
 export function interpretPostback(postback: ValidPostback, receivedAt: Date): PostbackRecord {
   const instant = toInstant(postback.timestamp);
   if (!instant) throw new TypeError('interpretPostback needs a validated postback');
-  const trackingId =
-    postback['tracking-id'] ?? derivedMoTrackingId({ from: postback.from, to: postback.to, instantKey: instant.key });
+  const trackingId = postback['tracking-id'] ?? derivedMoTrackingId({ from: postback.from, to: postback.to, instantKey: instant.key });
   const entry = lookupCode(postback.code);
   const postbackId = postbackIdOf({ trackingId, code: postback.code, instantKey: instant.key, to: postback.to });
   const lifecycle: Lifecycle = entry?.lifecycle ?? 'unknown';

@@ -74,7 +74,10 @@ function describe(error: AjvError): ValidationDetail | undefined {
     case 'maxItems':
       return { path: instancePath, message: `must have at most ${String(params.limit)} items` };
     case 'type':
-      return { path: instancePath, message: `must be ${params.type === 'object' || params.type === 'array' ? 'an' : 'a'} ${String(params.type)}` };
+      return {
+        path: instancePath,
+        message: `must be ${params.type === 'object' || params.type === 'array' ? 'an' : 'a'} ${String(params.type)}`,
+      };
     default:
       return { path: instancePath, message: error.message ?? 'is invalid' };
   }

@@ -1,5 +1,5 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { TextDecoder } from 'node:util';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { InvalidJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
 
 /** A header's value, looked up case-insensitively (API Gateway passes names as the client sent them). */
@@ -104,7 +104,9 @@ export function readJsonBody(event: APIGatewayProxyEvent, maxBytes: number): { j
     throw new InvalidJsonError('body is not valid JSON', { cause: error });
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new InvalidJsonError(`body must be a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`);
+    throw new InvalidJsonError(
+      `body must be a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`,
+    );
   }
   return { json: json as Record<string, unknown>, text };
 }

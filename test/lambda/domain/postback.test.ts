@@ -3,7 +3,7 @@ import { CATALOG, DETAIL_TYPES, UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda
 import { EVENT_DETAIL_SCHEMAS } from '../../../lambda/domain/event-schemas';
 import { derivedMoTrackingId, postbackIdOf } from '../../../lambda/domain/identity';
 import { interpretPostback } from '../../../lambda/domain/postback';
-import { validatePostback, type ValidPostback } from '../../../lambda/domain/validate';
+import { type ValidPostback, validatePostback } from '../../../lambda/domain/validate';
 import { fixture } from '../../helpers/fixtures';
 
 const RECEIVED = new Date('2026-04-24T18:35:00.000Z');
@@ -90,7 +90,13 @@ describe('interpretPostback', () => {
 
   it('treats an unknown well-formed code as unrecognized', () => {
     const record = interpretPostback(valid({ ...fixture('n101'), code: 'N555' }), RECEIVED);
-    expect(record).toMatchObject({ entry: undefined, detailType: UNRECOGNIZED_DETAIL_TYPE, lifecycle: 'unknown', outcome: 'unknown', final: false });
+    expect(record).toMatchObject({
+      entry: undefined,
+      detailType: UNRECOGNIZED_DETAIL_TYPE,
+      lifecycle: 'unknown',
+      outcome: 'unknown',
+      final: false,
+    });
     const validateDetail = detailValidators[UNRECOGNIZED_DETAIL_TYPE]!;
     expect(validateDetail({ ...record.detail, isLatest: false })).toBe(true);
   });
@@ -106,14 +112,19 @@ describe('postbackId', () => {
   const base = { trackingId: 't', code: 'N101', instantKey: '2026-04-24T18:30:00.000000000Z', to: '17745550001' };
   it('is deterministic and compares timestamps as instants', () => {
     const a = interpretPostback(valid(fixture('n101')), RECEIVED);
-    const b = interpretPostback(valid({ ...fixture('n101'), timestamp: '2026-04-24T13:30:00-05:00', 'status-details': 'other' }), new Date());
+    const b = interpretPostback(
+      valid({ ...fixture('n101'), timestamp: '2026-04-24T13:30:00-05:00', 'status-details': 'other' }),
+      new Date(),
+    );
     expect(b.postbackId).toBe(a.postbackId);
     expect(postbackIdOf(base)).toBe(postbackIdOf({ ...base }));
   });
-  it.each([['trackingId', 'u'], ['code', 'N102'], ['instantKey', '2026-04-24T18:30:00.000000001Z'], ['to', '17745550002']])(
-    'differs when %s differs',
-    (field, value) => {
-      expect(postbackIdOf({ ...base, [field]: value })).not.toBe(postbackIdOf(base));
-    },
-  );
+  it.each([
+    ['trackingId', 'u'],
+    ['code', 'N102'],
+    ['instantKey', '2026-04-24T18:30:00.000000001Z'],
+    ['to', '17745550002'],
+  ])('differs when %s differs', (field, value) => {
+    expect(postbackIdOf({ ...base, [field]: value })).not.toBe(postbackIdOf(base));
+  });
 });

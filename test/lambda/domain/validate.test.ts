@@ -1,9 +1,9 @@
 import { CATALOG } from '../../../lambda/domain/catalog';
 import { validatePostback } from '../../../lambda/domain/validate';
+import e102 from '../../fixtures/e102.json';
 import n003 from '../../fixtures/n003.json';
 import n101 from '../../fixtures/n101.json';
 import n102 from '../../fixtures/n102.json';
-import e102 from '../../fixtures/e102.json';
 import n401 from '../../fixtures/n401.json';
 
 function validFor(code: string): Record<string, unknown> {
@@ -38,18 +38,15 @@ describe('validatePostback', () => {
     expect(validatePostback(full).ok).toBe(true);
   });
 
-  it.each(CATALOG.filter((e) => e.lifecycle !== 'inbound').map((e) => e.code))(
-    'requires tracking-id and status on MT code %s',
-    (code) => {
-      const { 'tracking-id': _t, status: _s, ...body } = validFor(code);
-      expect(detailsOf(body)).toEqual(
-        expect.arrayContaining([
-          { path: '/tracking-id', message: 'is required' },
-          { path: '/status', message: 'is required' },
-        ]),
-      );
-    },
-  );
+  it.each(CATALOG.filter((e) => e.lifecycle !== 'inbound').map((e) => e.code))('requires tracking-id and status on MT code %s', (code) => {
+    const { 'tracking-id': _t, status: _s, ...body } = validFor(code);
+    expect(detailsOf(body)).toEqual(
+      expect.arrayContaining([
+        { path: '/tracking-id', message: 'is required' },
+        { path: '/status', message: 'is required' },
+      ]),
+    );
+  });
 
   it.each(CATALOG.map((e) => e.code))('requires the right origin for %s', (code) => {
     const body = { ...validFor(code), origin: code === 'N401' ? 'MMS_MT' : 'MMS_MO' };

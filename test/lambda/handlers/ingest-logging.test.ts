@@ -17,7 +17,11 @@ beforeAll(async () => {
   const capture = (stream: NodeJS.WriteStream) => {
     const original = stream.write;
     stream.write = ((chunk: string | Uint8Array) => {
-      lines.push(...String(chunk).split('\n').filter((line) => line.startsWith('{')));
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line.startsWith('{')),
+      );
       return true;
     }) as typeof stream.write;
     return () => {

@@ -30,7 +30,13 @@ const withId = (
 function claimAsAnotherInvocation(body: Record<string, unknown>, claimedAt: Date, leaseSeconds: number) {
   const valid = validatePostback(body);
   if (!valid.ok) throw new Error('invalid fixture');
-  const store = new DynamoDbStore({ client: h.table.client, tableName: h.table.tableName, leaseSeconds, historyRetentionDays: 1, rejectedRetentionDays: 1 });
+  const store = new DynamoDbStore({
+    client: h.table.client,
+    tableName: h.table.tableName,
+    leaseSeconds,
+    historyRetentionDays: 1,
+    rejectedRetentionDays: 1,
+  });
   return store.claim(interpretPostback(valid.postback, claimedAt), JSON.stringify(body), claimedAt);
 }
 
@@ -92,7 +98,11 @@ describe('the provider examples, end to end', () => {
   });
 
   it('accepts N401 without tracking-id and recognises its retry', async () => {
-    const { 'tracking-id': _t, ...body }: Record<string, unknown> = { ...fixture('n401'), from: '17745559999', timestamp: new Date().toISOString() };
+    const { 'tracking-id': _t, ...body }: Record<string, unknown> = {
+      ...fixture('n401'),
+      from: '17745559999',
+      timestamp: new Date().toISOString(),
+    };
     const first = await h.post(body);
     const again = await h.post(body);
     expect(first.body).toMatchObject({ result: 'accepted', trackingId: expect.stringMatching(/^mo-/) });
@@ -217,25 +227,28 @@ describe('concurrency', () => {
 });
 
 describe('faults', () => {
-  it.each(['http500', 'partial'] as const)('answers 503 when EventBridge fails (%s), and the retry publishes exactly once', async (fault) => {
-    const trackingId = uniqueId();
-    const body = withId('n102', trackingId);
-    h.bus.injectFault(fault, 10); // more than the SDK's retries
+  it.each(['http500', 'partial'] as const)(
+    'answers 503 when EventBridge fails (%s), and the retry publishes exactly once',
+    async (fault) => {
+      const trackingId = uniqueId();
+      const body = withId('n102', trackingId);
+      h.bus.injectFault(fault, 10); // more than the SDK's retries
 
-    const failed = await h.post(body);
+      const failed = await h.post(body);
 
-    expect(failed.statusCode).toBe(503);
-    expect(failed.body).toEqual({ error: 'unavailable' });
-    expect(failed.headers['retry-after']).toBe('2');
-    expect(h.eventsFor(trackingId)).toHaveLength(0);
+      expect(failed.statusCode).toBe(503);
+      expect(failed.body).toEqual({ error: 'unavailable' });
+      expect(failed.headers['retry-after']).toBe('2');
+      expect(h.eventsFor(trackingId)).toHaveLength(0);
 
-    h.bus.clearFaults();
-    const retried = await h.post(body);
-    expect(retried.body).toMatchObject({ result: 'accepted', latest: true });
-    expect(h.eventsFor(trackingId)).toHaveLength(1);
-    expect((await h.post(body)).body.result).toBe('duplicate');
-    expect(h.eventsFor(trackingId)).toHaveLength(1);
-  });
+      h.bus.clearFaults();
+      const retried = await h.post(body);
+      expect(retried.body).toMatchObject({ result: 'accepted', latest: true });
+      expect(h.eventsFor(trackingId)).toHaveLength(1);
+      expect((await h.post(body)).body.result).toBe('duplicate');
+      expect(h.eventsFor(trackingId)).toHaveLength(1);
+    },
+  );
 
   it('answers 503 when DynamoDB is unreachable and leaves nothing that makes the retry a duplicate', async () => {
     const trackingId = uniqueId();
@@ -331,9 +344,21 @@ describe('bad input', () => {
       { error: 'validation_failed', details: [{ path: '/code', message: 'must be N or E followed by 3 digits (^[NE][0-9]{3}$)' }] },
     ],
     ['a 65 KiB body', JSON.stringify({ ...fixture('n101'), pad: 'x'.repeat(65 * 1024) }), {}, 413, { error: 'payload_too_large' }],
-    ['a non-JSON content type', JSON.stringify(fixture('n101')), { 'Content-Type': 'text/plain' }, 415, { error: 'unsupported_media_type' }],
+    [
+      'a non-JSON content type',
+      JSON.stringify(fixture('n101')),
+      { 'Content-Type': 'text/plain' },
+      415,
+      { error: 'unsupported_media_type' },
+    ],
     ['no content type', JSON.stringify(fixture('n101')), { 'Content-Type': undefined }, 415, { error: 'unsupported_media_type' }],
-    ['deeply nested JSON', `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`, {}, 400, { error: 'invalid_json', message: 'body nests deeper than 32 levels' }],
+    [
+      'deeply nested JSON',
+      `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      {},
+      400,
+      { error: 'invalid_json', message: 'body nests deeper than 32 levels' },
+    ],
   ])('refuses %s with its status and JSON body, and keeps it as a rejected record', async (_name, body, headers, status, expected) => {
     const marker = randomUUID();
     const before = h.bus.requestCount;
@@ -376,7 +401,10 @@ describe('authentication', () => {
   const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
   it.each([
-    ['Basic auth password (any user name)', { headers: { Authorization: basic('sinch', TEST_SECRET), 'Content-Type': 'application/json' } }],
+    [
+      'Basic auth password (any user name)',
+      { headers: { Authorization: basic('sinch', TEST_SECRET), 'Content-Type': 'application/json' } },
+    ],
     ['X-Postback-Token header', { headers: { 'x-postback-token': TEST_SECRET, 'Content-Type': 'application/json' } }],
     ['token query parameter', { headers: { 'Content-Type': 'application/json' }, query: { token: TEST_SECRET } }],
   ])('accepts the secret as %s', async (_name, overrides) => {
@@ -386,7 +414,10 @@ describe('authentication', () => {
   it.each([
     ['no credentials', { headers: { 'Content-Type': 'application/json' } }],
     ['a wrong token', { headers: { 'x-postback-token': 'nope', 'Content-Type': 'application/json' } }],
-    ['a wrong secret of the right length', { headers: { 'x-postback-token': 'x'.repeat(TEST_SECRET.length), 'Content-Type': 'application/json' } }],
+    [
+      'a wrong secret of the right length',
+      { headers: { 'x-postback-token': 'x'.repeat(TEST_SECRET.length), 'Content-Type': 'application/json' } },
+    ],
     ['a wrong Basic password', { headers: { Authorization: basic(TEST_SECRET, 'wrong'), 'Content-Type': 'application/json' } }],
     ['a wrong query token', { headers: { 'Content-Type': 'application/json' }, query: { token: 'bad' } }],
   ])('refuses %s with 401, stores nothing and publishes nothing', async (_name, overrides) => {

@@ -67,8 +67,22 @@ describe('GET /messages/{trackingId}', () => {
       receivedAt: expect.any(String),
       updatedAt: expect.any(String),
       history: [
-        { postbackId: n101.body.postbackId, code: 'N101', status: 'Sent', timestamp: '2026-04-24T18:30:00Z', receivedAt: expect.any(String), detailType: 'MMS Sent' },
-        { postbackId: n102.body.postbackId, code: 'N102', status: 'Delivered', timestamp: '2026-04-24T18:31:10Z', receivedAt: expect.any(String), detailType: 'MMS Delivered' },
+        {
+          postbackId: n101.body.postbackId,
+          code: 'N101',
+          status: 'Sent',
+          timestamp: '2026-04-24T18:30:00Z',
+          receivedAt: expect.any(String),
+          detailType: 'MMS Sent',
+        },
+        {
+          postbackId: n102.body.postbackId,
+          code: 'N102',
+          status: 'Delivered',
+          timestamp: '2026-04-24T18:31:10Z',
+          receivedAt: expect.any(String),
+          detailType: 'MMS Delivered',
+        },
       ],
     });
   });
