@@ -22,6 +22,8 @@ export const TABLE_DEFINITION = {
       indexName: 'byClientReference',
       partitionKey: { name: 'clientReference', type: 'S' },
       sortKey: { name: 'tsKey', type: 'S' },
+      /** The query API answers whole states from the index. */
+      projection: 'ALL',
     },
   ],
 } as const;
@@ -58,7 +60,7 @@ export function createTableInput(tableName: string) {
   const GlobalSecondaryIndexes = TABLE_DEFINITION.globalSecondaryIndexes.map((gsi) => ({
     IndexName: gsi.indexName,
     KeySchema: keySchema(gsi.partitionKey, gsi.sortKey),
-    Projection: { ProjectionType: 'ALL' as const },
+    Projection: { ProjectionType: gsi.projection },
   }));
   return {
     TableName: tableName,

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { MmsPostbacksStack } from '../lib/mms-postbacks-stack';
+import { readStackContext } from '../lib/stack-context';
+
+const app = new App();
+const config = readStackContext(app.node);
+new MmsPostbacksStack(app, config.stackName ?? 'MmsPostbacksStack', {
+  description: 'MMS postback receiver: API Gateway -> Lambda -> DynamoDB + EventBridge',
+  // Environment-agnostic unless the CLI knows an account and region, so that synth works offline.
+  env:
+    process.env.CDK_DEFAULT_ACCOUNT && process.env.CDK_DEFAULT_REGION
+      ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }
+      : undefined,
+  config,
+});
+// cdk-nag 3 (a CDK policy-validation plugin): any unacknowledged AwsSolutions finding fails the synth.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,0 +1,6 @@
+export * from './access-log-format';
+export * from './mms-postback-receiver';
+export * from './mms-postbacks-stack';
+export * from './postback-event-schemas';
+export * from './postback-monitoring';
+export * from './stack-context';

@@ -1,0 +1,179 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+
+/**
+ * The CDK context keys that configure `MmsPostbacksStack` (`cdk.json` "context", or
+ * `npx cdk deploy -c key=value`). Values from the command line are strings; values from
+ * `cdk.json` may be JSON numbers, booleans and arrays. Every key is optional.
+ *
+ * @example
+ * // npx cdk deploy -c allowedSourceCidrs=203.0.113.0/24 -c alarmEmail=ops@example.com
+ * Object.keys(CONTEXT_KEYS); // ['stackName', 'secretArn', …]
+ */
+export const CONTEXT_KEYS = {
+  stackName: 'Name of the stack (default MmsPostbacksStack).',
+  secretArn: 'Complete ARN of an existing Secrets Manager secret holding the shared secret (default: a new generated secret).',
+  secretKmsKeyArn: 'ARN of the customer-managed KMS key of that existing secret, if any (grants kms:Decrypt via Secrets Manager).',
+  secretName: 'Name of the new secret (not with secretArn).',
+  allowedSourceCidrs: 'CIDR ranges allowed to POST /postbacks: JSON array or comma-separated string (default: any source).',
+  throttlingRateLimit: 'Stage throttling, requests per second (default 100).',
+  throttlingBurstLimit: 'Stage throttling, burst (default 200).',
+  historyRetentionDays: 'Days history and latest state are kept (DynamoDB TTL, default 90).',
+  rejectedRetentionDays: 'Days refused-but-authenticated postbacks are kept (default 14).',
+  archiveRetentionDays: 'Days the event archive keeps events, 0 = indefinitely (default 30; not with eventBusArn).',
+  eventSource: 'Source of the published events (default mms.postbacks).',
+  eventBusArn: 'ARN of an existing event bus to publish on (default: a new bus with an archive).',
+  eventBusName: 'Name of the new event bus (not with eventBusArn).',
+  alarmTopicArn: 'ARN of an existing SNS topic for the alarms.',
+  alarmEmail: 'E-mail address subscribed to a new alarm topic (not with alarmTopicArn).',
+  tracing: 'true to enable X-Ray on the functions and the API stage (default false).',
+  removalPolicy: 'retain or destroy: the table, the created secret and the log groups (default retain).',
+  logRetentionDays: 'Retention of the log groups, a CloudWatch Logs retention value in days (default 30).',
+  stageName: 'API stage name (default prod).',
+  serviceName: 'Powertools service name, the `service` dimension of the metrics (default mms-postbacks).',
+} as const;
+
+export type ContextKey = keyof typeof CONTEXT_KEYS;
+
+/** The stack configuration read from context, typed and validated. */
+export interface StackContext {
+  readonly stackName?: string;
+  readonly secretArn?: string;
+  readonly secretKmsKeyArn?: string;
+  readonly secretName?: string;
+  readonly allowedSourceCidrs?: string[];
+  readonly throttlingRateLimit?: number;
+  readonly throttlingBurstLimit?: number;
+  readonly historyRetentionDays?: number;
+  readonly rejectedRetentionDays?: number;
+  readonly archiveRetentionDays?: number;
+  readonly eventSource?: string;
+  readonly eventBusArn?: string;
+  readonly eventBusName?: string;
+  readonly alarmTopicArn?: string;
+  readonly alarmEmail?: string;
+  readonly tracing?: boolean;
+  readonly removalPolicy?: RemovalPolicy;
+  readonly logRetention?: logs.RetentionDays;
+  readonly stageName?: string;
+  readonly serviceName?: string;
+}
+
+/**
+ * Thrown for a context value of the wrong type or form.
+ *
+ * @example
+ * // npx cdk synth -c tracing=yes
+ * // ContextError: CDK context "tracing": expected true or false, got "yes"
+ */
+export class ContextError extends Error {
+  constructor(key: ContextKey, message: string) {
+    super(`CDK context "${key}": ${message}`);
+    this.name = 'ContextError';
+  }
+}
+
+type Lookup = (key: ContextKey) => unknown;
+
+function str(lookup: Lookup, key: ContextKey): string | undefined {
+  const value = lookup(key);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new ContextError(key, `expected a string, got ${JSON.stringify(value)}`);
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function num(lookup: Lookup, key: ContextKey): number | undefined {
+  const value = lookup(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
+  if (!Number.isFinite(parsed)) throw new ContextError(key, `expected a number, got ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+function bool(lookup: Lookup, key: ContextKey): boolean | undefined {
+  const value = lookup(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ContextError(key, `expected true or false, got ${JSON.stringify(value)}`);
+}
+
+function list(lookup: Lookup, key: ContextKey): string[] | undefined {
+  const value = lookup(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  let items: unknown = value;
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    if (trimmed.startsWith('[')) {
+      try {
+        items = JSON.parse(trimmed);
+      } catch {
+        throw new ContextError(key, `expected a JSON array or a comma-separated list, got ${value}`);
+      }
+    } else {
+      items = trimmed.split(',');
+    }
+  }
+  if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {
+    throw new ContextError(key, `expected a list of strings, got ${JSON.stringify(value)}`);
+  }
+  return items.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function removal(lookup: Lookup): RemovalPolicy | undefined {
+  const value = str(lookup, 'removalPolicy');
+  if (value === undefined) return undefined;
+  switch (value.toLowerCase()) {
+    case 'retain':
+      return RemovalPolicy.RETAIN;
+    case 'destroy':
+      return RemovalPolicy.DESTROY;
+    default:
+      throw new ContextError('removalPolicy', `expected retain or destroy, got "${value}"`);
+  }
+}
+
+function retention(lookup: Lookup): logs.RetentionDays | undefined {
+  const days = num(lookup, 'logRetentionDays');
+  if (days === undefined) return undefined;
+  const allowed = Object.values(logs.RetentionDays).filter((value): value is number => typeof value === 'number');
+  if (!allowed.includes(days)) {
+    throw new ContextError('logRetentionDays', `expected one of ${allowed.join(', ')}, got ${days}`);
+  }
+  return days as logs.RetentionDays;
+}
+
+/**
+ * Reads and validates the stack's context keys ({@link CONTEXT_KEYS}).
+ *
+ * @example
+ * const config = readStackContext(app.node); // e.g. { tracing: true, allowedSourceCidrs: ['203.0.113.0/24'] }
+ */
+export function readStackContext(node: Node): StackContext {
+  const lookup: Lookup = (key) => node.tryGetContext(key);
+  return {
+    stackName: str(lookup, 'stackName'),
+    secretArn: str(lookup, 'secretArn'),
+    secretKmsKeyArn: str(lookup, 'secretKmsKeyArn'),
+    secretName: str(lookup, 'secretName'),
+    allowedSourceCidrs: list(lookup, 'allowedSourceCidrs'),
+    throttlingRateLimit: num(lookup, 'throttlingRateLimit'),
+    throttlingBurstLimit: num(lookup, 'throttlingBurstLimit'),
+    historyRetentionDays: num(lookup, 'historyRetentionDays'),
+    rejectedRetentionDays: num(lookup, 'rejectedRetentionDays'),
+    archiveRetentionDays: num(lookup, 'archiveRetentionDays'),
+    eventSource: str(lookup, 'eventSource'),
+    eventBusArn: str(lookup, 'eventBusArn'),
+    eventBusName: str(lookup, 'eventBusName'),
+    alarmTopicArn: str(lookup, 'alarmTopicArn'),
+    alarmEmail: str(lookup, 'alarmEmail'),
+    tracing: bool(lookup, 'tracing'),
+    removalPolicy: removal(lookup),
+    logRetention: retention(lookup),
+    stageName: str(lookup, 'stageName'),
+    serviceName: str(lookup, 'serviceName'),
+  };
+}

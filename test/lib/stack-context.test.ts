@@ -1,0 +1,61 @@
+import { App, RemovalPolicy } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { CONTEXT_KEYS, readStackContext } from '../../lib/stack-context';
+
+const read = (context: Record<string, unknown>) => readStackContext(new App({ context }).node);
+
+describe('readStackContext', () => {
+  test('no context: every value undefined (construct defaults apply)', () => {
+    const config = read({});
+    for (const key of Object.keys(CONTEXT_KEYS)) {
+      expect(config[key === 'logRetentionDays' ? 'logRetention' : (key as keyof typeof config)]).toBeUndefined();
+    }
+  });
+
+  test('strings from the command line are typed', () => {
+    expect(
+      read({
+        allowedSourceCidrs: '203.0.113.0/24, 2001:db8::/32',
+        throttlingRateLimit: '50',
+        throttlingBurstLimit: '75',
+        historyRetentionDays: '120',
+        archiveRetentionDays: '0',
+        tracing: 'true',
+        removalPolicy: 'DESTROY',
+        logRetentionDays: '90',
+        eventSource: ' acme.mms ',
+      }),
+    ).toEqual(
+      expect.objectContaining({
+        allowedSourceCidrs: ['203.0.113.0/24', '2001:db8::/32'],
+        throttlingRateLimit: 50,
+        throttlingBurstLimit: 75,
+        historyRetentionDays: 120,
+        archiveRetentionDays: 0,
+        tracing: true,
+        removalPolicy: RemovalPolicy.DESTROY,
+        logRetention: logs.RetentionDays.THREE_MONTHS,
+        eventSource: 'acme.mms',
+      }),
+    );
+  });
+
+  test('JSON values from cdk.json are accepted', () => {
+    expect(read({ allowedSourceCidrs: ['198.51.100.0/24'], tracing: false, throttlingRateLimit: 10 })).toEqual(
+      expect.objectContaining({ allowedSourceCidrs: ['198.51.100.0/24'], tracing: false, throttlingRateLimit: 10 }),
+    );
+    expect(read({ allowedSourceCidrs: '["198.51.100.0/24"]' }).allowedSourceCidrs).toEqual(['198.51.100.0/24']);
+  });
+
+  test.each([
+    [{ tracing: 'yes' }, /"tracing": expected true or false/],
+    [{ throttlingRateLimit: 'fast' }, /"throttlingRateLimit": expected a number/],
+    [{ removalPolicy: 'snapshot' }, /"removalPolicy": expected retain or destroy/],
+    [{ logRetentionDays: '31' }, /"logRetentionDays": expected one of/],
+    [{ allowedSourceCidrs: '[1, 2]' }, /"allowedSourceCidrs": expected a list of strings/],
+    [{ allowedSourceCidrs: '[oops' }, /"allowedSourceCidrs": expected a JSON array/],
+    [{ secretArn: 42 }, /"secretArn": expected a string/],
+  ])('%o is refused with a message naming the key', (context, message) => {
+    expect(() => read(context)).toThrow(message);
+  });
+});
