@@ -99,7 +99,11 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
     },
     async state(trackingId) {
       const out = await table.client.send(
-        new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: `MSG#${trackingId}` }, sk: { S: 'STATE' } }, ConsistentRead: true }),
+        new GetItemCommand({
+          TableName: table.tableName,
+          Key: { pk: { S: `MSG#${trackingId}` }, sk: { S: 'STATE' } },
+          ConsistentRead: true,
+        }),
       );
       return out.Item ? fromItem(out.Item) : undefined;
     },

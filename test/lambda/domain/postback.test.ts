@@ -1,9 +1,8 @@
-import Ajv from 'ajv';
 import { CATALOG, DETAIL_TYPES, UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
-import { EVENT_DETAIL_SCHEMAS } from '../../../lambda/domain/event-schemas';
 import { derivedMoTrackingId, postbackIdOf } from '../../../lambda/domain/identity';
 import { interpretPostback } from '../../../lambda/domain/postback';
 import { type ValidPostback, validatePostback } from '../../../lambda/domain/validate';
+import { detailValidators } from '../../helpers/detail-validators';
 import { fixture } from '../../helpers/fixtures';
 
 const RECEIVED = new Date('2026-04-24T18:35:00.000Z');
@@ -17,10 +16,6 @@ function valid(body: Record<string, unknown>): ValidPostback {
 function bodyFor(code: string): Record<string, unknown> {
   return code === 'N401' ? fixture('n401') : { ...fixture('n102'), code };
 }
-
-// The schemas declare draft-04 (what the EventBridge registry expects); their keywords mean the same in ajv's default draft.
-const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
-const detailValidators = Object.fromEntries(DETAIL_TYPES.map((t) => [t, ajv.compile(EVENT_DETAIL_SCHEMAS[t])]));
 
 describe('interpretPostback', () => {
   it.each(CATALOG.map((e) => [e.code, e]))('maps %s to its catalog facts and a schema-valid Detail', (code, entry) => {
