@@ -34,6 +34,8 @@ export interface DynamoDbLocal {
   readonly port: number;
   /** PID of the `java` process. */
   readonly pid: number;
+  /** Settles when the process has exited, for whatever reason (with its exit code, or null when killed by a signal). */
+  readonly exited: Promise<number | null>;
   /** Kills exactly this process (SIGTERM, then SIGKILL after 5 s) and waits until it has exited. Idempotent. */
   stop(): Promise<void>;
 }
@@ -108,7 +110,9 @@ export async function assertPortFree(port: number, what: string, hint = 'stop wh
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new LocalEnvironmentError(
-      code === 'EADDRINUSE' ? `Port ${port} (${what}) is already in use: ${hint}` : `Cannot listen on port ${port} (${what}): ${code ?? String(error)}`,
+      code === 'EADDRINUSE'
+        ? `Port ${port} (${what}) is already in use: ${hint}`
+        : `Cannot listen on port ${port} (${what}): ${code ?? String(error)}`,
       { cause: error },
     );
   }
@@ -163,6 +167,7 @@ async function startOnce(port: number, persistDir: string | undefined, readyTime
     spawnError = error;
   });
 
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await killAndWait(child);
@@ -191,7 +196,9 @@ async function startOnce(port: number, persistDir: string | undefined, readyTime
         break;
       } catch {
         if (Date.now() > deadline) {
-          throw new LocalEnvironmentError(`DynamoDB Local did not answer on ${endpoint} within ${readyTimeoutMs} ms: ${output.trim().split('\n').pop() ?? ''}`);
+          throw new LocalEnvironmentError(
+            `DynamoDB Local did not answer on ${endpoint} within ${readyTimeoutMs} ms: ${output.trim().split('\n').pop() ?? ''}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
@@ -205,7 +212,7 @@ async function startOnce(port: number, persistDir: string | undefined, readyTime
   // Keep draining the pipes so that a chatty process never blocks on a full pipe.
   child.stdout?.resume();
   child.stderr?.resume();
-  return { endpoint, port, pid: child.pid ?? -1, stop };
+  return { endpoint, port, pid: child.pid ?? -1, exited, stop };
 }
 
 /**

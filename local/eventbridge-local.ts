@@ -138,7 +138,12 @@ export async function startEventBridgeLocal(opts: StartEventBridgeLocalOptions =
       return;
     }
     if (target !== 'AWSEvents.PutEvents') {
-      sendError(res, 400, 'UnknownOperationException', target ? `Operation ${target} is not supported by the local EventBridge` : 'Missing x-amz-target header');
+      sendError(
+        res,
+        400,
+        'UnknownOperationException',
+        target ? `Operation ${target} is not supported by the local EventBridge` : 'Missing x-amz-target header',
+      );
       return;
     }
     const fault = faults.shift();
@@ -159,11 +164,21 @@ export async function startEventBridgeLocal(opts: StartEventBridgeLocalOptions =
     }
     const entries = input?.Entries;
     if (!Array.isArray(entries) || entries.length === 0) {
-      sendError(res, 400, 'ValidationException', "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1");
+      sendError(
+        res,
+        400,
+        'ValidationException',
+        "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      );
       return;
     }
     if (entries.length > MAX_ENTRIES) {
-      sendError(res, 400, 'ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES}`);
+      sendError(
+        res,
+        400,
+        'ValidationException',
+        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES}`,
+      );
       return;
     }
     const total = (entries as PutEventsEntry[]).reduce((sum, e) => sum + entrySize(e ?? {}), 0);

@@ -36,7 +36,9 @@ describe('DynamoDB Local', () => {
 
       expect(table.Table?.TableStatus).toBe('ACTIVE');
       expect(table.Table?.KeySchema).toEqual(createTableInput('postbacks').KeySchema);
-      expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(TABLE_DEFINITION.globalSecondaryIndexes.map((i) => i.indexName));
+      expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(
+        TABLE_DEFINITION.globalSecondaryIndexes.map((i) => i.indexName),
+      );
       expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: TABLE_DEFINITION.timeToLiveAttribute });
     } finally {
       client.destroy();
@@ -59,7 +61,9 @@ describe('DynamoDB Local', () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(port, resolve));
     try {
-      await expect(startDynamoDbLocal({ port })).rejects.toThrow(new RegExp(`^Port ${port} \\(DynamoDB Local\\) is already in use: [^\\n]+$`));
+      await expect(startDynamoDbLocal({ port })).rejects.toThrow(
+        new RegExp(`^Port ${port} \\(DynamoDB Local\\) is already in use: [^\\n]+$`),
+      );
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }

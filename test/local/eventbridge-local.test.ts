@@ -45,7 +45,9 @@ describe('local EventBridge through the real SDK client', () => {
     const client = sdkClient();
     const time = new Date('2026-04-24T18:31:10Z');
 
-    const out = await client.send(new PutEventsCommand({ Entries: [entry({ Time: time, Resources: ['arn:x'] }), entry({ DetailType: 'MMS Sent' })] }));
+    const out = await client.send(
+      new PutEventsCommand({ Entries: [entry({ Time: time, Resources: ['arn:x'] }), entry({ DetailType: 'MMS Sent' })] }),
+    );
 
     expect(out.FailedEntryCount).toBe(0);
     expect(out.Entries).toHaveLength(2);
@@ -59,7 +61,9 @@ describe('local EventBridge through the real SDK client', () => {
       detail: { trackingId: 'abc123xyz', code: 'N102', isLatest: true },
     });
     expect(seen).toEqual(eb.events);
-    const lines = readFileSync(path.join(dir, 'sub', 'events.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(path.join(dir, 'sub', 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines.slice(-2).map((l) => JSON.parse(l))).toEqual(eb.events);
     expect(eb.requestCount).toBe(1);
     client.destroy();
@@ -75,7 +79,10 @@ describe('local EventBridge through the real SDK client', () => {
 
     eb.reset();
     eb.injectFault('http500', 3);
-    await expect(client.send(new PutEventsCommand({ Entries: [entry()] }))).rejects.toMatchObject({ name: 'InternalException', $metadata: { httpStatusCode: 500 } });
+    await expect(client.send(new PutEventsCommand({ Entries: [entry()] }))).rejects.toMatchObject({
+      name: 'InternalException',
+      $metadata: { httpStatusCode: 500 },
+    });
     expect(eb.requestCount).toBe(3);
     expect(eb.events).toHaveLength(0);
     client.destroy();
@@ -122,12 +129,26 @@ describe('local EventBridge through the real SDK client', () => {
 
     const out = await client.send(
       new PutEventsCommand({
-        Entries: [entry({ Detail: undefined }), entry({ Detail: 'not json' }), entry({ Detail: '[1,2]' }), entry({ Source: undefined }), entry({ DetailType: undefined }), entry()],
+        Entries: [
+          entry({ Detail: undefined }),
+          entry({ Detail: 'not json' }),
+          entry({ Detail: '[1,2]' }),
+          entry({ Source: undefined }),
+          entry({ DetailType: undefined }),
+          entry(),
+        ],
       }),
     );
 
     expect(out.FailedEntryCount).toBe(5);
-    expect(out.Entries?.map((e) => e.ErrorCode ?? 'ok')).toEqual(['InvalidArgument', 'MalformedDetail', 'MalformedDetail', 'InvalidArgument', 'InvalidArgument', 'ok']);
+    expect(out.Entries?.map((e) => e.ErrorCode ?? 'ok')).toEqual([
+      'InvalidArgument',
+      'MalformedDetail',
+      'MalformedDetail',
+      'InvalidArgument',
+      'InvalidArgument',
+      'ok',
+    ]);
     expect(eb.events).toHaveLength(1);
     client.destroy();
   });
@@ -135,9 +156,13 @@ describe('local EventBridge through the real SDK client', () => {
   it('refuses more than 10 entries and entries over 256 KB as a whole request', async () => {
     const client = sdkClient();
 
-    await expect(client.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => entry()) }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(client.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => entry()) }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
     const big = JSON.stringify({ blob: 'x'.repeat(256 * 1024) });
-    await expect(client.send(new PutEventsCommand({ Entries: [entry({ Detail: big })] }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(client.send(new PutEventsCommand({ Entries: [entry({ Detail: big })] }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
 
     expect(eb.events).toHaveLength(0);
     client.destroy();
@@ -146,7 +171,10 @@ describe('local EventBridge through the real SDK client', () => {
   it('answers other operations with UnknownOperationException', async () => {
     const client = sdkClient();
 
-    await expect(client.send(new ListRulesCommand({}))).rejects.toMatchObject({ name: 'UnknownOperationException', $metadata: { httpStatusCode: 400 } });
+    await expect(client.send(new ListRulesCommand({}))).rejects.toMatchObject({
+      name: 'UnknownOperationException',
+      $metadata: { httpStatusCode: 400 },
+    });
     client.destroy();
   });
 });

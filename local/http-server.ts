@@ -1,0 +1,332 @@
+/**
+ * The local stand-in for API Gateway (REST API, Lambda proxy integration): turns HTTP
+ * requests into `APIGatewayProxyEvent`s for the real handlers and writes their answers
+ * back as they are.
+ */
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { LocalEnvironmentError } from './dynamodb-local';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult | undefined>;
+
+export interface Route {
+  /** The API Gateway resource, e.g. `/messages/{trackingId}`. */
+  readonly resource: string;
+  readonly method: string;
+  readonly handler: () => ProxyHandler | undefined;
+  /** Lambda function name shown in the context. */
+  readonly functionName: string;
+}
+
+export interface LocalApiOptions {
+  /** @default 3000 */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  readonly routes: readonly Route[];
+  /** @default 'local' */
+  readonly stage?: string;
+  /** One line per request. @default no logging */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalApi {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** API Gateway's payload limit. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript|graphql)\b)/i;
+
+/** Whether API Gateway (without binary media types for these) passes the body as UTF-8 text. */
+export function isTextContentType(contentType: string | undefined): boolean {
+  return contentType === undefined || contentType.trim() === '' || TEXT_TYPES.test(contentType.trim());
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Matches `path` against a resource template such as `/messages/{trackingId}`; returns the path parameters or undefined. */
+export function matchResource(resource: string, path: string): Record<string, string> | undefined {
+  const want = resource.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] as string;
+    const g = got[i] as string;
+    const param = /^\{(\w+)\}$/.exec(w);
+    if (param) {
+      if (g === '') return undefined;
+      try {
+        params[param[1] as string] = decodeURIComponent(g);
+      } catch {
+        return undefined;
+      }
+    } else if (w !== g) return undefined;
+  }
+  return params;
+}
+
+function multiMap(pairs: Iterable<[string, string]>): { single: Record<string, string> | null; multi: Record<string, string[]> | null } {
+  const multi: Record<string, string[]> = {};
+  for (const [key, value] of pairs) {
+    const list = multi[key] ?? [];
+    list.push(value);
+    multi[key] = list;
+  }
+  const keys = Object.keys(multi);
+  if (keys.length === 0) return { single: null, multi: null };
+  const single: Record<string, string> = {};
+  for (const key of keys) {
+    const list = multi[key] as string[];
+    single[key] = list[list.length - 1] as string;
+  }
+  return { single, multi };
+}
+
+export interface BuildEventInput {
+  method: string;
+  /** Path and query as received, e.g. `/messages?clientReference=a`. */
+  url: string;
+  /** `IncomingMessage.rawHeaders`: names in the sender's case, repeats kept. */
+  rawHeaders: readonly string[];
+  body: Buffer;
+  sourceIp: string;
+  resource: string;
+  pathParameters: Record<string, string> | null;
+  stage: string;
+  requestId?: string;
+  localPort?: number;
+}
+
+/** Builds the REST API proxy event the way API Gateway does. */
+export function buildProxyEvent(input: BuildEventInput): APIGatewayProxyEvent {
+  const url = new URL(input.url, 'http://localhost');
+  const headerPairs: [string, string][] = [];
+  for (let i = 0; i + 1 < input.rawHeaders.length; i += 2)
+    headerPairs.push([input.rawHeaders[i] as string, input.rawHeaders[i + 1] as string]);
+  const lower = new Set(headerPairs.map(([name]) => name.toLowerCase()));
+  // API Gateway adds these for the integration.
+  if (!lower.has('x-forwarded-for')) headerPairs.push(['X-Forwarded-For', input.sourceIp]);
+  if (!lower.has('x-forwarded-proto')) headerPairs.push(['X-Forwarded-Proto', 'http']);
+  if (!lower.has('x-forwarded-port') && input.localPort) headerPairs.push(['X-Forwarded-Port', String(input.localPort)]);
+  const headers = multiMap(headerPairs);
+  const query = multiMap(url.searchParams.entries());
+  const contentType = headerPairs.find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  const text = isTextContentType(contentType);
+  const requestId = input.requestId ?? randomUUID();
+  const now = new Date();
+  const userAgent = headerPairs.find(([name]) => name.toLowerCase() === 'user-agent')?.[1] ?? null;
+  return {
+    resource: input.resource,
+    path: url.pathname,
+    httpMethod: input.method,
+    headers: headers.single ?? {},
+    multiValueHeaders: headers.multi ?? {},
+    queryStringParameters: query.single,
+    multiValueQueryStringParameters: query.multi,
+    pathParameters: input.pathParameters,
+    stageVariables: null,
+    body: input.body.length === 0 ? null : text ? input.body.toString('utf8') : input.body.toString('base64'),
+    isBase64Encoded: input.body.length > 0 && !text,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: null,
+      domainName: `127.0.0.1${input.localPort ? `:${input.localPort}` : ''}`,
+      domainPrefix: '127',
+      extendedRequestId: requestId,
+      httpMethod: input.method,
+      path: `/${input.stage}${url.pathname}`,
+      protocol: 'HTTP/1.1',
+      requestId,
+      requestTime: now.toUTCString(),
+      requestTimeEpoch: now.getTime(),
+      resourceId: 'local',
+      resourcePath: input.resource,
+      stage: input.stage,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: input.sourceIp,
+        user: null,
+        userAgent,
+        userArn: null,
+      },
+    },
+  };
+}
+
+function lambdaContext(functionName: string, requestId: string): Context {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function writeResult(res: http.ServerResponse, result: APIGatewayProxyResult): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.multiValueHeaders ?? {})) headers[name.toLowerCase()] = value.map(String);
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  const body =
+    result.body === undefined || result.body === null
+      ? Buffer.alloc(0)
+      : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  if (!('content-type' in headers)) headers['content-type'] = 'application/json';
+  headers['content-length'] = String(body.length);
+  res.writeHead(result.statusCode, headers);
+  res.end(body);
+}
+
+/**
+ * Starts the local API on `host:port`.
+ *
+ * @example
+ * const api = await startLocalApi({ port: 3000, routes: [{ resource: '/postbacks', method: 'POST', functionName: 'ingest', handler: () => ingest }] });
+ */
+export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
+  const host = opts.host ?? '127.0.0.1';
+  const stage = opts.stage ?? 'local';
+  const sockets = new Set<Socket>();
+  let port = opts.port ?? 3000;
+
+  const server = http.createServer((req, res) => {
+    const started = Date.now();
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const pathname = new URL(rawUrl, 'http://localhost').pathname;
+    const log = (status: number) => opts.log?.(`${method} ${rawUrl} -> ${status} (${Date.now() - started} ms)`);
+
+    const matches = opts.routes
+      .map((route) => ({ route, params: matchResource(route.resource, pathname) }))
+      .filter((m) => m.params !== undefined);
+    if (matches.length === 0) {
+      req.resume();
+      json(res, 404, { error: 'not_found', message: `No route for ${pathname}` });
+      log(404);
+      return;
+    }
+    const match = matches.find((m) => m.route.method === method);
+    if (!match) {
+      req.resume();
+      const allow = [...new Set(matches.map((m) => m.route.method))].join(', ');
+      json(res, 405, { error: 'method_not_allowed', message: `Use ${allow} for ${pathname}` }, { allow });
+      log(405);
+      return;
+    }
+    const tooLarge = () => {
+      json(res, 413, { message: 'Request Too Long' }, { connection: 'close' });
+      log(413);
+      req.unpipe();
+      req.resume();
+    };
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      tooLarge();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        refused = true;
+        chunks.length = 0;
+        tooLarge();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (refused) return;
+      void (async () => {
+        const requestId = randomUUID();
+        const event = buildProxyEvent({
+          method,
+          url: rawUrl,
+          rawHeaders: req.rawHeaders,
+          body: Buffer.concat(chunks),
+          sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+          resource: match.route.resource,
+          pathParameters: match.params && Object.keys(match.params).length > 0 ? match.params : null,
+          stage,
+          requestId,
+          localPort: port,
+        });
+        const handler = match.route.handler();
+        if (!handler) {
+          json(res, 503, { message: 'Service starting, retry in a moment' }, { 'retry-after': '1' });
+          log(503);
+          return;
+        }
+        try {
+          const result = await handler(event, lambdaContext(match.route.functionName, requestId));
+          if (!result || typeof result.statusCode !== 'number') throw new Error('handler returned no APIGatewayProxyResult');
+          writeResult(res, result);
+          log(result.statusCode);
+        } catch (error) {
+          // API Gateway's answer when the function fails.
+          console.error(`[${match.route.functionName}] invocation failed:`, error);
+          if (!res.headersSent) json(res, 502, { message: 'Internal server error' });
+          log(502);
+        }
+      })();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new LocalEnvironmentError(
+      code === 'EADDRINUSE'
+        ? `Port ${port} on ${host} is already in use: stop the other server or start with another port, e.g. PORT=3001 npm start`
+        : `Cannot listen on ${host}:${port} (${code ?? (error as Error).message}): choose another port with PORT=…`,
+      { cause: error },
+    );
+  }
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}

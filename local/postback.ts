@@ -1,0 +1,146 @@
+/**
+ * `npm run postback -- <example…> [--tracking-id ID] [--url URL] [--secret S] [--auth header|basic|query]`
+ * sends the provider's example postbacks and prints the status and body of each answer.
+ * `npm run postback -- --list` lists the examples.
+ */
+import { randomUUID } from 'node:crypto';
+import { EXAMPLES, type ExampleName, isExampleName, loadExample } from './examples';
+
+const DEFAULT_SECRET = 'local-dev-secret';
+type AuthForm = 'header' | 'basic' | 'query';
+
+const USAGE = `usage: npm run postback -- <example> [<example>…] [options]
+       npm run postback -- --list
+
+examples: ${Object.keys(EXAMPLES).join(', ')} (several in one call share one tracking-id)
+options:
+  --tracking-id ID   use this tracking-id (default: a fresh one, local-<random>)
+  --url URL          where to POST (default: http://127.0.0.1:$PORT/postbacks, PORT default 3000)
+  --secret S         the shared secret (default: $POSTBACK_SECRET or ${DEFAULT_SECRET})
+  --auth FORM        header (X-Postback-Token, default), basic (HTTP Basic password) or query (?token=)`;
+
+export interface PostbackArgs {
+  names: ExampleName[];
+  trackingId?: string;
+  url: string;
+  secret: string;
+  auth: AuthForm;
+  list: boolean;
+  help: boolean;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PostbackArgs {
+  const out: PostbackArgs = {
+    names: [],
+    url: `http://127.0.0.1:${env.PORT?.trim() || '3000'}/postbacks`,
+    secret: env.POSTBACK_SECRET?.trim() || DEFAULT_SECRET,
+    auth: 'header',
+    list: false,
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--list':
+        out.list = true;
+        break;
+      case '--help':
+      case '-h':
+        out.help = true;
+        break;
+      case '--tracking-id':
+        out.trackingId = value();
+        break;
+      case '--url':
+        out.url = value();
+        break;
+      case '--secret':
+        out.secret = value();
+        break;
+      case '--auth': {
+        const form = value();
+        if (form !== 'header' && form !== 'basic' && form !== 'query')
+          throw new UsageError(`--auth must be header, basic or query, got "${form}"`);
+        out.auth = form;
+        break;
+      }
+      default: {
+        const name = flag.toLowerCase();
+        if (flag.startsWith('-')) throw new UsageError(`unknown option ${flag}`);
+        if (!isExampleName(name)) throw new UsageError(`unknown example "${flag}": use one of ${Object.keys(EXAMPLES).join(', ')}`);
+        out.names.push(name);
+      }
+    }
+  }
+  try {
+    new URL(out.url);
+  } catch {
+    throw new UsageError(`--url is not a URL: ${out.url}`);
+  }
+  return out;
+}
+
+/** The request a provider would send for `body` with the secret in the given form. */
+export function buildRequest(url: string, secret: string, auth: AuthForm, body: unknown): { url: string; init: RequestInit } {
+  const target = new URL(url);
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'mms-postbacks-local/1' };
+  if (auth === 'header') headers['x-postback-token'] = secret;
+  if (auth === 'query') target.searchParams.set('token', secret);
+  if (auth === 'basic') headers.authorization = `Basic ${Buffer.from(`provider:${secret}`).toString('base64')}`;
+  return { url: target.toString(), init: { method: 'POST', headers, body: JSON.stringify(body) } };
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.list) {
+    for (const [name, description] of Object.entries(EXAMPLES)) console.log(`${name.padEnd(6)} ${description}`);
+    return 0;
+  }
+  if (args.names.length === 0) throw new UsageError(`name an example\n${USAGE}`);
+  const trackingId = args.trackingId ?? `local-${randomUUID().slice(0, 8)}`;
+  let failed = false;
+  for (const name of args.names) {
+    const body = { ...loadExample(name), 'tracking-id': trackingId };
+    const { url, init } = buildRequest(args.url, args.secret, args.auth, body);
+    let response: Response;
+    try {
+      response = await fetch(url, { ...init, signal: AbortSignal.timeout(30000) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new UsageError(`cannot reach ${args.url} (${cause}): is \`npm start\` running?`);
+    }
+    const text = await response.text();
+    console.log(`${name} tracking-id=${trackingId} -> ${response.status} ${response.statusText}`);
+    console.log(text);
+    if (response.status >= 400) failed = true;
+  }
+  return failed ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`npm run postback: ${error instanceof UsageError ? error.message : ((error as Error)?.stack ?? String(error))}`);
+      process.exit(2);
+    },
+  );
+}

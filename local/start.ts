@@ -1,0 +1,231 @@
+/**
+ * `npm start`: the whole path on one machine, no AWS account.
+ *
+ * - DynamoDB Local (in memory, or in `<LOCAL_DIR>/dynamodb` with `--persist`), the table
+ *   created from `lambda/table-definition.ts`;
+ * - a local EventBridge endpoint that prints each event and appends it to `<LOCAL_DIR>/events.jsonl`;
+ * - an HTTP server on 127.0.0.1:PORT (default 3000) that feeds API Gateway proxy events to
+ *   the real, unmodified handlers in `lambda/handlers/`.
+ *
+ * Environment: PORT, LOCAL_DIR (default `.local/`), POSTBACK_SECRET (default `local-dev-secret`),
+ * TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE, DYNAMODB_PORT (default: a free port).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type DynamoDbLocal, ensureTable, LocalEnvironmentError, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
+import { type EventBridgeLocal, type RecordedEvent, startEventBridgeLocal } from './eventbridge-local';
+import { type LocalApi, type ProxyHandler, startLocalApi } from './http-server';
+
+export const DEFAULT_SECRET = 'local-dev-secret';
+// Node 20 is expected on our machines (Lambda runs 22+): keep the SDK's multi-line notice out of the console.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const REPO_ROOT = path.resolve(__dirname, '..');
+
+const USAGE = 'usage: npm start [-- --persist]   (env: PORT, LOCAL_DIR, POSTBACK_SECRET, DYNAMODB_PORT)';
+
+function fail(message: string): never {
+  throw new LocalEnvironmentError(message);
+}
+
+function parsePort(name: string, raw: string | undefined, fallback?: number): number | undefined {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`${name} must be a port number from 1 to 65535, got "${raw}"`);
+  return port;
+}
+
+/** One readable line per event. */
+export function formatEvent(e: RecordedEvent): string {
+  const d = (e.detail ?? {}) as Record<string, unknown>;
+  return `event  ${e.detailType.padEnd(30)} trackingId=${String(d.trackingId ?? '-')} code=${String(d.code ?? '-')} isLatest=${String(d.isLatest ?? '-')}`;
+}
+
+function loadHandler(name: 'ingest' | 'query'): ProxyHandler {
+  const modulePath = path.join(REPO_ROOT, 'lambda', 'handlers', name);
+  let resolved: string;
+  try {
+    resolved = require.resolve(modulePath);
+  } catch {
+    fail(`lambda/handlers/${name}.ts not found: the local run needs the ${name} handler (export const handler)`);
+  }
+  // Loaded only now, after the environment points the SDK clients at the local endpoints.
+  const mod = require(resolved) as { handler?: unknown; default?: { handler?: unknown } };
+  const handler = mod.handler ?? mod.default?.handler;
+  if (typeof handler !== 'function') fail(`lambda/handlers/${name}.ts does not export a function "handler"`);
+  return handler as ProxyHandler;
+}
+
+/**
+ * The launcher chain above this process (`tsx`, `sh -c`, `npm start`), nearest first.
+ * `npm` forwards SIGTERM only to its `sh -c` child, which dies without passing it on: we
+ * watch the chain and stop when any of it is gone, so that no Java process is orphaned.
+ */
+function launcherChain(): number[] {
+  const chain: number[] = [];
+  let pid = process.ppid;
+  try {
+    for (let depth = 0; depth < 6 && pid > 1; depth++) {
+      const out = execFileSync('ps', ['-o', 'ppid=,comm=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000 }).trim();
+      const match = /^(\d+)\s+(.*)$/.exec(out);
+      if (!match || !/^(npm|npx|node|tsx|sh|dash)\b/.test(path.basename(match[2] as string))) break;
+      chain.push(pid);
+      pid = Number(match[1]);
+    }
+  } catch {
+    // no `ps`: rely on signals only
+  }
+  return chain;
+}
+
+function watchLaunchers(onGone: () => void): void {
+  const chain = launcherChain();
+  if (chain.length === 0) return;
+  const timer = setInterval(() => {
+    for (const pid of chain) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        clearInterval(timer);
+        onGone();
+        return;
+      }
+    }
+  }, 1000);
+  timer.unref();
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const args = process.argv.slice(2);
+  const unknown = args.filter((a) => a !== '--persist');
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  if (unknown.length > 0) fail(`unknown argument ${unknown.join(' ')}: ${USAGE}`);
+  const persist = args.includes('--persist');
+  const port = parsePort('PORT', process.env.PORT, 3000) as number;
+  const dynamoDbPort = parsePort('DYNAMODB_PORT', process.env.DYNAMODB_PORT);
+  const localDir = path.resolve(process.env.LOCAL_DIR?.trim() || path.join(REPO_ROOT, '.local'));
+  const secret = process.env.POSTBACK_SECRET?.trim() || DEFAULT_SECRET;
+  const tableName = process.env.TABLE_NAME?.trim() || 'mms-postbacks-local';
+  const eventBusName = process.env.EVENT_BUS_NAME?.trim() || 'mms-postbacks-local';
+  const eventsFile = path.join(localDir, 'events.jsonl');
+  mkdirSync(localDir, { recursive: true });
+
+  let api: LocalApi | undefined;
+  let ddb: DynamoDbLocal | undefined;
+  let eb: EventBridgeLocal | undefined;
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await Promise.allSettled([api?.close(), eb?.close()]);
+      await ddb?.stop();
+    })());
+
+  let firstSignalAt = 0;
+  const onSignal = (signal: NodeJS.Signals | 'launcher gone') => {
+    // Ctrl-C reaches every process of the group, and launchers may relay it once more: only a later signal forces.
+    if (stopping && Date.now() - firstSignalAt < 1500) return;
+    firstSignalAt = Date.now();
+    if (stopping) {
+      console.error(`\n${signal} again: exiting now`);
+      process.exit(1); // the 'exit' hook of dynamodb-local kills java
+    }
+    console.log(`\n${signal}: stopping…`);
+    void stopAll().then(
+      () => {
+        console.log('Stopped: DynamoDB Local, the local EventBridge and the HTTP server are down.');
+        process.exit(0);
+      },
+      (error) => {
+        console.error(`Error while stopping: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  watchLaunchers(() => onSignal('launcher gone'));
+
+  let ingest: ProxyHandler | undefined;
+  let query: ProxyHandler | undefined;
+  try {
+    // The HTTP port first: a busy port fails at once, before Java starts.
+    api = await startLocalApi({
+      port,
+      routes: [
+        { resource: '/postbacks', method: 'POST', functionName: 'IngestFunction', handler: () => ingest },
+        { resource: '/messages/{trackingId}', method: 'GET', functionName: 'QueryFunction', handler: () => query },
+        { resource: '/messages', method: 'GET', functionName: 'QueryFunction', handler: () => query },
+      ],
+      log: (line) => console.log(`http   ${line}`),
+    });
+    ddb = await startDynamoDbLocal({ port: dynamoDbPort, persistDir: persist ? path.join(localDir, 'dynamodb') : undefined });
+    if (stopping) return;
+    void ddb.exited.then((code) => {
+      if (stopping) return;
+      console.error(`npm start: DynamoDB Local exited unexpectedly (code ${code}); stopping`);
+      void stopAll().finally(() => process.exit(1));
+    });
+    const client = localDynamoDbClient(ddb.endpoint);
+    try {
+      await ensureTable(client, tableName);
+    } finally {
+      client.destroy();
+    }
+    eb = await startEventBridgeLocal({ eventsFile, onEvent: (e) => console.log(formatEvent(e)) });
+    if (stopping) return;
+
+    // The handlers read their configuration once, at module load: set it first.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eb.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      TABLE_NAME: tableName,
+      EVENT_BUS_NAME: eventBusName,
+      EVENT_SOURCE: process.env.EVENT_SOURCE?.trim() || 'mms.postbacks',
+      POSTBACK_SECRET: secret,
+    });
+    for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'POSTBACK_SECRET_ARN', 'AWS_DEFAULT_REGION']) delete process.env[name];
+    ingest = loadHandler('ingest');
+    query = loadHandler('query');
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  const base = api.url;
+  const hostPort = base.replace(/^http:\/\//, '');
+  const lines = [
+    '',
+    `MMS postback receiver, local run (${persist ? `data kept in ${path.relative(process.cwd(), path.join(localDir, 'dynamodb')) || '.'}` : 'in memory'})`,
+    `  DynamoDB Local     ${ddb.endpoint}  table ${tableName}`,
+    `  EventBridge        ${eb.endpoint}  bus ${eventBusName}, events appended to ${path.relative(process.cwd(), eventsFile)}`,
+    `  API                ${base}`,
+    `    POST ${base}/postbacks`,
+    `    GET  ${base}/messages/{trackingId}`,
+    `    GET  ${base}/messages?clientReference=…`,
+    '',
+    `  Local secret: ${secret}${secret === DEFAULT_SECRET ? '   (the fixed local default; set POSTBACK_SECRET to change it)' : ''}`,
+    '  Postback URL, in the forms a provider can use:',
+    `    basic auth:   http://user:${encodeURIComponent(secret)}@${hostPort}/postbacks`,
+    `    query:        ${base}/postbacks?token=${encodeURIComponent(secret)}`,
+    `    header:       ${base}/postbacks   with   X-Postback-Token: ${secret}`,
+    '',
+    '  Try:  npm run postback -- n101        (--list shows the examples)',
+    '',
+    `Ready in ${((Date.now() - started) / 1000).toFixed(1)} s on ${base}  (Ctrl-C stops everything)`,
+  ];
+  console.log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof LocalEnvironmentError ? error.message : ((error as Error)?.stack ?? String(error));
+  console.error(`npm start: ${message}`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+import { buildRequest, parseArgs } from '../../local/postback';
+
+describe('npm run postback: arguments', () => {
+  it('defaults to the local server, the local secret and the header form', () => {
+    expect(parseArgs(['n101'], {})).toEqual({
+      names: ['n101'],
+      url: 'http://127.0.0.1:3000/postbacks',
+      secret: 'local-dev-secret',
+      auth: 'header',
+      list: false,
+      help: false,
+    });
+  });
+
+  it('takes PORT and POSTBACK_SECRET from the environment and options over them', () => {
+    expect(parseArgs(['N102', 'e102'], { PORT: '3100', POSTBACK_SECRET: 'env' })).toMatchObject({
+      names: ['n102', 'e102'],
+      url: 'http://127.0.0.1:3100/postbacks',
+      secret: 'env',
+    });
+    expect(parseArgs(['n401', '--tracking-id', 'abc', '--url=http://h:1/postbacks', '--secret', 's', '--auth', 'query'], {})).toMatchObject(
+      {
+        trackingId: 'abc',
+        url: 'http://h:1/postbacks',
+        secret: 's',
+        auth: 'query',
+      },
+    );
+  });
+
+  it.each([[['nope']], [['n101', '--auth', 'digest']], [['--tracking-id']], [['--frobnicate']], [['n101', '--url', 'not a url']]])(
+    'refuses %j',
+    (argv) => {
+      expect(() => parseArgs(argv, {})).toThrow();
+    },
+  );
+
+  it('puts the secret where each form expects it', () => {
+    const header = buildRequest('http://127.0.0.1:3000/postbacks', 's3', 'header', {});
+    const query = buildRequest('http://127.0.0.1:3000/postbacks', 's3', 'query', {});
+    const basic = buildRequest('http://127.0.0.1:3000/postbacks', 's3', 'basic', {});
+
+    expect((header.init.headers as Record<string, string>)['x-postback-token']).toBe('s3');
+    expect(query.url).toBe('http://127.0.0.1:3000/postbacks?token=s3');
+    expect(
+      Buffer.from((basic.init.headers as Record<string, string>).authorization?.replace('Basic ', '') ?? '', 'base64').toString(),
+    ).toBe('provider:s3');
+  });
+});

@@ -1,0 +1,397 @@
+/**
+ * End to end: `npm start` as a child process, real HTTP, real DynamoDB Local, the real
+ * handlers; then Ctrl-C, and nothing may be left behind.
+ */
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { findFreePort } from '../../local/dynamodb-local';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const HANDLERS = ['ingest', 'query'].map((name) => path.join(REPO, 'lambda', 'handlers', `${name}.ts`));
+const TSX_CLI = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const SECRET = 'e2e-secret';
+
+jest.setTimeout(120_000);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A timer that does not keep jest alive (for races against a deadline). */
+const deadline = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+function processTable(): Map<number, number> {
+  const table = new Map<number, number>();
+  for (const line of execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' }).trim().split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (pid !== undefined && ppid !== undefined) table.set(pid, ppid);
+  }
+  return table;
+}
+
+function descendants(root: number): number[] {
+  const table = processTable();
+  const found: number[] = [];
+  let frontier = [root];
+  while (frontier.length > 0) {
+    const next = [...table].filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie is gone for our purpose; `ps` shows it as state Z.
+    return !/Z/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+}
+
+async function portFree(port: number): Promise<boolean> {
+  const server = net.createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen({ port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+/** Env for a child: no inherited endpoints of the jest run. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.AWS_ENDPOINT_URL_DYNAMODB;
+  delete env.AWS_ENDPOINT_URL_EVENTBRIDGE;
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+interface Launched {
+  child: ChildProcess;
+  readonly stdout: string;
+  readonly stderr: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** In its own process group (like a terminal's foreground job), so that Ctrl-C can be simulated and cleanup is total. */
+function launch(command: string, args: string[], env: NodeJS.ProcessEnv): Launched {
+  const child = spawn(command, args, { cwd: REPO, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    stdout += c.toString('utf8');
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString('utf8');
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    exited,
+  };
+}
+
+function killEverything(launched: Launched | undefined, pids: number[]): void {
+  if (!launched?.child.pid) return;
+  for (const pid of [...pids, ...descendants(launched.child.pid)]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  try {
+    process.kill(-launched.child.pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+}
+
+async function waitForHandlers(): Promise<void> {
+  await until('the handlers lambda/handlers/{ingest,query}.ts', () => HANDLERS.every((file) => existsSync(file)), 60_000);
+}
+
+async function startNpm(localDir: string, port: number): Promise<{ launched: Launched; pids: number[]; dynamoDbPort: number }> {
+  const launched = launch('npm', ['start'], childEnv({ PORT: String(port), LOCAL_DIR: localDir, POSTBACK_SECRET: SECRET }));
+  await until(
+    '"Ready" from npm start',
+    () => {
+      if (launched.child.exitCode !== null)
+        throw new Error(`npm start exited early (${launched.child.exitCode}):\n${launched.stdout}\n${launched.stderr}`);
+      return /^Ready in /m.test(launched.stdout);
+    },
+    60_000,
+  );
+  const pids = descendants(launched.child.pid as number);
+  const dynamoDbPort = Number(/DynamoDB Local\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(launched.stdout)?.[1]);
+  return { launched, pids: [launched.child.pid as number, ...pids], dynamoDbPort };
+}
+
+describe('npm start (end to end)', () => {
+  let localDir: string;
+  let port: number;
+  let base: string;
+  let launched: Launched | undefined;
+  let pids: number[] = [];
+  let dynamoDbPort: number;
+  const mt = `e2e-${randomUUID().slice(0, 8)}`;
+  const template = `e2e-tpl-${randomUUID().slice(0, 8)}`;
+  const mo = `e2e-mo-${randomUUID().slice(0, 8)}`;
+  const fixture = (name: string) =>
+    JSON.parse(readFileSync(path.join(REPO, 'test', 'fixtures', `${name}.json`), 'utf8')) as Record<string, unknown>;
+
+  beforeAll(async () => {
+    await waitForHandlers();
+    localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-local-e2e-'));
+    port = await findFreePort();
+    base = `http://127.0.0.1:${port}`;
+    ({ launched, pids, dynamoDbPort } = await startNpm(localDir, port));
+  }, 150_000);
+
+  afterAll(async () => {
+    killEverything(launched, pids);
+    rmSync(localDir, { recursive: true, force: true });
+  });
+
+  it('prints the URL forms and the local secret, and runs DynamoDB Local', () => {
+    expect(launched?.stdout).toContain(`http://user:${SECRET}@127.0.0.1:${port}/postbacks`);
+    expect(launched?.stdout).toContain(`${base}/postbacks?token=${SECRET}`);
+    expect(launched?.stdout).toContain(`X-Postback-Token: ${SECRET}`);
+    expect(dynamoDbPort).toBeGreaterThan(0);
+    expect(pids.some((pid) => /java/.test(execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' })))).toBe(true);
+  });
+
+  it("accepts the provider's examples over real HTTP, with the secret in each form", async () => {
+    const post = (body: unknown, auth: 'header' | 'basic' | 'query', secret = SECRET) =>
+      fetch(`${base}/postbacks${auth === 'query' ? `?token=${secret}` : ''}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(auth === 'header' ? { 'x-postback-token': secret } : {}),
+          ...(auth === 'basic' ? { authorization: `Basic ${Buffer.from(`provider:${secret}`).toString('base64')}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+
+    const answers = [];
+    for (const [name, trackingId, auth] of [
+      ['n101', mt, 'header'],
+      ['n102', mt, 'basic'],
+      ['e102', mt, 'query'],
+      ['n003', template, 'header'],
+      ['n401', mo, 'header'],
+    ] as const) {
+      const res = await post({ ...fixture(name), 'tracking-id': trackingId }, auth);
+      answers.push([name, res.status, await res.json()]);
+    }
+    const again = await post({ ...fixture('n101'), 'tracking-id': mt }, 'header');
+    const wrong = await post({ ...fixture('n101'), 'tracking-id': mt }, 'header', 'not-the-secret');
+
+    expect(answers).toEqual([
+      ['n101', 200, expect.objectContaining({ result: 'accepted', trackingId: mt, latest: true })],
+      ['n102', 200, expect.objectContaining({ result: 'accepted', trackingId: mt, latest: true })],
+      ['e102', 200, expect.objectContaining({ result: 'accepted', trackingId: mt, latest: true })],
+      ['n003', 200, expect.objectContaining({ result: 'accepted', trackingId: template })],
+      ['n401', 200, expect.objectContaining({ result: 'accepted', trackingId: mo })],
+    ]);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ result: 'duplicate', trackingId: mt });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Basic realm="postbacks"');
+  });
+
+  it('reads the state back through GET /messages', async () => {
+    const message = await fetch(`${base}/messages/${mt}`);
+    const body = (await message.json()) as { code: string; history: { code: string }[] };
+    const inbound = await (await fetch(`${base}/messages/${mo}`)).json();
+    const byReference = await fetch(`${base}/messages?clientReference=template-build-001`);
+    const unknown = await fetch(`${base}/messages/e2e-unknown-${randomUUID()}`);
+    const noRoute = await fetch(`${base}/nowhere`);
+
+    expect(message.status).toBe(200);
+    // N102 and E102 have the same rank; E102 is later.
+    expect(body).toMatchObject({ trackingId: mt, code: 'E102' });
+    expect(body.history.map((h) => h.code)).toEqual(['N101', 'N102', 'E102']);
+    expect(inbound).toMatchObject({ trackingId: mo, code: 'N401' });
+    expect(byReference.status).toBe(200);
+    expect(((await byReference.json()) as { items: { trackingId: string }[] }).items.map((i) => i.trackingId)).toContain(template);
+    expect(unknown.status).toBe(404);
+    expect(noRoute.status).toBe(404);
+  });
+
+  it('records every event once in events.jsonl and prints it on one line', async () => {
+    const mine = [mt, template, mo];
+    await until(
+      '5 events in events.jsonl',
+      () => {
+        const file = path.join(localDir, 'events.jsonl');
+        return (
+          existsSync(file) &&
+          readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((l) => mine.some((id) => l.includes(id))).length >= 5
+        );
+      },
+      10_000,
+    );
+
+    const events = readFileSync(path.join(localDir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { detailType: string; source: string; detail: { trackingId: string; code: string } })
+      .filter((e) => mine.includes(e.detail.trackingId));
+
+    expect(events.map((e) => [e.detailType, e.detail.trackingId, e.detail.code])).toEqual([
+      ['MMS Sent', mt, 'N101'],
+      ['MMS Delivered', mt, 'N102'],
+      ['MMS Rejected', mt, 'E102'],
+      ['MMS Template Ready', template, 'N003'],
+      ['MMS Received', mo, 'N401'],
+    ]);
+    expect(events.every((e) => e.source === 'mms.postbacks')).toBe(true);
+    expect(launched?.stdout).toMatch(new RegExp(`MMS Delivered\\s+trackingId=${mt} code=N102 isLatest=true`));
+  });
+
+  it('`npm run postback` sends an example and prints the status and body', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [TSX_CLI, 'local/postback.ts', ...args],
+          { cwd: REPO, env: childEnv({}), timeout: 30_000 },
+          (error, stdout) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }),
+        );
+      });
+    const trackingId = `e2e-cli-${randomUUID().slice(0, 8)}`;
+
+    const sent = await run([
+      'n101',
+      'n102',
+      '--tracking-id',
+      trackingId,
+      '--url',
+      `${base}/postbacks`,
+      '--secret',
+      SECRET,
+      '--auth',
+      'basic',
+    ]);
+    const list = await run(['--list']);
+
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toContain(`n101 tracking-id=${trackingId} -> 200`);
+    expect(sent.stdout).toContain(`n102 tracking-id=${trackingId} -> 200`);
+    expect(sent.stdout).toContain('"result":"accepted"');
+    expect(
+      list.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['n101', 'n102', 'e102', 'n003', 'n401']);
+  });
+
+  it('stops everything on Ctrl-C: no process, no port left behind', async () => {
+    expect(pids.length).toBeGreaterThanOrEqual(3);
+
+    process.kill(-(launched?.child.pid as number), 'SIGINT'); // what a terminal does on Ctrl-C
+    await Promise.race([launched?.exited, deadline(30_000)]);
+    await until('every child process to exit', () => pids.every((pid) => !alive(pid)), 15_000);
+
+    expect(launched?.stdout).toContain('Stopped:');
+    expect(pids.filter(alive)).toEqual([]);
+    expect(await portFree(port)).toBe(true);
+    expect(await portFree(dynamoDbPort)).toBe(true);
+  });
+});
+
+describe('npm start under a process manager', () => {
+  let localDir: string;
+  let launched: Launched | undefined;
+  let pids: number[] = [];
+
+  afterAll(() => {
+    killEverything(launched, pids);
+    rmSync(localDir, { recursive: true, force: true });
+  });
+
+  it('stops everything when only npm gets SIGTERM (npm does not pass it on)', async () => {
+    await waitForHandlers();
+    localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-local-e2e-'));
+    const port = await findFreePort();
+    let dynamoDbPort: number;
+    ({ launched, pids, dynamoDbPort } = await startNpm(localDir, port));
+
+    process.kill(launched.child.pid as number, 'SIGTERM');
+    await until('every child process to exit', () => pids.every((pid) => !alive(pid)), 30_000);
+
+    expect(pids.filter(alive)).toEqual([]);
+    expect(await portFree(port)).toBe(true);
+    expect(await portFree(dynamoDbPort)).toBe(true);
+  });
+});
+
+describe('npm start refuses to start, in one line, with a non-zero exit', () => {
+  const runStart = (env: NodeJS.ProcessEnv) => {
+    const launched = launch(process.execPath, [TSX_CLI, 'local/start.ts'], env);
+    return Promise.race([
+      launched.exited.then((exit) => ({ ...exit, stderr: launched.stderr, launched })),
+      deadline(60_000).then(() => {
+        killEverything(launched, []);
+        throw new Error(`start did not exit:\n${launched.stdout}\n${launched.stderr}`);
+      }),
+    ]);
+  };
+
+  it('when the HTTP port is busy', async () => {
+    const blocker = net.createServer();
+    const port = await findFreePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    const localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-local-e2e-'));
+    try {
+      const result = await runStart(childEnv({ PORT: String(port), LOCAL_DIR: localDir }));
+
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toMatch(
+        new RegExp(`^npm start: Port ${port} on 127\\.0\\.0\\.1 is already in use: [^\\n]*PORT=[^\\n]*$`),
+      );
+      expect(descendants(result.launched.child.pid as number)).toEqual([]);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+      rmSync(localDir, { recursive: true, force: true });
+    }
+  });
+
+  it('when Java is missing', async () => {
+    const localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-local-e2e-'));
+    const port = await findFreePort();
+    try {
+      // tsx starts node by its absolute path, so a PATH without java (and without node) is enough.
+      const result = await runStart(childEnv({ PORT: String(port), LOCAL_DIR: localDir, PATH: '/nonexistent' }));
+
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toMatch(/^npm start: Java not found: DynamoDB Local needs Java 17\+ on the PATH[^\n]*$/);
+      expect(await portFree(port)).toBe(true);
+    } finally {
+      rmSync(localDir, { recursive: true, force: true });
+    }
+  });
+});
