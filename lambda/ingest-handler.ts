@@ -94,10 +94,9 @@ export function createIngestHandler(deps: IngestDeps) {
       logger.error('Event published but the history entry could not be marked published', { error: error as Error });
     }
 
+    // One EMF line: the count under {service} and, as a second dimension set, {service, code}.
     metrics.addMetric(METRIC.accepted, MetricUnit.Count, 1);
-    const byCode = metrics.singleMetric();
-    byCode.addDimension('code', record.code);
-    byCode.addMetric(METRIC.acceptedByCode, MetricUnit.Count, 1);
+    metrics.addDimensions({ code: record.code });
     logger.info('Postback accepted', {
       code: record.code,
       detailType: record.detailType,
@@ -135,8 +134,9 @@ export function defaultIngestDeps(
   const config = loadIngestConfig(env);
   // Short timeouts: a stalled connection must fail (503, retried) well inside the function timeout.
   const requestHandler = { connectionTimeout: 1_000, requestTimeout: 3_000 };
-  const dynamodb = new DynamoDBClient({ requestHandler, maxAttempts: 3 });
-  const eventbridge = new EventBridgeClient({ requestHandler, maxAttempts: 3 });
+  // cacheMiddleware: resolve each command's middleware stack once per container, not per request.
+  const dynamodb = new DynamoDBClient({ requestHandler, maxAttempts: 3, cacheMiddleware: true });
+  const eventbridge = new EventBridgeClient({ requestHandler, maxAttempts: 3, cacheMiddleware: true });
   return {
     config,
     clients: { dynamodb, eventbridge },

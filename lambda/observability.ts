@@ -7,14 +7,12 @@ export const METRICS_NAMESPACE = 'MmsPostbacks';
 export const SERVICE_NAME = 'mms-postbacks';
 
 export const METRIC = {
-  /** A new postback stored and published. Also emitted per code as `PostbackAcceptedByCode` (dimension `code`). */
+  /** A new postback stored and published; emitted under {service} and under {service, code}. */
   accepted: 'PostbackAccepted',
-  acceptedByCode: 'PostbackAcceptedByCode',
   /** A postback that had already been accepted. */
   duplicate: 'PostbackDuplicate',
-  /** An authenticated postback refused with 400, 413 or 415. Also per reason as `PostbackRejectedByReason` (dimension `reason`). */
+  /** An authenticated postback refused with 400, 413 or 415; emitted under {service} and under {service, reason}. */
   rejected: 'PostbackRejected',
-  rejectedByReason: 'PostbackRejectedByReason',
   /** A request refused with 401. */
   unauthorized: 'PostbackUnauthorized',
   /** PutEvents failed, wholly or partly. */

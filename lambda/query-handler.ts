@@ -120,6 +120,6 @@ export function createQueryHandler(deps: QueryDeps) {
  */
 export function defaultQueryDeps(env: Readonly<Record<string, string | undefined>> = process.env): QueryDeps {
   const config = loadQueryConfig(env);
-  const client = new DynamoDBClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } });
+  const client = new DynamoDBClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 }, cacheMiddleware: true });
   return { reader: new DynamoDbMessageReader(client, config.tableName), logger: new Logger({ serviceName: `${SERVICE_NAME}-query` }) };
 }

@@ -46,6 +46,9 @@ export const BUNDLING: nodejs.BundlingOptions = {
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   externalModules: [],
   forceDockerBundling: false,
+  // Lambda passes credentials in the environment: bundle only the environment provider, not
+  // the whole default chain (see lambda/runtime/env-credentials.ts; 127 KB smaller).
+  esbuildArgs: { '--alias': [`@aws-sdk/credential-provider-node=${path.join(PROJECT_ROOT, 'lambda', 'runtime', 'env-credentials.ts')}`] },
 };
 
 /** Properties of {@link MmsPostbackReceiver}. Every property is optional. */

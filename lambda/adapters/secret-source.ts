@@ -29,13 +29,18 @@ export function sdkSecretsManager(): SecretsManagerPort {
   };
 }
 
-/** How soon after a fetch a credential that matched nothing may trigger a refetch. */
+/** How soon after a full fetch a credential that matched nothing may trigger another one. */
 const MIN_REFRESH_INTERVAL_MS = 30_000;
 
 /**
  * Creates the {@link SecretSource} for a configuration: a literal secret, Secrets
- * Manager (current and previous version, cached per container, refreshed after
- * `refreshSeconds` or, rate-limited, when a credential matched nothing), or none.
+ * Manager, or none.
+ *
+ * With Secrets Manager, the current version is fetched as soon as the source is created
+ * (during the function's init, off the first request's clock) and cached for
+ * `refreshSeconds`. The previous version is fetched only when a presented credential
+ * matches nothing: that fetch takes both versions again, so a rotation is seen at once,
+ * and is rate-limited so that wrong credentials cannot hammer Secrets Manager.
  *
  * @example
  * const source = createSecretSource({ kind: 'literal', value: 's3cret' });
@@ -52,33 +57,46 @@ export function createSecretSource(
     return { secrets: async () => secrets };
   }
   let port: SecretsManagerPort | undefined;
-  let cached: { secrets: readonly string[]; fetchedAt: number } | undefined;
-  let inFlight: Promise<readonly string[]> | undefined;
-  const fetchSecrets = (): Promise<readonly string[]> => {
-    inFlight ??= (async () => {
-      try {
-        port ??= secretsManager();
-        const [current, previous] = await Promise.all([
-          port.getSecretString(config.secretArn, 'AWSCURRENT'),
-          port.getSecretString(config.secretArn, 'AWSPREVIOUS'),
-        ]);
-        const secrets = [current, previous].filter((s): s is string => typeof s === 'string' && s.length > 0);
-        cached = { secrets, fetchedAt: clock() };
-        return secrets;
-      } finally {
-        inFlight = undefined;
-      }
-    })();
-    return inFlight;
+  const get = (stage: 'AWSCURRENT' | 'AWSPREVIOUS') => {
+    port ??= secretsManager();
+    return port.getSecretString(config.secretArn, stage);
   };
+  const present = (values: readonly (string | undefined)[]) =>
+    values.filter((value): value is string => typeof value === 'string' && value.length > 0);
+
+  let current: { promise: Promise<readonly string[]>; fetchedAt: number } | undefined;
+  let full: { promise: Promise<readonly string[]>; fetchedAt: number } | undefined;
+  const fetchCurrent = () => {
+    const promise = get('AWSCURRENT').then((value) => present([value]));
+    current = { promise, fetchedAt: clock() };
+    full = undefined;
+    // A failed fetch is not cached: the next request tries again.
+    promise.catch(() => {
+      if (current?.promise === promise) current = undefined;
+    });
+    return promise;
+  };
+  const fetchBoth = () => {
+    const promise = Promise.all([get('AWSCURRENT'), get('AWSPREVIOUS')]).then(present);
+    const fetchedAt = clock();
+    full = { promise, fetchedAt };
+    current = { promise, fetchedAt };
+    promise.catch(() => {
+      if (full?.promise === promise) full = current = undefined;
+    });
+    return promise;
+  };
+  // Prefetch during init; a failure is kept out of the cache (see above) and retried by the first request.
+  void fetchCurrent();
+
   return {
-    async secrets() {
-      if (cached && clock() - cached.fetchedAt < config.refreshSeconds * 1000) return cached.secrets;
-      return fetchSecrets();
+    secrets() {
+      if (current && clock() - current.fetchedAt < config.refreshSeconds * 1000) return current.promise;
+      return fetchCurrent();
     },
     async refreshAfterMiss() {
-      if (cached && clock() - cached.fetchedAt < MIN_REFRESH_INTERVAL_MS) return undefined;
-      return fetchSecrets();
+      if (full && clock() - full.fetchedAt < MIN_REFRESH_INTERVAL_MS) return undefined;
+      return fetchBoth();
     },
   };
 }

@@ -95,10 +95,9 @@ export function keepRejected(options: {
         request.error = new UnavailableError('could not keep the refused postback', 'store', { cause });
         return;
       }
+      // One EMF line: the count under {service} and, as a second dimension set, {service, reason}.
       options.metrics.addMetric(METRIC.rejected, MetricUnit.Count, 1);
-      const single = options.metrics.singleMetric();
-      single.addDimension('reason', error.errorCode);
-      single.addMetric(METRIC.rejectedByReason, MetricUnit.Count, 1);
+      options.metrics.addDimensions({ reason: error.errorCode });
       options.logger.warn('Postback refused and kept as a rejected record', {
         reason: error.errorCode,
         statusCode: error.statusCode,
