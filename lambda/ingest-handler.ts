@@ -11,7 +11,7 @@ import { EventBridgePublisher } from './adapters/eventbridge-publisher';
 import { createSecretSource } from './adapters/secret-source';
 import { type IngestConfig, loadIngestConfig } from './config';
 import type { PostbackDetail } from './domain/event-detail';
-import { interpretPostback } from './domain/postback';
+import { interpretPostback, type PostbackRecord } from './domain/postback';
 import { validatePostback } from './domain/validate';
 import { UnavailableError, ValidationFailedError } from './errors';
 import { authenticate, errorResponder, keepRejected } from './http/middlewares';
@@ -23,6 +23,12 @@ import type { EventPublisher, PostbackStore, SecretSource } from './ports';
 
 /** The largest body accepted, after base64 decoding (DESIGN.md section 3). */
 export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Retries of the mark-published write after the SDK's own attempts: 100 ms doubling, about 6 s in all. */
+const MARK_PUBLISHED_RETRIES = 6;
+const MARK_PUBLISHED_BASE_DELAY_MS = 100;
+/** Time kept free at the end of the invocation: one more SDK request (3 s timeout) and the answer. */
+const MARK_PUBLISHED_RESERVE_MS = 4_000;
 
 export interface IngestDeps {
   readonly config: Pick<IngestConfig, 'retryAfterSeconds'>;
@@ -46,7 +52,36 @@ export function createIngestHandler(deps: IngestDeps) {
   const { store, publisher, logger, metrics } = deps;
   const clock = deps.clock ?? (() => new Date());
 
-  const ingest = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  /**
+   * Marks the entry published, retrying with backoff while the invocation has time left.
+   * Once the event is out, this write is what stops a later copy from publishing again:
+   * it is worth seconds of a DynamoDB fault, not just the SDK's own three attempts.
+   */
+  const markPublished = async (record: PostbackRecord, context: Context): Promise<boolean> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await store.markPublished(record);
+        return true;
+      } catch (error) {
+        const delay = MARK_PUBLISHED_BASE_DELAY_MS * 2 ** attempt;
+        if (attempt >= MARK_PUBLISHED_RETRIES || context.getRemainingTimeInMillis() < delay + MARK_PUBLISHED_RESERVE_MS) {
+          // The event is out and the state is stored: answer 2xx (a 5xx would make the sender
+          // retry). The entry stays pending; a copy arriving after its lease expires publishes
+          // again, the one case of a double event (consumers deduplicate on postbackId).
+          metrics.addMetric(METRIC.storeFailed, MetricUnit.Count, 1);
+          logger.error('Event published but the history entry could not be marked published', {
+            error: error as Error,
+            attempts: attempt + 1,
+          });
+          return false;
+        }
+        logger.warn('Could not mark the entry published yet; retrying', { error: error as Error, attempt: attempt + 1 });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  };
+
+  const ingest = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const receivedAt = clock();
     const { json, text } = readJsonBody(event, MAX_BODY_BYTES);
     const result = validatePostback(json);
@@ -85,14 +120,7 @@ export function createIngestHandler(deps: IngestDeps) {
       });
       throw new UnavailableError('could not publish the event', 'publish', { cause });
     }
-    try {
-      await store.markPublished(record);
-    } catch (error) {
-      // The event is out and the state is stored: answer 2xx (a 5xx would make the sender
-      // retry and publish a second event). The entry stays pending until its lease expires.
-      metrics.addMetric(METRIC.storeFailed, MetricUnit.Count, 1);
-      logger.error('Event published but the history entry could not be marked published', { error: error as Error });
-    }
+    await markPublished(record, context);
 
     // One EMF line: the count under {service} and, as a second dimension set, {service, code}.
     metrics.addMetric(METRIC.accepted, MetricUnit.Count, 1);

@@ -190,6 +190,8 @@ async function main(): Promise<void> {
       EVENT_BUS_NAME: eventBusName,
       EVENT_SOURCE: process.env.EVENT_SOURCE?.trim() || 'mms.postbacks',
       POSTBACK_SECRET: secret,
+      // EMF metric lines mean nothing without CloudWatch: off unless asked for.
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
     for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'POSTBACK_SECRET_ARN', 'AWS_DEFAULT_REGION']) delete process.env[name];
     ingest = loadHandler('ingest');

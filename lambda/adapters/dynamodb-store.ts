@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -60,6 +61,10 @@ export class DynamoDbStore implements PostbackStore {
       await this.options.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [{ Put: historyPut }, { Update: this.stateUpdate(record, now) }],
+          // Idempotent across the SDK's own retries: if an attempt succeeded but its answer was
+          // lost, the retry reports success instead of meeting its own pending entry (503 until
+          // the lease expires). Unique per claim, so a later claim is never confused with it.
+          ClientRequestToken: randomUUID(),
         }),
       );
       return { outcome: 'claimed', isLatest: true };

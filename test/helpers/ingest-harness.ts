@@ -2,6 +2,7 @@ import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { fromItem } from '../../lambda/adapters/attribute-values';
 import { createIngestHandler, defaultIngestDeps } from '../../lambda/ingest-handler';
+import type { PostbackStore } from '../../lambda/ports';
 import { type EventBridgeLocal, startEventBridgeLocal } from '../../local/eventbridge-local';
 import { type ApiGatewayEventOverrides, apiGatewayEvent } from './api-gateway-event';
 import { createTestTable, type TestTable } from './ddb-table';
@@ -23,8 +24,8 @@ export interface IngestHarness {
   readonly handler: IngestHandler;
   /** DynamoDB requests made by `handler` (counted at the SDK client, one per logical request). */
   dynamoRequests(): number;
-  /** Builds another handler on the same table and bus, with other environment values. */
-  handlerWith(env: Record<string, string | undefined>): IngestHandler;
+  /** Builds another handler on the same table and bus, with other environment values and, optionally, a changed store. */
+  handlerWith(env: Record<string, string | undefined>, wrapStore?: (store: PostbackStore) => PostbackStore): IngestHandler;
   /** POSTs a postback body (object or raw string) with the secret in the X-Postback-Token header, unless headers are given. */
   post(body: unknown, overrides?: ApiGatewayEventOverrides, handler?: IngestHandler): Promise<PostResult>;
   /** POSTs until the answer is not 503, as the provider's retry logic would. */
@@ -59,8 +60,9 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
     ...extraEnv,
   };
   let dynamoCount = 0;
-  const build = (env: Record<string, string | undefined>) => {
-    const deps = defaultIngestDeps(env);
+  const build = (env: Record<string, string | undefined>, wrapStore?: (store: PostbackStore) => PostbackStore) => {
+    const defaults = defaultIngestDeps(env);
+    const deps = wrapStore ? { ...defaults, store: wrapStore(defaults.store) } : defaults;
     deps.clients.dynamodb.middlewareStack.add(
       (next) => async (args) => {
         dynamoCount += 1;
@@ -87,7 +89,7 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
     bus,
     handler,
     dynamoRequests: () => dynamoCount,
-    handlerWith: (env) => build({ ...baseEnv, ...env }),
+    handlerWith: (env, wrapStore) => build({ ...baseEnv, ...env }, wrapStore),
     post,
     async postUntilDone(body, h = handler) {
       for (let attempt = 0; attempt < 50; attempt++) {

@@ -1,0 +1,292 @@
+/**
+ * The load test's checks: what was sent and answered (the {@link Workload} ledger) against
+ * what DynamoDB Local holds and what the local EventBridge wrote to `events.jsonl`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { supersedes } from '../lambda/domain/state-rule';
+import { KEYS } from '../lambda/table-definition';
+import { localDynamoDbClient } from '../local/dynamodb-local';
+import type { SentPostback, Workload } from './workload';
+import { BAD_STATUS } from './workload';
+
+export type Verdict = 'PASS' | 'FAIL' | 'WARN';
+
+export interface CheckResult {
+  readonly name: string;
+  readonly verdict: Verdict;
+  readonly summary: string;
+  /** Up to a few examples of what went wrong. */
+  readonly examples: readonly unknown[];
+}
+
+interface HistoryItem {
+  readonly trackingId: string;
+  readonly postbackId: string;
+  readonly pub: string;
+}
+
+export interface Stored {
+  readonly history: HistoryItem[];
+  readonly states: Map<string, string>;
+  readonly rejected: number;
+  /** postbackId -> events with that id in `Detail.postbackId`. */
+  readonly events: Map<string, { detailType: string; receivedAt: string; isLatest: unknown }[]>;
+  readonly eventTrackingIds: Set<string>;
+  readonly eventCount: number;
+}
+
+const s = (item: Record<string, AttributeValue>, name: string): string => item[name]?.S ?? '';
+
+/** Reads the whole table (directly from DynamoDB Local, never through a fault proxy) and the events file. */
+export async function readStored(dynamoDbEndpoint: string, tableName: string, eventsFile: string): Promise<Stored> {
+  const client = localDynamoDbClient(dynamoDbEndpoint);
+  const history: HistoryItem[] = [];
+  const states = new Map<string, string>();
+  let rejected = 0;
+  try {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) {
+        const pk = s(item, 'pk');
+        const sk = s(item, 'sk');
+        if (pk.startsWith(KEYS.rejectedPrefix)) rejected++;
+        else if (pk.startsWith(KEYS.messagePrefix)) {
+          const trackingId = pk.slice(KEYS.messagePrefix.length);
+          if (sk === KEYS.stateSortKey) states.set(trackingId, s(item, 'postbackId'));
+          else if (sk.startsWith(KEYS.historyPrefix)) history.push({ trackingId, postbackId: s(item, 'postbackId'), pub: s(item, 'pub') });
+        }
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+  } finally {
+    client.destroy();
+  }
+  const events = new Map<string, { detailType: string; receivedAt: string; isLatest: unknown }[]>();
+  const eventTrackingIds = new Set<string>();
+  let eventCount = 0;
+  if (existsSync(eventsFile)) {
+    for (const line of readFileSync(eventsFile, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      eventCount++;
+      const e = JSON.parse(line) as {
+        detailType: string;
+        receivedAt: string;
+        detail?: { postbackId?: string; trackingId?: string; isLatest?: unknown };
+      };
+      const id = e.detail?.postbackId ?? '(none)';
+      const list = events.get(id) ?? [];
+      list.push({ detailType: e.detailType, receivedAt: e.receivedAt, isLatest: e.detail?.isLatest });
+      events.set(id, list);
+      if (e.detail?.trackingId) eventTrackingIds.add(e.detail.trackingId);
+    }
+  }
+  return { history, states, rejected, events, eventTrackingIds, eventCount };
+}
+
+const got2xx = (p: SentPostback) => p.answers.some((a) => a.status >= 200 && a.status < 300);
+const brief = (p: SentPostback) => ({
+  postbackId: p.postbackId,
+  trackingId: p.trackingId,
+  code: p.code,
+  answers: p.answers.map((a) => `${a.status}${a.result ? ` ${a.result}` : ''} (${a.phase})`),
+  unanswered: p.unanswered,
+});
+
+function result(
+  name: string,
+  failures: unknown[],
+  ok: string,
+  bad: (n: number) => string,
+  verdictOnFailure: Verdict = 'FAIL',
+): CheckResult {
+  return failures.length === 0
+    ? { name, verdict: 'PASS', summary: ok, examples: [] }
+    : { name, verdict: verdictOnFailure, summary: bad(failures.length), examples: failures.slice(0, 5) };
+}
+
+/**
+ * Runs every check. `faults`: whether faults were injected (5xx are then allowed, as 503s).
+ */
+export function runChecks(w: Workload, stored: Stored, faults: boolean): CheckResult[] {
+  const checks: CheckResult[] = [];
+  const sent = w.postbacks.filter((p) => p.answers.length + p.unanswered > 0);
+  const done = sent.filter(got2xx);
+  const historyById = new Map<string, HistoryItem[]>();
+  for (const h of stored.history) {
+    const list = historyById.get(h.postbackId) ?? [];
+    list.push(h);
+    historyById.set(h.postbackId, list);
+  }
+
+  // Nothing lost at the sender: every valid postback ends with a 2xx (after the drain).
+  const neverDone = sent.filter((p) => !got2xx(p));
+  checks.push(
+    result(
+      'every valid postback answered 2xx in the end',
+      neverDone.map(brief),
+      `${done.length} of ${sent.length} distinct postbacks`,
+      (n) => `${n} of ${sent.length} never got a 2xx (the drain gave up)`,
+    ),
+  );
+
+  // The 200 bodies name the postback we sent.
+  const wrongIds = done.filter((p) =>
+    p.answers.some((a) => a.status === 200 && (a.postbackId !== p.postbackId || a.trackingId !== p.trackingId)),
+  );
+  checks.push(
+    result(
+      '200 answers carry our postbackId/trackingId',
+      wrongIds.map(brief),
+      'all match',
+      (n) => `${n} postbacks answered with other ids`,
+    ),
+  );
+
+  // Exactly one history entry per 2xx'd postback, published.
+  const historyWrong = done.filter((p) => (historyById.get(p.postbackId)?.length ?? 0) !== 1);
+  checks.push(
+    result(
+      'exactly one history entry per 2xx postback',
+      historyWrong.map((p) => ({ ...brief(p), historyEntries: historyById.get(p.postbackId)?.length ?? 0 })),
+      `${done.length} postbacks, ${stored.history.length} history entries`,
+      (n) => `${n} postbacks with no or several history entries`,
+    ),
+  );
+  const pending = done.filter((p) => historyById.get(p.postbackId)?.some((h) => h.pub !== 'published'));
+  checks.push(
+    result(
+      'history entries of 2xx postbacks marked published',
+      pending.map((p) => ({ ...brief(p), events: stored.events.get(p.postbackId)?.length ?? 0 })),
+      'all published',
+      (n) =>
+        `${n} still pending after a 2xx (PutEvents succeeded, the mark-published UpdateItem failed): a sender retry after the lease expires publishes again`,
+      'WARN',
+    ),
+  );
+
+  // Exactly one event per 2xx'd postback: none lost, none doubled.
+  const missing = done.filter((p) => (stored.events.get(p.postbackId)?.length ?? 0) === 0);
+  const doubled = done.filter((p) => (stored.events.get(p.postbackId)?.length ?? 0) > 1);
+  checks.push(
+    result(
+      'no event lost (>= 1 event per 2xx postback)',
+      missing.map(brief),
+      `${done.length} postbacks have their event`,
+      (n) => `${n} postbacks answered 2xx without an event`,
+    ),
+  );
+  checks.push(
+    result(
+      'no event doubled (<= 1 event per postback)',
+      doubled.map((p) => ({ ...brief(p), events: stored.events.get(p.postbackId) })),
+      `${stored.eventCount} events for ${stored.events.size} postbackIds`,
+      (n) => `${n} postbacks published more than once`,
+    ),
+  );
+
+  // No event, history or state for anything that was never answered 2xx, or for bad input.
+  const known = new Set(done.map((p) => p.postbackId));
+  const stray = [...stored.events.keys()].filter((id) => !known.has(id));
+  const strayHistory = stored.history.filter((h) => !known.has(h.postbackId));
+  checks.push(
+    result(
+      'no event or history entry for a postback never answered 2xx',
+      [
+        ...stray.map((id) => ({ event: id, postback: brief(w.postbacks.find((p) => p.postbackId === id) as SentPostback) })),
+        ...strayHistory,
+      ],
+      'none',
+      (n) => `${n} strays`,
+      // Under faults a postback may be stored and published while every answer to it was lost;
+      // the drain retries it, so a stray here means the drain gave up.
+      'FAIL',
+    ),
+  );
+
+  // The latest state of each tracking-id follows the rule of section 5.
+  const byTracking = new Map<string, SentPostback[]>();
+  for (const p of done) byTracking.set(p.trackingId, [...(byTracking.get(p.trackingId) ?? []), p]);
+  const stateWrong: unknown[] = [];
+  for (const [trackingId, list] of byTracking) {
+    let expected: SentPostback | undefined;
+    for (const p of list) {
+      if (p.rank === undefined) continue; // unknown codes never become the latest state
+      const current = expected && { rank: expected.rank as number, instantKey: expected.instantKey, postbackId: expected.postbackId };
+      if (supersedes({ rank: p.rank, instantKey: p.instantKey, postbackId: p.postbackId }, current)) expected = p;
+    }
+    const actual = stored.states.get(trackingId);
+    if ((expected?.postbackId ?? undefined) !== actual) {
+      stateWrong.push({
+        trackingId,
+        expected: expected && `${expected.code} ${expected.instantKey}`,
+        expectedId: expected?.postbackId,
+        actualId: actual,
+      });
+    }
+  }
+  checks.push(
+    result(
+      'latest state of every tracking-id follows the rule',
+      stateWrong,
+      `${byTracking.size} tracking-ids (${done.filter((p) => p.outOfOrder).length} postbacks sent out of order)`,
+      (n) => `${n} tracking-ids with a wrong state`,
+    ),
+  );
+
+  // Bad input: the expected 4xx, and nothing stored or published for it.
+  const badWrong = w.bad
+    .filter((b) => b.answers.length + b.unanswered > 0)
+    .filter((b) => {
+      const last = b.answers[b.answers.length - 1];
+      return last?.status !== BAD_STATUS[b.kind];
+    });
+  const badTracking = new Set(w.bad.map((b) => b.trackingId));
+  const badStored = [
+    ...stored.history.filter((h) => badTracking.has(h.trackingId)),
+    ...[...stored.states.keys()].filter((t) => badTracking.has(t)),
+    ...[...stored.eventTrackingIds].filter((t) => badTracking.has(t)),
+  ];
+  checks.push(
+    result(
+      'bad input answered 4xx, never stored or published',
+      [...badWrong.map((b) => ({ kind: b.kind, answers: b.answers.map((a) => a.status), unanswered: b.unanswered })), ...badStored],
+      `${w.bad.length} bad requests`,
+      (n) => `${n} problems`,
+    ),
+  );
+
+  // Rejected records: one per authenticated bad request that reached the function (401s are
+  // never stored); a request whose answer was lost may have been kept before its retry was.
+  const authenticated = w.bad.filter((b) => b.kind !== 'unauthorized');
+  const keptMin = authenticated.filter((b) => b.answers.some((a) => a.status === BAD_STATUS[b.kind])).length;
+  // Under faults a 503 may also follow a stored record (its DynamoDB answer was lost, `--lost-responses`).
+  const mayHaveKept = (status: number, kind: keyof typeof BAD_STATUS) => status === BAD_STATUS[kind] || (faults && status >= 500);
+  const keptMax = authenticated.reduce((n, b) => n + b.answers.filter((a) => mayHaveKept(a.status, b.kind)).length + b.unanswered, 0);
+  const keptOk = stored.rejected >= keptMin && stored.rejected <= keptMax;
+  checks.push({
+    name: 'refused postbacks kept as rejected records',
+    verdict: keptOk ? 'PASS' : 'FAIL',
+    summary: `${stored.rejected} records for ${keptMin} refused requests (at most ${keptMax - keptMin} more from attempts whose answer was lost)`,
+    examples: [],
+  });
+
+  // 5xx: none without faults; with faults only 503 + Retry-After + {"error":"unavailable"}.
+  const all = [...w.postbacks.flatMap((p) => p.answers), ...w.bad.flatMap((b) => b.answers)];
+  const fiveXx = all.filter((a) => a.status >= 500);
+  if (!faults) {
+    checks.push(result('no 5xx without an injected fault', fiveXx, 'none', (n) => `${n} 5xx answers`));
+  } else {
+    const malformed = fiveXx.filter((a) => a.status !== 503 || a.result !== 'unavailable' || !a.retryAfter);
+    checks.push(
+      result(
+        'every 5xx under faults is 503 unavailable with Retry-After',
+        malformed,
+        `${fiveXx.length} answers were 503, all well formed`,
+        (n) => `${n} malformed 5xx answers`,
+      ),
+    );
+  }
+  return checks;
+}

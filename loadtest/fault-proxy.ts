@@ -1,0 +1,229 @@
+/**
+ * A loopback HTTP proxy in front of one AWS endpoint (DynamoDB Local or the local
+ * EventBridge) that fails on demand, the way a network or the service itself fails:
+ *
+ * - `reset`: the connection is destroyed before anything reaches the service (the SDK sees
+ *   ECONNRESET / "socket hang up"; nothing happened on the service side);
+ * - `http500`: a 500 JSON error of the service's protocol, without forwarding;
+ * - `partial` (EventBridge only): 200 with `FailedEntryCount` = every entry, without forwarding;
+ * - `lost`: the request IS forwarded and processed, then the connection is destroyed instead of
+ *   relaying the answer (an ambiguous outcome: the caller cannot know that it worked).
+ */
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type FaultKind = 'reset' | 'http500' | 'partial' | 'lost';
+export type Service = 'dynamodb' | 'eventbridge';
+
+export interface FaultProxyStats {
+  readonly service: Service;
+  forwarded: number;
+  faulted: Record<FaultKind, number>;
+}
+
+export interface FaultProxy {
+  /** `http://127.0.0.1:<port>`: use as `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_EVENTBRIDGE`. */
+  readonly endpoint: string;
+  readonly stats: FaultProxyStats;
+  /** The fault applied to every request from now on, or `undefined` for none. */
+  setFault(kind: FaultKind | undefined): void;
+  close(): Promise<void>;
+}
+
+const ERROR_TYPE: Record<Service, string> = {
+  dynamodb: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+  eventbridge: 'InternalException',
+};
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function entryCount(body: Buffer): number {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { Entries?: unknown };
+    return Array.isArray(parsed.Entries) ? parsed.Entries.length : 1;
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * Starts a proxy on 127.0.0.1 that forwards to `upstream` unless a fault is set.
+ *
+ * @example
+ * const proxy = await startFaultProxy('dynamodb', ddb.endpoint);
+ * proxy.setFault('reset'); // every request now loses its connection
+ */
+export async function startFaultProxy(service: Service, upstream: string): Promise<FaultProxy> {
+  const target = new URL(upstream);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const sockets = new Set<Socket>();
+  const stats: FaultProxyStats = { service, forwarded: 0, faulted: { reset: 0, http500: 0, partial: 0, lost: 0 } };
+  let fault: FaultKind | undefined;
+
+  const forward = (
+    req: http.IncomingMessage,
+    body: Buffer,
+    onAnswer: (status: number, headers: http.IncomingHttpHeaders, data: Buffer) => void,
+  ) => {
+    const headers = { ...req.headers, host: target.host };
+    const upstreamReq = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
+      (upstreamRes) => {
+        const chunks: Buffer[] = [];
+        upstreamRes.on('data', (c: Buffer) => chunks.push(c));
+        upstreamRes.on('end', () => onAnswer(upstreamRes.statusCode ?? 502, upstreamRes.headers, Buffer.concat(chunks)));
+        upstreamRes.on('error', () => req.socket.destroy());
+      },
+    );
+    upstreamReq.on('error', () => req.socket.destroy());
+    upstreamReq.end(body);
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      // `partial` only means something for PutEvents.
+      const kind = fault === 'partial' && service !== 'eventbridge' ? 'http500' : fault;
+      if (kind === undefined) {
+        stats.forwarded++;
+        forward(req, body, (status, headers, data) => {
+          const { connection: _c, 'keep-alive': _k, 'transfer-encoding': _t, ...rest } = headers;
+          res.writeHead(status, { ...rest, 'content-length': data.length });
+          res.end(data);
+        });
+        return;
+      }
+      stats.faulted[kind]++;
+      switch (kind) {
+        case 'reset':
+          req.socket.destroy();
+          return;
+        case 'http500':
+          sendJson(res, 500, { __type: ERROR_TYPE[service], message: 'Injected fault: internal error' });
+          return;
+        case 'partial': {
+          const n = entryCount(body);
+          const Entries = Array.from({ length: n }, () => ({
+            ErrorCode: 'InternalFailure',
+            ErrorMessage: 'Injected fault: internal failure',
+          }));
+          sendJson(res, 200, { Entries, FailedEntryCount: n });
+          return;
+        }
+        case 'lost':
+          forward(req, body, () => req.socket.destroy());
+          return;
+      }
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stats,
+    setFault(kind) {
+      fault = kind;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+        agent.destroy();
+      }),
+  };
+}
+
+/** One window of the fault schedule. */
+export interface FaultWindow {
+  readonly service: Service;
+  readonly kind: FaultKind;
+}
+
+/** The default rotation: every kind of failure the issue names, on both endpoints. */
+export const DEFAULT_ROTATION: readonly FaultWindow[] = [
+  { service: 'dynamodb', kind: 'reset' },
+  { service: 'eventbridge', kind: 'http500' },
+  { service: 'dynamodb', kind: 'http500' },
+  { service: 'eventbridge', kind: 'partial' },
+  { service: 'eventbridge', kind: 'reset' },
+];
+
+/** Answers lost after the service did the work first, then the default rotation (`--lost-responses`). */
+export const AMBIGUOUS_ROTATION: readonly FaultWindow[] = [
+  { service: 'eventbridge', kind: 'lost' },
+  { service: 'dynamodb', kind: 'lost' },
+  ...DEFAULT_ROTATION,
+];
+
+export interface FaultLogEntry extends FaultWindow {
+  /** Milliseconds since the schedule started. */
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/**
+ * Every `periodMs`, after `offsetMs`, makes one proxy fail for `badMs` with the next
+ * window of `rotation`. Returns a function that stops the schedule (and clears faults).
+ *
+ * @example
+ * const stop = runSchedule({ dynamodb, eventbridge }, DEFAULT_ROTATION, { periodMs: 6000, badMs: 2000, offsetMs: 2000 }, log);
+ */
+export function runSchedule(
+  proxies: Readonly<Record<Service, FaultProxy>>,
+  rotation: readonly FaultWindow[],
+  timing: { readonly periodMs: number; readonly badMs: number; readonly offsetMs: number },
+  log: FaultLogEntry[],
+): () => void {
+  const started = Date.now();
+  const timers = new Set<NodeJS.Timeout>();
+  let index = 0;
+  let stopped = false;
+  let open: { window: FaultWindow; fromMs: number } | undefined;
+  const clearAll = () => {
+    proxies.dynamodb.setFault(undefined);
+    proxies.eventbridge.setFault(undefined);
+  };
+  const window = () => {
+    if (stopped) return;
+    const w = rotation[index % rotation.length] as FaultWindow;
+    index++;
+    const fromMs = Date.now() - started;
+    proxies[w.service].setFault(w.kind);
+    open = { window: w, fromMs };
+    const end = setTimeout(() => {
+      timers.delete(end);
+      proxies[w.service].setFault(undefined);
+      open = undefined;
+      log.push({ ...w, fromMs, toMs: Date.now() - started });
+    }, timing.badMs);
+    timers.add(end);
+    const next = setTimeout(() => {
+      timers.delete(next);
+      window();
+    }, timing.periodMs);
+    timers.add(next);
+  };
+  const first = setTimeout(window, timing.offsetMs);
+  timers.add(first);
+  return () => {
+    stopped = true;
+    for (const t of timers) clearTimeout(t);
+    // A window cut short is still logged.
+    if (open) log.push({ ...open.window, fromMs: open.fromMs, toMs: Date.now() - started });
+    open = undefined;
+    clearAll();
+  };
+}

@@ -1,0 +1,412 @@
+/**
+ * `npm run loadtest [-- --duration 30] [-- --connections 32] [-- --faults] [-- --json FILE]`
+ *
+ * Load test of the local stack over real HTTP (issue 7, parts 1 and 2).
+ *
+ * - Starts the stack in its own process group on free ports, with a fresh LOCAL_DIR:
+ *   `npm start` itself for a normal run; with `--faults`, `loadtest/fault-stack.ts` (the same
+ *   pieces and the real handlers, with fault proxies in front of DynamoDB Local and the local
+ *   EventBridge: every 6 s one endpoint fails for 2 s by dropping connections, answering 500,
+ *   or, for EventBridge, answering PutEvents with `FailedEntryCount`; `--lost-responses` adds
+ *   answers lost after the service did the work).
+ * - Drives `POST /postbacks` with autocannon for `--duration` seconds over `--connections`
+ *   keep-alive connections. Each request is built by `loadtest/workload.ts`: new postbacks over
+ *   many tracking-ids in lifecycle order (~10 % out of order), ~20 % exact duplicates, ~5 % bad
+ *   input. Every answer is recorded per request. Like the provider, the client retries every
+ *   503 (after `Retry-After`, at most 5 s) and every request that got no answer.
+ * - Then drains: retries everything outstanding, without faults, until it is answered (bounded
+ *   by `--drain-timeout`), and checks DynamoDB Local and `events.jsonl` against the ledger
+ *   (`loadtest/checks.ts`): nothing lost, nothing doubled, states per the rule of section 5,
+ *   bad input refused and never stored, no 5xx without a fault.
+ * - Prints throughput, p50/p99 latency, answers by status and the checks; `--json FILE` writes
+ *   the same as JSON. Stops the stack (SIGINT, then SIGKILL) and verifies no process is left.
+ *
+ * Exit codes: 0 all checks pass (WARN allowed); 1 a check failed; 2 the load test itself broke.
+ *
+ * Other flags: `--drain-timeout S` (default 30, or 90 with faults), `--lease S` (fault runs
+ * only: LEASE_SECONDS of the ingest function, default 15, above the stack's 10 s function
+ * timeout, so that work stranded by a lost answer is taken over within the run; the stack's
+ * default is 60), `--keep` (keep LOCAL_DIR).
+ */
+import './env';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { findFreePort } from '../local/dynamodb-local';
+import { type CheckResult, readStored, runChecks } from './checks';
+import type { FaultReportMessage } from './fault-stack';
+import { type Stack, startStack } from './stack';
+import { type Outgoing, Workload } from './workload';
+
+interface Options {
+  duration: number;
+  connections: number;
+  faults: boolean;
+  lostResponses: boolean;
+  json?: string;
+  drainTimeout: number;
+  lease: number;
+  keep: boolean;
+}
+
+const USAGE =
+  'usage: npm run loadtest -- [--duration S] [--connections N] [--faults] [--lost-responses] [--json FILE] [--drain-timeout S] [--lease S] [--keep]';
+const SECRET = 'loadtest-secret';
+const REQUEST_TIMEOUT_S = 10;
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { duration: 30, connections: 32, faults: false, lostResponses: false, drainTimeout: 0, lease: 15, keep: false };
+  const number = (name: string, raw: string | undefined): number => {
+    const n = Number(raw);
+    if (raw === undefined || !Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number: ${USAGE}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [name, inline] = arg.includes('=') ? (arg.split(/=(.*)/s) as [string, string]) : [arg, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (name) {
+      case '--duration':
+        opts.duration = number(name, value());
+        break;
+      case '--connections':
+        opts.connections = Math.floor(number(name, value()));
+        break;
+      case '--faults':
+        opts.faults = true;
+        break;
+      case '--lost-responses':
+        opts.faults = true;
+        opts.lostResponses = true;
+        break;
+      case '--json':
+        opts.json = value();
+        if (!opts.json) throw new Error(`--json needs a file: ${USAGE}`);
+        break;
+      case '--drain-timeout':
+        opts.drainTimeout = number(name, value());
+        break;
+      case '--lease':
+        opts.lease = Math.floor(number(name, value()));
+        break;
+      case '--keep':
+        opts.keep = true;
+        break;
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown argument ${arg}: ${USAGE}`);
+    }
+  }
+  if (opts.drainTimeout === 0) opts.drainTimeout = opts.faults ? 90 : 30;
+  return opts;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function header(headers: Record<string, string | string[]>, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return Array.isArray(value) ? value[0] : value;
+  return undefined;
+}
+
+/** The load phase: autocannon, with every request built by the workload and every answer recorded. */
+function load(w: Workload, url: string, opts: Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections: opts.connections,
+        duration: opts.duration,
+        timeout: REQUEST_TIMEOUT_S,
+        requests: [
+          {
+            method: 'POST',
+            path: '/postbacks',
+            setupRequest: (request, context) => {
+              const out = w.next(Date.now());
+              context.id = out.id;
+              return { ...request, method: 'POST', path: '/postbacks', headers: out.headers, body: out.body };
+            },
+            onResponse: (status, body, context, headers) => {
+              w.answered(Number(context.id), status, body, header(headers, 'retry-after'), 'load');
+            },
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    // A request whose connection broke never gets onResponse: the sweep below retries it.
+    instance.on('error', reject);
+  });
+}
+
+/** After the load: retry everything outstanding until answered (no faults any more), within the deadline. */
+async function drain(w: Workload, url: string, deadline: number): Promise<{ requests: number; ms: number }> {
+  const started = Date.now();
+  let requests = 0;
+  const running = new Set<Promise<void>>();
+  const sendOne = async (out: Outgoing) => {
+    requests++;
+    try {
+      const res = await fetch(`${url}/postbacks`, {
+        method: 'POST',
+        headers: out.headers,
+        body: out.body,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_S * 1000),
+      });
+      const text = await res.text();
+      w.answered(out.id, res.status, text, res.headers.get('retry-after') ?? undefined, 'drain');
+    } catch {
+      w.unanswered(out.id);
+    }
+  };
+  while (Date.now() < deadline) {
+    const out = running.size < 8 ? w.takeRetry(Date.now(), false) : undefined;
+    if (out) {
+      const p = sendOne(out).finally(() => running.delete(p));
+      running.add(p);
+      continue;
+    }
+    if (running.size === 0 && w.pendingRetries === 0) break;
+    const due = w.nextRetryDue();
+    await Promise.race([sleep(Math.max(10, Math.min(250, (due ?? Date.now() + 250) - Date.now()))), ...running]);
+  }
+  await Promise.allSettled([...running]);
+  return { requests, ms: Date.now() - started };
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+function printReport(report: Report): void {
+  const { load: l, drain: d, mix, statuses, checks } = report;
+  const rows: [string, string][] = [
+    [
+      'machine',
+      `${report.machine.cpus}x ${report.machine.cpuModel}, ${report.machine.memoryGb} GB, Node ${report.machine.node}, ${report.machine.platform}`,
+    ],
+    [
+      'mode',
+      report.faults
+        ? `faults (${report.lostResponses ? 'with lost responses' : 'drop, 500, partial'}; lease ${report.leaseSeconds} s)`
+        : 'normal (npm start)',
+    ],
+    ['duration / connections', `${l.durationS} s / ${l.connections}`],
+    ['throughput', `${l.requestsPerSecond.toFixed(0)} req/s (mean of 1 s samples; ${l.requests} requests answered in the load phase)`],
+    ['latency', `p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms`],
+    [
+      'answers (load phase)',
+      Object.entries(statuses.load)
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(', '),
+    ],
+    ['errors / timeouts', `${l.errors} / ${l.timeouts}`],
+    [
+      'mix',
+      `new ${mix.new}, duplicate ${mix.duplicate} (${(mix.duplicateShare * 100).toFixed(1)} %), bad ${mix.bad} (${(mix.badShare * 100).toFixed(1)} %), retries ${mix.retry}; out of order ${(mix.outOfOrderShare * 100).toFixed(1)} % of new`,
+    ],
+    [
+      'drain',
+      `${d.requests} requests in ${(d.ms / 1000).toFixed(1)} s; answers: ${
+        Object.entries(statuses.drain)
+          .map(([s, n]) => `${s}: ${n}`)
+          .join(', ') || '-'
+      }`,
+    ],
+    [
+      'stored',
+      `${report.stored.history} history entries, ${report.stored.states} states, ${report.stored.events} events, ${report.stored.rejected} rejected records`,
+    ],
+  ];
+  if (report.faultReport) {
+    const windows = report.faultReport.windows.map((w) => `${w.service}:${w.kind}@${(w.fromMs / 1000).toFixed(0)}s`).join(' ');
+    const proxies = report.faultReport.proxies
+      .map(
+        (p) =>
+          `${p.service} forwarded ${p.forwarded}, faulted ${
+            Object.entries(p.faulted)
+              .filter(([, n]) => n > 0)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ') || '0'
+          }`,
+      )
+      .join('; ');
+    rows.push(['fault windows', windows], ['fault proxies', proxies]);
+  }
+  console.log('');
+  for (const [k, v] of rows) console.log(`  ${pad(k, 24)} ${v}`);
+  console.log('');
+  for (const c of checks) {
+    console.log(`  ${pad(c.verdict, 5)} ${pad(c.name, 62)} ${c.summary}`);
+    for (const e of c.examples) console.log(`          e.g. ${JSON.stringify(e)}`);
+  }
+  console.log('');
+}
+
+interface Report {
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
+  faults: boolean;
+  lostResponses: boolean;
+  leaseSeconds?: number;
+  load: {
+    durationS: number;
+    connections: number;
+    requests: number;
+    requestsPerSecond: number;
+    p50Ms: number;
+    p99Ms: number;
+    maxMs: number;
+    errors: number;
+    timeouts: number;
+  };
+  drain: { requests: number; ms: number };
+  mix: { new: number; duplicate: number; retry: number; bad: number; duplicateShare: number; badShare: number; outOfOrderShare: number };
+  statuses: { load: Record<string, number>; drain: Record<string, number> };
+  stored: { history: number; states: number; events: number; rejected: number };
+  faultReport?: FaultReportMessage;
+  checks: CheckResult[];
+  localDir: string;
+}
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  const localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-loadtest-'));
+  const port = await findFreePort();
+  const dynamoDbPort = await findFreePort();
+  console.log(
+    `loadtest: starting the stack (${opts.faults ? 'loadtest/fault-stack.ts' : 'npm start'}) on 127.0.0.1:${port}, LOCAL_DIR ${localDir}`,
+  );
+  let stack: Stack | undefined;
+  let failed = true;
+  const onSignal = () => {
+    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    stack = await startStack({
+      faults: opts.faults,
+      lostResponses: opts.lostResponses,
+      port,
+      dynamoDbPort,
+      localDir,
+      secret: SECRET,
+      env: opts.faults ? { LEASE_SECONDS: String(opts.lease) } : {},
+      readyTimeoutMs: 120_000,
+    });
+    const w = new Workload({ secret: SECRET, activeMessages: Math.max(64, opts.connections * 4) });
+    console.log(`loadtest: ready; ${opts.duration} s with ${opts.connections} connections${opts.faults ? ', with faults' : ''}…`);
+
+    const sweep = setInterval(() => {
+      for (const id of w.staleSince((REQUEST_TIMEOUT_S + 2) * 1000, Date.now())) w.unanswered(id);
+    }, 1000);
+    if (opts.faults) stack.startFaults({ periodMs: 6000, badMs: 2000, offsetMs: 2000 });
+    let result: autocannon.Result;
+    try {
+      result = await load(w, stack.apiUrl, opts);
+    } finally {
+      clearInterval(sweep);
+    }
+    const faultReport = await stack.stopFaults();
+    // Requests cut off when autocannon stopped: the sender saw no answer and retries them.
+    for (const id of w.inFlightIds()) w.unanswered(id);
+    const loadAnswers = [...w.postbacks.flatMap((p) => p.answers), ...w.bad.flatMap((b) => b.answers)];
+    console.log(`loadtest: load done (${loadAnswers.length} answers); draining ${w.pendingRetries} outstanding requests…`);
+    const drained = await drain(w, stack.apiUrl, Date.now() + opts.drainTimeout * 1000);
+
+    const stored = await readStored(stack.dynamoDbEndpoint, stack.tableName, stack.eventsFile);
+    const checks = runChecks(w, stored, opts.faults);
+    const left = await stack.stop();
+    checks.push(
+      left.length === 0
+        ? {
+            name: 'stack stopped, no process left (Java included)',
+            verdict: 'PASS',
+            summary: `${stack.pids.length} processes ended`,
+            examples: [],
+          }
+        : {
+            name: 'stack stopped, no process left (Java included)',
+            verdict: 'FAIL',
+            summary: `still alive: ${left.join(', ')}`,
+            examples: [],
+          },
+    );
+
+    const count = (phase: 'load' | 'drain') => {
+      const byStatus: Record<string, number> = {};
+      for (const a of [...w.postbacks.flatMap((p) => p.answers), ...w.bad.flatMap((b) => b.answers)]) {
+        if (a.phase !== phase) continue;
+        const key = a.status === 200 && a.result ? `200 ${a.result}` : String(a.status);
+        byStatus[key] = (byStatus[key] ?? 0) + 1;
+      }
+      return Object.fromEntries(Object.entries(byStatus).sort());
+    };
+    const handedOut = w.counts.new + w.counts.duplicate + w.counts.bad;
+    const report: Report = {
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+      },
+      faults: opts.faults,
+      lostResponses: opts.lostResponses,
+      ...(opts.faults ? { leaseSeconds: opts.lease } : {}),
+      load: {
+        durationS: result.duration,
+        connections: opts.connections,
+        requests: result.requests.total,
+        requestsPerSecond: result.requests.average,
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        maxMs: result.latency.max,
+        errors: result.errors,
+        timeouts: result.timeouts,
+      },
+      drain: drained,
+      mix: {
+        ...w.counts,
+        duplicateShare: w.counts.duplicate / (handedOut || 1),
+        badShare: w.counts.bad / (handedOut || 1),
+        outOfOrderShare: w.outOfOrderShare(),
+      },
+      statuses: { load: count('load'), drain: count('drain') },
+      stored: { history: stored.history.length, states: stored.states.size, events: stored.eventCount, rejected: stored.rejected },
+      ...(faultReport ? { faultReport } : {}),
+      checks,
+      localDir,
+    };
+    printReport(report);
+    if (opts.json) {
+      writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`loadtest: report written to ${opts.json}`);
+    }
+    failed = checks.some((c) => c.verdict === 'FAIL');
+    console.log(failed ? 'loadtest: FAILED' : 'loadtest: all checks passed');
+    if (failed) console.log(`loadtest: the data is kept in ${localDir} (events.jsonl)`);
+    return failed ? 1 : 0;
+  } catch (error) {
+    console.error(`loadtest: ${(error as Error).stack ?? String(error)}`);
+    if (stack) console.error(`loadtest: last lines of the stack:\n${stack.tail()}`);
+    return 2;
+  } finally {
+    const left = await stack?.stop();
+    if (left && left.length > 0) console.error(`loadtest: could not stop processes ${left.join(', ')}`);
+    if (!failed && !opts.keep) rmSync(localDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`loadtest: ${(error as Error).message}`);
+    process.exit(2);
+  },
+);

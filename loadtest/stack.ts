@@ -1,0 +1,189 @@
+/**
+ * Starts the stack under test as a child process in its own process group and stops it
+ * again, leaving nothing behind (no Java process in particular):
+ *
+ * - normal runs: `npm start` itself, exactly as a developer runs it;
+ * - fault runs: `loadtest/fault-stack.ts` (the same pieces, with fault proxies in front of
+ *   DynamoDB Local and the local EventBridge), driven over an IPC channel.
+ */
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import path from 'node:path';
+import type { FaultReportMessage, ReadyMessage } from './fault-stack';
+
+const REPO = path.resolve(__dirname, '..');
+
+export interface StackOptions {
+  readonly faults: boolean;
+  readonly lostResponses: boolean;
+  readonly port: number;
+  readonly dynamoDbPort: number;
+  readonly localDir: string;
+  readonly secret: string;
+  /** Extra environment for the ingest function (e.g. LEASE_SECONDS). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly readyTimeoutMs: number;
+}
+
+export interface Stack {
+  readonly apiUrl: string;
+  readonly dynamoDbEndpoint: string;
+  readonly eventsFile: string;
+  readonly tableName: string;
+  /** PIDs of the child and all its descendants when it became ready (Java included). */
+  readonly pids: readonly number[];
+  /** Starts the fault schedule (fault runs only). */
+  startFaults(timing: { periodMs: number; badMs: number; offsetMs: number }): void;
+  /** Stops the fault schedule and returns what was injected (fault runs only). */
+  stopFaults(): Promise<FaultReportMessage | undefined>;
+  /** The last lines the child printed (for diagnostics). */
+  tail(): string;
+  /** SIGINT to the process group, then SIGKILL to whatever is left. Resolves with the PIDs still alive (should be none). */
+  stop(): Promise<number[]>;
+}
+
+function descendants(root: number): number[] {
+  let table: [number, number][] = [];
+  try {
+    table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  let frontier = [root];
+  while (frontier.length > 0) {
+    const next = table.filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/Z/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts the stack and resolves once it is ready.
+ *
+ * @example
+ * const stack = await startStack({ faults: false, lostResponses: false, port, dynamoDbPort, localDir, secret, env: {}, readyTimeoutMs: 90_000 });
+ * // … drive it …
+ * await stack.stop();
+ */
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...opts.env,
+    PORT: String(opts.port),
+    DYNAMODB_PORT: String(opts.dynamoDbPort),
+    LOCAL_DIR: opts.localDir,
+    POSTBACK_SECRET: opts.secret,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  delete env.AWS_ENDPOINT_URL_DYNAMODB;
+  delete env.AWS_ENDPOINT_URL_EVENTBRIDGE;
+  delete env.NODE_OPTIONS;
+  for (const key of Object.keys(env)) if (key.startsWith('npm_')) delete env[key];
+
+  let child: ChildProcess;
+  if (opts.faults) {
+    child = fork(path.join(__dirname, 'fault-stack.ts'), opts.lostResponses ? ['--lost-responses'] : [], {
+      cwd: REPO,
+      env,
+      execArgv: ['--import', 'tsx'],
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+  } else {
+    child = spawn('npm', ['start', '--silent'], { cwd: REPO, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+  const lines: string[] = [];
+  let partial = '';
+  let readyLine = false;
+  const collect = (chunk: Buffer) => {
+    const text = partial + chunk.toString('utf8');
+    const parts = text.split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) {
+      if (/^Ready in /.test(line)) readyLine = true;
+      if (/^(http|event) {3}/.test(line)) continue; // per-request and per-event lines: not kept
+      lines.push(line);
+      if (lines.length > 60) lines.shift();
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let ready: ReadyMessage | undefined;
+  const reports: FaultReportMessage[] = [];
+  child.on('message', (m: ReadyMessage | FaultReportMessage) => {
+    if (m.type === 'ready') ready = m;
+    else if (m.type === 'fault-report') reports.push(m);
+  });
+
+  const pgid = child.pid as number;
+  let pids: number[] = [];
+  const stop = async (): Promise<number[]> => {
+    const all = [...new Set([pgid, ...pids, ...descendants(pgid)])];
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-pgid, 'SIGINT');
+      } catch {
+        // group gone
+      }
+      await Promise.race([exited, sleep(20_000)]);
+    }
+    for (let i = 0; i < 20 && all.some(alive); i++) await sleep(250);
+    for (const pid of all.filter(alive)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await sleep(200);
+    return all.filter(alive);
+  };
+
+  const deadline = Date.now() + opts.readyTimeoutMs;
+  while (!(opts.faults ? ready : readyLine)) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`the stack exited before it was ready:\n${lines.join('\n')}`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the stack was not ready within ${opts.readyTimeoutMs} ms:\n${lines.join('\n')}`);
+    }
+    await sleep(100);
+  }
+  pids = [pgid, ...descendants(pgid)];
+  return {
+    apiUrl: ready?.apiUrl ?? `http://127.0.0.1:${opts.port}`,
+    dynamoDbEndpoint: ready?.dynamoDbEndpoint ?? `http://127.0.0.1:${opts.dynamoDbPort}`,
+    eventsFile: ready?.eventsFile ?? path.join(opts.localDir, 'events.jsonl'),
+    tableName: ready?.tableName ?? (process.env.TABLE_NAME?.trim() || 'mms-postbacks-local'),
+    pids,
+    startFaults(timing) {
+      child.send?.({ type: 'start-faults', ...timing });
+    },
+    async stopFaults() {
+      if (!opts.faults) return undefined;
+      child.send?.({ type: 'stop-faults' });
+      for (let i = 0; i < 50 && reports.length === 0; i++) await sleep(100);
+      return reports[0];
+    },
+    tail: () => lines.join('\n'),
+    stop,
+  };
+}
