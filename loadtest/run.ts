@@ -320,7 +320,7 @@ async function main(): Promise<number> {
     const drained = await drain(w, stack.apiUrl, Date.now() + opts.drainTimeout * 1000);
 
     const stored = await readStored(stack.dynamoDbEndpoint, stack.tableName, stack.eventsFile);
-    const checks = runChecks(w, stored, opts.faults);
+    const checks = runChecks(w, stored, opts.faults, opts.lostResponses);
     const left = await stack.stop();
     checks.push(
       left.length === 0
