@@ -1,7 +1,7 @@
 /**
  * Benchmark-only loopback stand-ins: a counting HTTP proxy in front of DynamoDB Local
- * (real DynamoDB semantics, every request counted by operation and timed upstream) and a
- * minimal Secrets Manager `GetSecretValue` endpoint, so that the bundle runs with the
+ * (real DynamoDB semantics, every request counted by operation and timed upstream); the
+ * Secrets Manager stand-in (`local/secretsmanager-local.ts`) lets the bundle run with the
  * stack's configuration (`POSTBACK_SECRET_ARN`).
  */
 import { once } from 'node:events';
@@ -85,73 +85,5 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
   };
 }
 
-export interface SecretsManagerLocal {
-  readonly endpoint: string;
-  readonly arn: string;
-  requestCount(): number;
-  close(): Promise<void>;
-}
-
-/**
- * Answers `secretsmanager.GetSecretValue` (AWS JSON 1.1): `AWSCURRENT` gives `secret`;
- * `AWSPREVIOUS` gives `ResourceNotFoundException` (a secret that was never rotated, the
- * state of a freshly deployed stack).
- *
- * @example
- * const sm = await startSecretsManagerLocal('s3cret');
- * env.AWS_ENDPOINT_URL_SECRETS_MANAGER = sm.endpoint;
- * env.POSTBACK_SECRET_ARN = sm.arn;
- */
-export async function startSecretsManagerLocal(secret: string): Promise<SecretsManagerLocal> {
-  const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-postback-secret-AbCdEf';
-  let requestCount = 0;
-  const sockets = new Set<Socket>();
-  const send = (res: http.ServerResponse, status: number, body: unknown) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': 'application/x-amz-json-1.1',
-      'content-length': Buffer.byteLength(text),
-      'x-amzn-requestid': `bench-${requestCount}`,
-    });
-    res.end(text);
-  };
-  const server = http.createServer((req, res) => {
-    requestCount++;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue') {
-        send(res, 400, { __type: 'UnknownOperationException', message: `unsupported ${String(req.headers['x-amz-target'])}` });
-        return;
-      }
-      let input: { SecretId?: string; VersionStage?: string } = {};
-      try {
-        input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-      } catch {
-        send(res, 400, { __type: 'SerializationException', message: 'bad JSON' });
-        return;
-      }
-      if (input.SecretId !== arn) {
-        send(res, 400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
-        return;
-      }
-      if ((input.VersionStage ?? 'AWSCURRENT') !== 'AWSCURRENT') {
-        send(res, 400, {
-          __type: 'ResourceNotFoundException',
-          message: `Secrets Manager can't find the specified secret value for staging label: ${input.VersionStage}`,
-        });
-        return;
-      }
-      send(res, 200, {
-        ARN: arn,
-        Name: 'bench-postback-secret',
-        SecretString: secret,
-        VersionId: '11111111-2222-3333-4444-555555555555',
-        VersionStages: ['AWSCURRENT'],
-        CreatedDate: 1767225600,
-      });
-    });
-  });
-  const port = await listen(server, sockets);
-  return { endpoint: `http://127.0.0.1:${port}`, arn, requestCount: () => requestCount, close: closer(server, sockets) };
-}
+// The Secrets Manager stand-in is shared with the tests.
+export { type SecretsManagerLocal, startSecretsManagerLocal } from '../local/secretsmanager-local';

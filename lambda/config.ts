@@ -85,6 +85,55 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
   };
 }
 
+/** Where and as whom the ingest function calls AWS (read from the variables Lambda sets). */
+export interface AwsConfig {
+  /** `AWS_REGION` (or `AWS_DEFAULT_REGION`). */
+  readonly region: string;
+  /** `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`: Lambda puts the role's credentials there. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  /**
+   * The service endpoints: the standard `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL`
+   * variables (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`), else the regional endpoint.
+   */
+  readonly endpoints: { readonly dynamodb: URL; readonly eventbridge: URL; readonly secretsManager: URL };
+}
+
+function endpoint(env: Env, serviceId: string, hostPrefix: string, region: string): URL {
+  const ignore = optionalString(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') === 'true';
+  const configured = ignore ? undefined : (optionalString(env, `AWS_ENDPOINT_URL_${serviceId}`) ?? optionalString(env, 'AWS_ENDPOINT_URL'));
+  const url = configured ?? `https://${hostPrefix}.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
+  try {
+    return new URL(url);
+  } catch {
+    throw new ConfigError(`The endpoint for ${serviceId} is not a URL: "${url}"`);
+  }
+}
+
+/**
+ * Reads the AWS settings of the ingest function.
+ *
+ * @example
+ * const aws = loadAwsConfig(); // in Lambda: region, role credentials, regional endpoints
+ */
+export function loadAwsConfig(env: Env = process.env): AwsConfig {
+  const region = optionalString(env, 'AWS_REGION') ?? optionalString(env, 'AWS_DEFAULT_REGION');
+  if (region === undefined) throw new ConfigError('Missing required environment variable AWS_REGION');
+  const sessionToken = optionalString(env, 'AWS_SESSION_TOKEN');
+  return {
+    region,
+    credentials: {
+      accessKeyId: requiredString(env, 'AWS_ACCESS_KEY_ID'),
+      secretAccessKey: requiredString(env, 'AWS_SECRET_ACCESS_KEY'),
+      ...(sessionToken ? { sessionToken } : {}),
+    },
+    endpoints: {
+      dynamodb: endpoint(env, 'DYNAMODB', 'dynamodb', region),
+      eventbridge: endpoint(env, 'EVENTBRIDGE', 'events', region),
+      secretsManager: endpoint(env, 'SECRETS_MANAGER', 'secretsmanager', region),
+    },
+  };
+}
+
 export interface QueryConfig {
   /** `TABLE_NAME`: the DynamoDB table (read only). */
   readonly tableName: string;

@@ -2,14 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { AwsJsonClient } from './adapters/aws-json-client';
 import { DynamoDbStore } from './adapters/dynamodb-store';
 import { EventBridgePublisher } from './adapters/eventbridge-publisher';
-import { createSecretSource } from './adapters/secret-source';
-import { type IngestConfig, loadIngestConfig } from './config';
+import { createSecretSource, secretsManagerPort } from './adapters/secret-source';
+import { type IngestConfig, loadAwsConfig, loadIngestConfig } from './config';
 import type { PostbackDetail } from './domain/event-detail';
 import { interpretPostback, type PostbackRecord } from './domain/postback';
 import { validatePostback } from './domain/validate';
@@ -150,21 +149,43 @@ export function createIngestHandler(deps: IngestDeps) {
 }
 
 /**
- * The production wiring: configuration from the environment, SDK clients created once
- * per container (endpoints only through the standard `AWS_ENDPOINT_URL_*` variables).
+ * The production wiring: configuration from the environment, AWS clients created once per
+ * container (endpoints only through the standard `AWS_ENDPOINT_URL_*` variables).
  *
  * @example
  * const deps = defaultIngestDeps({ ...process.env, TABLE_NAME: 'postbacks' });
  */
 export function defaultIngestDeps(
   env: Readonly<Record<string, string | undefined>> = process.env,
-): IngestDeps & { readonly clients: { readonly dynamodb: DynamoDBClient; readonly eventbridge: EventBridgeClient } } {
+): IngestDeps & { readonly clients: { readonly dynamodb: AwsJsonClient; readonly eventbridge: AwsJsonClient } } {
   const config = loadIngestConfig(env);
+  const aws = loadAwsConfig(env);
   // Short timeouts: a stalled connection must fail (503, retried) well inside the function timeout.
-  const requestHandler = { connectionTimeout: 1_000, requestTimeout: 3_000 };
-  // cacheMiddleware: resolve each command's middleware stack once per container, not per request.
-  const dynamodb = new DynamoDBClient({ requestHandler, maxAttempts: 3, cacheMiddleware: true });
-  const eventbridge = new EventBridgeClient({ requestHandler, maxAttempts: 3, cacheMiddleware: true });
+  const common = { region: aws.region, credentials: aws.credentials, maxAttempts: 3, connectTimeoutMs: 1_000, requestTimeoutMs: 3_000 };
+  const dynamodb = new AwsJsonClient({
+    ...common,
+    signingName: 'dynamodb',
+    targetPrefix: 'DynamoDB_20120810',
+    jsonVersion: '1.0',
+    endpoint: aws.endpoints.dynamodb,
+  });
+  const eventbridge = new AwsJsonClient({
+    ...common,
+    signingName: 'events',
+    targetPrefix: 'AWSEvents',
+    jsonVersion: '1.1',
+    endpoint: aws.endpoints.eventbridge,
+  });
+  const secretsManager = () =>
+    secretsManagerPort(
+      new AwsJsonClient({
+        ...common,
+        signingName: 'secretsmanager',
+        targetPrefix: 'secretsmanager',
+        jsonVersion: '1.1',
+        endpoint: aws.endpoints.secretsManager,
+      }),
+    );
   return {
     config,
     clients: { dynamodb, eventbridge },
@@ -176,7 +197,7 @@ export function defaultIngestDeps(
       rejectedRetentionDays: config.rejectedRetentionDays,
     }),
     publisher: new EventBridgePublisher({ client: eventbridge, eventBusName: config.eventBusName, source: config.eventSource }),
-    secrets: createSecretSource(config.secret),
+    secrets: createSecretSource(config.secret, secretsManager),
     logger: new Logger({ serviceName: SERVICE_NAME }),
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
   };

@@ -1,22 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  PutItemCommand,
-  type PutItemCommandInput,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, CancellationReason, PutItemInput, TransactWriteItemsInput, UpdateItemInput } from '@aws-sdk/client-dynamodb';
 import { POSTBACK_FIELDS } from '../domain/fields';
 import type { PostbackRecord } from '../domain/postback';
 import type { ClaimResult, PostbackStore, RejectedPostback } from '../ports';
 import { KEYS } from '../table-definition';
 import { toAttribute } from './attribute-values';
+import { AwsServiceError } from './aws-json-client';
+
+/** The DynamoDB API as the store uses it: one JSON operation call (see `AwsJsonClient`). */
+export interface DynamoDbApi {
+  send(operation: 'TransactWriteItems', input: TransactWriteItemsInput): Promise<unknown>;
+  send(operation: 'PutItem', input: PutItemInput): Promise<unknown>;
+  send(operation: 'UpdateItem', input: UpdateItemInput): Promise<unknown>;
+}
+
+function isServiceError(error: unknown, code: string): error is AwsServiceError {
+  return error instanceof AwsServiceError && error.code === code;
+}
 
 export interface DynamoDbStoreOptions {
-  readonly client: DynamoDBClient;
+  readonly client: DynamoDbApi;
   readonly tableName: string;
   /** How long an invocation owns a claimed postback; must exceed the function timeout. */
   readonly leaseSeconds: number;
@@ -58,19 +61,17 @@ export class DynamoDbStore implements PostbackStore {
     const historyPut = this.historyPut(record, rawBody, now);
     if (record.entry === undefined) return this.putHistoryOnly(historyPut);
     try {
-      await this.options.client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [{ Put: historyPut }, { Update: this.stateUpdate(record, now) }],
-          // Idempotent across the SDK's own retries: if an attempt succeeded but its answer was
-          // lost, the retry reports success instead of meeting its own pending entry (503 until
-          // the lease expires). Unique per claim, so a later claim is never confused with it.
-          ClientRequestToken: randomUUID(),
-        }),
-      );
+      await this.options.client.send('TransactWriteItems', {
+        TransactItems: [{ Put: historyPut }, { Update: this.stateUpdate(record, now) }],
+        // Idempotent across the client's own retries: if an attempt succeeded but its answer was
+        // lost, the retry reports success instead of meeting its own pending entry (503 until
+        // the lease expires). Unique per claim, so a later claim is never confused with it.
+        ClientRequestToken: randomUUID(),
+      });
       return { outcome: 'claimed', isLatest: true };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [history, state] = error.CancellationReasons ?? [];
+      if (!isServiceError(error, 'TransactionCanceledException')) throw error;
+      const [history, state] = (error.body.CancellationReasons ?? []) as CancellationReason[];
       if (history?.Code === 'ConditionalCheckFailed') return existing(history.Item);
       if (history?.Code === 'TransactionConflict' || state?.Code === 'TransactionConflict') {
         return { outcome: 'in_progress' };
@@ -81,31 +82,27 @@ export class DynamoDbStore implements PostbackStore {
   }
 
   async markPublished(record: PostbackRecord): Promise<void> {
-    await this.options.client.send(
-      new UpdateItemCommand({
-        TableName: this.options.tableName,
-        Key: this.historyKey(record),
-        UpdateExpression: 'SET #pub = :published REMOVE #lease',
-        ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
-        ExpressionAttributeValues: { ':published': { S: PUBLISHED } },
-      }),
-    );
+    await this.options.client.send('UpdateItem', {
+      TableName: this.options.tableName,
+      Key: this.historyKey(record),
+      UpdateExpression: 'SET #pub = :published REMOVE #lease',
+      ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
+      ExpressionAttributeValues: { ':published': { S: PUBLISHED } },
+    });
   }
 
   async release(record: PostbackRecord): Promise<void> {
     try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: this.historyKey(record),
-          UpdateExpression: 'SET #lease = :zero',
-          ConditionExpression: '#pub = :pending',
-          ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
-          ExpressionAttributeValues: { ':pending': { S: PENDING }, ':zero': { N: '0' } },
-        }),
-      );
+      await this.options.client.send('UpdateItem', {
+        TableName: this.options.tableName,
+        Key: this.historyKey(record),
+        UpdateExpression: 'SET #lease = :zero',
+        ConditionExpression: '#pub = :pending',
+        ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
+        ExpressionAttributeValues: { ':pending': { S: PENDING }, ':zero': { N: '0' } },
+      });
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isServiceError(error, 'ConditionalCheckFailedException')) throw error;
     }
   }
 
@@ -127,7 +124,7 @@ export class DynamoDbStore implements PostbackStore {
       truncated: rejected.truncated,
       expiresAt: epochSeconds(rejected.receivedAt) + this.options.rejectedRetentionDays * DAY_SECONDS,
     })?.M;
-    await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }));
+    await this.options.client.send('PutItem', { TableName: this.options.tableName, Item: item });
   }
 
   private historyKey(record: PostbackRecord): Record<string, AttributeValue> {
@@ -158,7 +155,7 @@ export class DynamoDbStore implements PostbackStore {
       ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
       ExpressionAttributeValues: { ':pending': { S: PENDING }, ':now': { N: String(now.getTime()) } },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-    } satisfies PutItemCommandInput;
+    } satisfies PutItemInput;
   }
 
   private stateUpdate(record: PostbackRecord, now: Date) {
@@ -208,12 +205,14 @@ export class DynamoDbStore implements PostbackStore {
     };
   }
 
-  private async putHistoryOnly(historyPut: PutItemCommandInput): Promise<ClaimResult> {
+  private async putHistoryOnly(historyPut: PutItemInput): Promise<ClaimResult> {
     try {
-      await this.options.client.send(new PutItemCommand(historyPut));
+      await this.options.client.send('PutItem', historyPut);
       return { outcome: 'claimed', isLatest: false };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return existing(error.Item);
+      if (isServiceError(error, 'ConditionalCheckFailedException')) {
+        return existing(error.body.Item as Record<string, AttributeValue> | undefined);
+      }
       throw error;
     }
   }

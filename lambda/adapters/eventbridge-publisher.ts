@@ -1,4 +1,4 @@
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { PutEventsRequest, PutEventsResponse } from '@aws-sdk/client-eventbridge';
 import type { PostbackDetail } from '../domain/event-detail';
 import type { PostbackRecord } from '../domain/postback';
 import type { EventPublisher } from '../ports';
@@ -10,8 +10,13 @@ export class PublishError extends Error {
   }
 }
 
+/** The EventBridge API as the publisher uses it (see `AwsJsonClient`). */
+export interface EventBridgeApi {
+  send(operation: 'PutEvents', input: PutEventsRequest): Promise<PutEventsResponse>;
+}
+
 export interface EventBridgePublisherOptions {
-  readonly client: EventBridgeClient;
+  readonly client: EventBridgeApi;
   readonly eventBusName: string;
   readonly source: string;
 }
@@ -27,20 +32,19 @@ export class EventBridgePublisher implements EventPublisher {
   constructor(private readonly options: EventBridgePublisherOptions) {}
 
   async publish(record: PostbackRecord, detail: PostbackDetail): Promise<void> {
-    const output = await this.options.client.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: this.options.eventBusName,
-            Source: this.options.source,
-            DetailType: record.detailType,
-            Time: new Date(record.instant.epochMs),
-            Detail: JSON.stringify(detail),
-          },
-        ],
-      }),
-    );
-    if ((output.FailedEntryCount ?? 0) > 0) {
+    const output = await this.options.client.send('PutEvents', {
+      Entries: [
+        {
+          EventBusName: this.options.eventBusName,
+          Source: this.options.source,
+          DetailType: record.detailType,
+          // AWS JSON protocols carry timestamps as epoch seconds.
+          Time: (record.instant.epochMs / 1000) as unknown as Date,
+          Detail: JSON.stringify(detail),
+        },
+      ],
+    });
+    if ((output.FailedEntryCount ?? 0) > 0 || output.Entries?.[0]?.EventId === undefined) {
       const entry = output.Entries?.[0];
       throw new PublishError(`PutEvents failed for the entry: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
     }

@@ -1,26 +1,26 @@
 import type { SecretConfig } from '../config';
 import type { SecretSource } from '../ports';
+import { AwsServiceError } from './aws-json-client';
 
 /** The part of the Secrets Manager client the secret source needs (loaded lazily: literal secrets never pay for it). */
 export interface SecretsManagerPort {
   getSecretString(secretId: string, versionStage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<string | undefined>;
 }
 
-/** Default Secrets Manager access through the SDK, imported on first use only. */
-export function sdkSecretsManager(): SecretsManagerPort {
-  let sdk: Promise<typeof import('@aws-sdk/client-secrets-manager')> | undefined;
-  let client: import('@aws-sdk/client-secrets-manager').SecretsManagerClient | undefined;
+/**
+ * Secrets Manager's `GetSecretValue` through a JSON client (see `AwsJsonClient`); a secret
+ * that was never rotated has no `AWSPREVIOUS` version, which is not an error.
+ */
+export function secretsManagerPort(client: {
+  send(operation: 'GetSecretValue', input: unknown): Promise<{ SecretString?: string }>;
+}): SecretsManagerPort {
   return {
     async getSecretString(secretId, versionStage) {
-      sdk ??= import('@aws-sdk/client-secrets-manager');
-      const { SecretsManagerClient, GetSecretValueCommand } = await sdk;
-      client ??= new SecretsManagerClient({});
       try {
-        const output = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: versionStage }));
+        const output = await client.send('GetSecretValue', { SecretId: secretId, VersionStage: versionStage });
         return output.SecretString;
       } catch (error) {
-        // No previous version yet (never rotated): only the current one is accepted.
-        if (versionStage === 'AWSPREVIOUS' && (error as { name?: string }).name === 'ResourceNotFoundException') {
+        if (versionStage === 'AWSPREVIOUS' && error instanceof AwsServiceError && error.code === 'ResourceNotFoundException') {
           return undefined;
         }
         throw error;
@@ -48,7 +48,7 @@ const MIN_REFRESH_INTERVAL_MS = 30_000;
  */
 export function createSecretSource(
   config: SecretConfig,
-  secretsManager: () => SecretsManagerPort = sdkSecretsManager,
+  secretsManager?: () => SecretsManagerPort,
   clock: () => number = Date.now,
 ): SecretSource {
   if (config.kind === 'none') return { secrets: async () => [] };
@@ -56,6 +56,7 @@ export function createSecretSource(
     const secrets = [config.value];
     return { secrets: async () => secrets };
   }
+  if (!secretsManager) throw new TypeError('createSecretSource needs Secrets Manager access for a secret ARN');
   let port: SecretsManagerPort | undefined;
   const get = (stage: 'AWSCURRENT' | 'AWSPREVIOUS') => {
     port ??= secretsManager();

@@ -1,6 +1,7 @@
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { fromItem } from '../../lambda/adapters/attribute-values';
+import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
 import { createIngestHandler, defaultIngestDeps } from '../../lambda/ingest-handler';
 import type { PostbackStore } from '../../lambda/ports';
 import { type EventBridgeLocal, startEventBridgeLocal } from '../../local/eventbridge-local';
@@ -22,8 +23,10 @@ export interface IngestHarness {
   readonly table: TestTable;
   readonly bus: EventBridgeLocal;
   readonly handler: IngestHandler;
-  /** DynamoDB requests made by `handler` (counted at the SDK client, one per logical request). */
+  /** DynamoDB requests made by the handlers built here (counted at their clients, every attempt). */
   dynamoRequests(): number;
+  /** A store like the handlers', with another lease: stands for another invocation. */
+  storeWith(leaseSeconds: number): DynamoDbStore;
   /** Builds another handler on the same table and bus, with other environment values and, optionally, a changed store. */
   handlerWith(env: Record<string, string | undefined>, wrapStore?: (store: PostbackStore) => PostbackStore): IngestHandler;
   /** POSTs a postback body (object or raw string) with the secret in the X-Postback-Token header, unless headers are given. */
@@ -59,17 +62,11 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
     RETRY_AFTER_SECONDS: '2',
     ...extraEnv,
   };
-  let dynamoCount = 0;
+  const built: ReturnType<typeof defaultIngestDeps>[] = [];
   const build = (env: Record<string, string | undefined>, wrapStore?: (store: PostbackStore) => PostbackStore) => {
     const defaults = defaultIngestDeps(env);
+    built.push(defaults);
     const deps = wrapStore ? { ...defaults, store: wrapStore(defaults.store) } : defaults;
-    deps.clients.dynamodb.middlewareStack.add(
-      (next) => async (args) => {
-        dynamoCount += 1;
-        return next(args);
-      },
-      { step: 'initialize', name: 'countRequests' },
-    );
     return createIngestHandler(deps);
   };
   const handler = build(baseEnv);
@@ -88,7 +85,15 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
     table,
     bus,
     handler,
-    dynamoRequests: () => dynamoCount,
+    dynamoRequests: () => built.reduce((sum, deps) => sum + deps.clients.dynamodb.requests, 0),
+    storeWith: (leaseSeconds) =>
+      new DynamoDbStore({
+        client: defaultIngestDeps(baseEnv).clients.dynamodb,
+        tableName: table.tableName,
+        leaseSeconds,
+        historyRetentionDays: 1,
+        rejectedRetentionDays: 1,
+      }),
     handlerWith: (env, wrapStore) => build({ ...baseEnv, ...env }, wrapStore),
     post,
     async postUntilDone(body, h = handler) {

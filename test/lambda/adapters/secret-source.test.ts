@@ -1,101 +1,110 @@
 /**
- * Secrets Manager is mocked with aws-sdk-client-mock: rotation stages cannot be forced
- * on a local endpoint, and this test is about which versions are accepted when.
+ * The secret source against a loopback Secrets Manager (`local/secretsmanager-local.ts`)
+ * that keeps AWSCURRENT / AWSPREVIOUS and rotates like the service, through the same
+ * JSON client the function uses.
  */
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
-import { createSecretSource } from '../../../lambda/adapters/secret-source';
+import { AwsJsonClient } from '../../../lambda/adapters/aws-json-client';
+import { createSecretSource, secretsManagerPort } from '../../../lambda/adapters/secret-source';
 import { matchesAny } from '../../../lambda/http/middlewares';
+import { type SecretsManagerLocal, startSecretsManagerLocal } from '../../../local/secretsmanager-local';
 
-const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:postbacks-AbCdEf';
-const sm = mockClient(SecretsManagerClient);
+let sm: SecretsManagerLocal;
+let clients: AwsJsonClient[] = [];
+beforeEach(async () => {
+  sm = await startSecretsManagerLocal('v1');
+});
+afterEach(async () => {
+  for (const client of clients) client.destroy();
+  clients = [];
+  await sm.close();
+});
 
-function versions(current: string, previous?: string) {
-  sm.reset();
-  sm.on(GetSecretValueCommand, { SecretId: ARN, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: current });
-  if (previous === undefined) {
-    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionStage: 'AWSPREVIOUS' }).rejects(
-      new ResourceNotFoundException({ message: 'no previous version', $metadata: {} }),
-    );
-  } else {
-    sm.on(GetSecretValueCommand, { SecretId: ARN, VersionStage: 'AWSPREVIOUS' }).resolves({ SecretString: previous });
-  }
+function source(clock?: () => number) {
+  const port = () => {
+    const client = new AwsJsonClient({
+      signingName: 'secretsmanager',
+      targetPrefix: 'secretsmanager',
+      jsonVersion: '1.1',
+      endpoint: new URL(sm.endpoint),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    clients.push(client);
+    return secretsManagerPort(client);
+  };
+  return createSecretSource({ kind: 'secretsManager', secretArn: sm.arn, refreshSeconds: 300 }, port, clock);
 }
 
-describe('createSecretSource', () => {
-  afterAll(() => sm.restore());
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
-  it('accepts the current version when there is no previous one', async () => {
-    versions('v1');
-    const source = createSecretSource({ kind: 'secretsManager', secretArn: ARN, refreshSeconds: 300 });
-    expect(await source.secrets()).toEqual(['v1']);
+describe('createSecretSource with Secrets Manager', () => {
+  it('fetches the current version during init, once, and caches it per container', async () => {
+    const secrets = source();
+    await settle(); // no request has asked yet
+    expect(sm.requests).toEqual({ AWSCURRENT: 1, AWSPREVIOUS: 0 });
+    expect(await secrets.secrets()).toEqual(['v1']);
+    expect(await secrets.secrets()).toEqual(['v1']);
+    expect(sm.requestCount()).toBe(1);
   });
 
-  it('fetches the current version at creation (init) and caches it per container', async () => {
-    versions('v1', 'v0');
-    const source = createSecretSource({ kind: 'secretsManager', secretArn: ARN, refreshSeconds: 300 });
-    await new Promise((resolve) => setTimeout(resolve, 20)); // no request has asked yet
-    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.VersionStage)).toEqual(['AWSCURRENT']);
-    expect(await source.secrets()).toEqual(['v1']);
-    expect(await source.secrets()).toEqual(['v1']);
-    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  it('accepts the current version alone when the secret was never rotated', async () => {
+    const secrets = source();
+    expect(await secrets.refreshAfterMiss?.()).toEqual(['v1']);
   });
 
   it('after a rotation accepts the new and the previous secret at once, but not an older one', async () => {
     let now = 1_000_000;
-    versions('v1');
-    const source = createSecretSource({ kind: 'secretsManager', secretArn: ARN, refreshSeconds: 300 }, undefined, () => now);
-    expect(await source.secrets()).toEqual(['v1']);
+    const secrets = source(() => now);
+    expect(await secrets.secrets()).toEqual(['v1']);
 
     // Rotation: v2 becomes current, v1 previous. The provider switches to v2 a second later.
-    versions('v2', 'v1');
+    sm.rotate('v2');
     now += 1_000;
-    expect(await source.secrets()).toEqual(['v1']); // still cached
-    const refreshed = await source.refreshAfterMiss?.(); // v2 matched nothing
+    expect(await secrets.secrets()).toEqual(['v1']); // still cached
+    const refreshed = await secrets.refreshAfterMiss?.(); // v2 matched nothing
     expect(refreshed).toEqual(['v2', 'v1']);
     expect(matchesAny(['v2'], refreshed!)).toBe(true);
     expect(matchesAny(['v1'], refreshed!)).toBe(true);
-    expect(await source.secrets()).toEqual(['v2', 'v1']);
+    expect(await secrets.secrets()).toEqual(['v2', 'v1']);
 
     // A second rotation: v3 current, v2 previous. v1 is no longer accepted.
-    versions('v3', 'v2');
+    sm.rotate('v3');
     now += 301_000;
-    const current = await source.secrets();
-    expect(current).toEqual(['v3']);
-    const afterMiss = await source.refreshAfterMiss?.(); // a sender still on v2
+    expect(await secrets.secrets()).toEqual(['v3']);
+    const afterMiss = await secrets.refreshAfterMiss?.(); // a sender still on v2
     expect(afterMiss).toEqual(['v3', 'v2']);
     expect(matchesAny(['v1'], afterMiss!)).toBe(false);
   });
 
-  it('a sender still on the previous secret is accepted right after a cold start', async () => {
-    versions('v2', 'v1');
-    const source = createSecretSource({ kind: 'secretsManager', secretArn: ARN, refreshSeconds: 300 });
-    expect(matchesAny(['v1'], await source.secrets())).toBe(false);
-    expect(matchesAny(['v1'], (await source.refreshAfterMiss?.()) ?? [])).toBe(true);
+  it('accepts a sender still on the previous secret right after a cold start', async () => {
+    sm.rotate('v2');
+    const secrets = source();
+    expect(matchesAny(['v1'], await secrets.secrets())).toBe(false);
+    expect(matchesAny(['v1'], (await secrets.refreshAfterMiss?.()) ?? [])).toBe(true);
   });
 
   it('rate-limits refetches caused by wrong credentials', async () => {
     let now = 5_000_000;
-    versions('v1', 'v0');
-    const source = createSecretSource({ kind: 'secretsManager', secretArn: ARN, refreshSeconds: 300 }, undefined, () => now);
-    await source.refreshAfterMiss?.();
-    const calls = sm.commandCalls(GetSecretValueCommand).length;
-    expect(await source.refreshAfterMiss?.()).toBeUndefined();
+    const secrets = source(() => now);
+    await secrets.refreshAfterMiss?.();
+    const calls = sm.requestCount();
+    expect(await secrets.refreshAfterMiss?.()).toBeUndefined();
     now += 10_000;
-    expect(await source.refreshAfterMiss?.()).toBeUndefined();
-    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(calls);
+    expect(await secrets.refreshAfterMiss?.()).toBeUndefined();
+    expect(sm.requestCount()).toBe(calls);
     now += 30_000;
-    expect(await source.refreshAfterMiss?.()).toEqual(['v1', 'v0']);
+    expect(await secrets.refreshAfterMiss?.()).toEqual(['v1']);
   });
 
   it('does not cache a failed fetch: the next request tries again', async () => {
-    sm.reset();
-    sm.on(GetSecretValueCommand).rejectsOnce(new Error('throttled')).resolves({ SecretString: 'v1' });
-    const source = createSecretSource({ kind: 'secretsManager', secretArn: ARN, refreshSeconds: 300 });
-    await expect(source.secrets()).rejects.toThrow('throttled');
-    expect(await source.secrets()).toEqual(['v1']);
+    sm.failNext(3); // more than the client's attempts
+    const secrets = source();
+    await expect(secrets.secrets()).rejects.toThrow('InternalServiceError');
+    expect(await secrets.secrets()).toEqual(['v1']);
   });
+});
 
+describe('createSecretSource without Secrets Manager', () => {
   it('serves a literal secret, and nothing when none is configured', async () => {
     expect(await createSecretSource({ kind: 'literal', value: 's' }).secrets()).toEqual(['s']);
     expect(await createSecretSource({ kind: 'none' }).secrets()).toEqual([]);

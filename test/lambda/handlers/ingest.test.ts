@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { fromItem } from '../../../lambda/adapters/attribute-values';
-import { DynamoDbStore } from '../../../lambda/adapters/dynamodb-store';
 import { UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
 import { interpretPostback } from '../../../lambda/domain/postback';
 import { validatePostback } from '../../../lambda/domain/validate';
 import type { PostbackStore } from '../../../lambda/ports';
+import { startSecretsManagerLocal } from '../../../local/secretsmanager-local';
 import { EXAMPLE_NAMES, fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 
@@ -31,14 +31,7 @@ const withId = (
 function claimAsAnotherInvocation(body: Record<string, unknown>, claimedAt: Date, leaseSeconds: number) {
   const valid = validatePostback(body);
   if (!valid.ok) throw new Error('invalid fixture');
-  const store = new DynamoDbStore({
-    client: h.table.client,
-    tableName: h.table.tableName,
-    leaseSeconds,
-    historyRetentionDays: 1,
-    rejectedRetentionDays: 1,
-  });
-  return store.claim(interpretPostback(valid.postback, claimedAt), JSON.stringify(body), claimedAt);
+  return h.storeWith(leaseSeconds).claim(interpretPostback(valid.postback, claimedAt), JSON.stringify(body), claimedAt);
 }
 
 describe('the provider examples, end to end', () => {
@@ -254,14 +247,8 @@ describe('faults', () => {
   it('answers 503 when DynamoDB is unreachable and leaves nothing that makes the retry a duplicate', async () => {
     const trackingId = uniqueId();
     const body = withId('n101', trackingId);
-    const saved = process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    let failed: Awaited<ReturnType<typeof h.post>>;
-    try {
-      process.env.AWS_ENDPOINT_URL_DYNAMODB = 'http://127.0.0.1:9'; // discard port: connection refused
-      failed = await h.post(body, {}, h.handlerWith({}));
-    } finally {
-      process.env.AWS_ENDPOINT_URL_DYNAMODB = saved;
-    }
+    // The discard port: connection refused, like a DynamoDB that cannot be reached.
+    const failed = await h.post(body, {}, h.handlerWith({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' }));
 
     expect(failed.statusCode).toBe(503);
     expect(failed.body).toEqual({ error: 'unavailable' });
@@ -273,18 +260,20 @@ describe('faults', () => {
   });
 
   /** The real store, whose mark-published write fails `failures` times (a DynamoDB fault right after PutEvents). */
-  const failingMarkPublished = (failures: number) => (store: PostbackStore): PostbackStore => {
-    let left = failures;
-    return {
-      claim: (...args) => store.claim(...args),
-      release: (...args) => store.release(...args),
-      saveRejected: (...args) => store.saveRejected(...args),
-      markPublished: async (record) => {
-        if (left-- > 0) throw new Error('injected DynamoDB fault');
-        return store.markPublished(record);
-      },
+  const failingMarkPublished =
+    (failures: number) =>
+    (store: PostbackStore): PostbackStore => {
+      let left = failures;
+      return {
+        claim: (...args) => store.claim(...args),
+        release: (...args) => store.release(...args),
+        saveRejected: (...args) => store.saveRejected(...args),
+        markPublished: async (record) => {
+          if (left-- > 0) throw new Error('injected DynamoDB fault');
+          return store.markPublished(record);
+        },
+      };
     };
-  };
 
   it('retries marking the entry published after the event is out, so that a copy is a duplicate, not a second event', async () => {
     const trackingId = uniqueId();
@@ -467,6 +456,45 @@ describe('authentication', () => {
     expect(res.headers['www-authenticate']).toBe('Basic realm="postbacks"');
     expect(h.dynamoRequests()).toBe(before);
     expect(h.bus.requestCount).toBe(0);
+  });
+
+  it('takes the secret from Secrets Manager, and accepts the new and the previous one after a rotation', async () => {
+    const sm = await startSecretsManagerLocal('first-secret');
+    try {
+      const handler = h.handlerWith({
+        POSTBACK_SECRET: undefined,
+        POSTBACK_SECRET_ARN: sm.arn,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
+      });
+      const withToken = (token: string) =>
+        h.post(body(), { headers: { 'x-postback-token': token, 'Content-Type': 'application/json' } }, handler);
+
+      expect((await withToken('first-secret')).statusCode).toBe(200);
+      sm.rotate('second-secret');
+      expect((await withToken('second-secret')).statusCode).toBe(200); // seen at once, no redeploy
+      expect((await withToken('first-secret')).statusCode).toBe(200); // the previous one still works
+      expect((await withToken('never-a-secret')).statusCode).toBe(401);
+      expect(sm.requests).toEqual({ AWSCURRENT: 2, AWSPREVIOUS: 1 });
+    } finally {
+      await sm.close();
+    }
+  });
+
+  it('answers 503 when Secrets Manager cannot be read, so that the sender retries', async () => {
+    const sm = await startSecretsManagerLocal('s');
+    try {
+      sm.failNext(100);
+      const handler = h.handlerWith({
+        POSTBACK_SECRET: undefined,
+        POSTBACK_SECRET_ARN: sm.arn,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
+      });
+      const res = await h.post(body(), { headers: { 'x-postback-token': 's', 'Content-Type': 'application/json' } }, handler);
+      expect(res.statusCode).toBe(503);
+      expect(res.body).toEqual({ error: 'unavailable' });
+    } finally {
+      await sm.close();
+    }
   });
 
   it('refuses everything when no secret is configured (fail closed)', async () => {
