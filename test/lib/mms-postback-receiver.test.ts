@@ -157,17 +157,19 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
     });
   });
 
-  // The team budget is 300 KB with the SDK bundled; the SDK 3.11xx clients alone exceed it
-  // (ingest measured 447 KiB, see README "Bundle size"). This ceiling catches regressions.
-  const BUNDLE_CEILING_BYTES = 512 * 1024;
+  // The ingest function's budget is 300 KB with every dependency bundled (it measures about
+  // 93 KB: no AWS SDK); the query function bundles the SDK's DynamoDB client. These ceilings
+  // catch regressions; `npm run bench` measures the figures.
+  const BUNDLE_CEILING_BYTES = new Map<unknown, number>();
 
-  test('the bundles are minified ESM with the AWS SDK inside, under the size ceiling', () => {
+  test('the bundles are minified ESM with every dependency inside, under their size ceilings', () => {
+    BUNDLE_CEILING_BYTES.set(receiver.ingestFunction, 300_000).set(receiver.queryFunction, 400_000);
     for (const fn of [receiver.ingestFunction, receiver.queryFunction]) {
       const key: string = template.toJSON().Resources[logicalId(stack, fn)].Properties.Code.S3Key;
       const dir = path.join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`);
       const bundle = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
       expect(fs.existsSync(path.join(dir, 'index.mjs.map'))).toBe(true);
-      expect(bundle.length).toBeLessThanOrEqual(BUNDLE_CEILING_BYTES);
+      expect(Buffer.byteLength(bundle)).toBeLessThanOrEqual(BUNDLE_CEILING_BYTES.get(fn)!);
       expect(bundle.startsWith('import { createRequire }')).toBe(true);
       expect(bundle).not.toMatch(/from\s*["']@aws-sdk\//); // bundled, not external
     }
