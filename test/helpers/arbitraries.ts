@@ -56,12 +56,14 @@ const optionalMoFields = fc.record(
   { requiredKeys: [] },
 );
 
-/** Extra fields the spec does not document; kept, never rejected. */
-const extraFieldsArb = fc.dictionary(
-  fc.string({ minLength: 1, maxLength: 10 }).map((k) => `x-${k}`),
-  fc.jsonValue({ maxDepth: 2 }),
-  { maxKeys: 2 },
-);
+/** Extra fields the spec does not document; kept, never rejected. As JSON carries them (no -0). */
+const extraFieldsArb = fc
+  .dictionary(
+    fc.string({ minLength: 1, maxLength: 10 }).map((k) => `x-${k}`),
+    fc.jsonValue({ maxDepth: 2 }),
+    { maxKeys: 2 },
+  )
+  .map((fields) => JSON.parse(JSON.stringify(fields)) as Record<string, unknown>);
 
 export const mtPostbackArb = fc
   .record({
