@@ -6,8 +6,9 @@
  * - fault runs: `loadtest/fault-stack.ts` (the same pieces, with fault proxies in front of
  *   DynamoDB Local and the local EventBridge), driven over an IPC channel.
  */
-import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import path from 'node:path';
+import { alive, descendants } from '../local/processes';
 import type { FaultReportMessage, ReadyMessage } from './fault-stack';
 
 const REPO = path.resolve(__dirname, '..');
@@ -39,35 +40,6 @@ export interface Stack {
   tail(): string;
   /** SIGINT to the process group, then SIGKILL to whatever is left. Resolves with the PIDs still alive (should be none). */
   stop(): Promise<number[]>;
-}
-
-function descendants(root: number): number[] {
-  let table: [number, number][] = [];
-  try {
-    table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
-  } catch {
-    return [];
-  }
-  const found: number[] = [];
-  let frontier = [root];
-  while (frontier.length > 0) {
-    const next = table.filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
-    found.push(...next);
-    frontier = next;
-  }
-  return found;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/Z/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }));
-  } catch {
-    return false;
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { buildProxyEvent } from '../../local/http-server';
 
 export interface ApiGatewayEventOverrides {
   /** @default 'POST' */
@@ -23,21 +24,9 @@ export interface ApiGatewayEventOverrides {
   stage?: string;
 }
 
-function toMulti(values: Record<string, string | string[]> | null | undefined) {
-  if (!values || Object.keys(values).length === 0) return { single: null, multi: null };
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
-  for (const [key, value] of Object.entries(values)) {
-    const list = Array.isArray(value) ? value : [value];
-    multi[key] = list;
-    const last = list[list.length - 1];
-    if (last !== undefined) single[key] = last;
-  }
-  return { single, multi };
-}
-
 /**
- * An API Gateway REST (v1) proxy event, as API Gateway builds it, with overrides.
+ * An API Gateway REST (v1) proxy event, built by the same code as the local API stand-in
+ * (`buildProxyEvent` in `local/http-server.ts`), with overrides.
  *
  * @example
  * const event = apiGatewayEvent({ body: n101, headers: { 'X-Postback-Token': 'secret' } });
@@ -46,65 +35,33 @@ function toMulti(values: Record<string, string | string[]> | null | undefined) {
 export function apiGatewayEvent(overrides: ApiGatewayEventOverrides = {}): APIGatewayProxyEvent {
   const method = overrides.method ?? 'POST';
   const path = overrides.path ?? '/postbacks';
-  const resource = overrides.resource ?? path;
-  const stage = overrides.stage ?? 'prod';
   const rawBody = overrides.body === undefined ? (method === 'GET' ? null : {}) : overrides.body;
   const body = rawBody === null ? null : typeof rawBody === 'string' ? rawBody : JSON.stringify(rawBody);
-  const givenHeaders: Record<string, string | string[]> = { ...(overrides.headers ?? {}) };
-  const hasHeader = (name: string) => Object.keys(givenHeaders).some((k) => k.toLowerCase() === name);
-  if (!hasHeader('host')) givenHeaders.Host = 'abcdef1234.execute-api.us-east-1.amazonaws.com';
-  if (body !== null && typeof rawBody === 'object' && !hasHeader('content-type')) givenHeaders['Content-Type'] = 'application/json';
-  const headers = toMulti(givenHeaders);
-  const query = toMulti(overrides.query ?? null);
-  const requestId = overrides.requestId ?? randomUUID();
-  const sourceIp = overrides.sourceIp ?? '203.0.113.10';
-  const now = new Date();
-  return {
-    resource,
-    path,
-    httpMethod: method,
-    headers: headers.single ?? {},
-    multiValueHeaders: headers.multi ?? {},
-    queryStringParameters: query.single,
-    multiValueQueryStringParameters: query.multi,
+  const headers: Record<string, string | string[]> = { ...(overrides.headers ?? {}) };
+  const hasHeader = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+  if (!hasHeader('host')) headers.Host = 'abcdef1234.execute-api.us-east-1.amazonaws.com';
+  if (body !== null && typeof rawBody === 'object' && !hasHeader('content-type')) headers['Content-Type'] = 'application/json';
+  const rawHeaders = Object.entries(headers).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).flatMap((v) => [name, v]));
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(overrides.query ?? {}))
+    for (const v of Array.isArray(value) ? value : [value]) search.append(key, v);
+  const query = search.toString();
+  const event = buildProxyEvent({
+    method,
+    url: query ? `${path}?${query}` : path,
+    rawHeaders,
+    // A body flagged as base64 is given encoded; everything else as text.
+    body: body === null ? Buffer.alloc(0) : Buffer.from(body, overrides.isBase64Encoded ? 'base64' : 'utf8'),
+    sourceIp: overrides.sourceIp ?? '203.0.113.10',
+    resource: overrides.resource ?? path,
     pathParameters: overrides.pathParameters ?? null,
-    stageVariables: null,
-    body,
-    isBase64Encoded: overrides.isBase64Encoded ?? false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abcdef1234',
-      authorizer: null,
-      domainName: 'abcdef1234.execute-api.us-east-1.amazonaws.com',
-      domainPrefix: 'abcdef1234',
-      extendedRequestId: `${requestId.slice(0, 8)}=`,
-      httpMethod: method,
-      path: `/${stage}${path}`,
-      protocol: 'HTTP/1.1',
-      requestId,
-      requestTime: now.toUTCString(),
-      requestTimeEpoch: now.getTime(),
-      resourceId: 'abc123',
-      resourcePath: resource,
-      stage,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp,
-        user: null,
-        userAgent: 'test-agent',
-        userArn: null,
-        ...overrides.identity,
-      },
-    },
-  };
+    stage: overrides.stage ?? 'prod',
+    requestId: overrides.requestId ?? randomUUID(),
+  });
+  if (overrides.isBase64Encoded !== undefined) {
+    event.isBase64Encoded = overrides.isBase64Encoded;
+    if (overrides.isBase64Encoded) event.body = body;
+  }
+  if (overrides.identity) event.requestContext.identity = { ...event.requestContext.identity, ...overrides.identity };
+  return event;
 }

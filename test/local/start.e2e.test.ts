@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '../../local/dynamodb-local';
+import { alive, descendants } from '../../local/processes';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const HANDLERS = ['ingest', 'query'].map((name) => path.join(REPO, 'lambda', 'handlers', `${name}.ts`));
@@ -20,37 +21,6 @@ jest.setTimeout(120_000);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A timer that does not keep jest alive (for races against a deadline). */
 const deadline = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
-
-function processTable(): Map<number, number> {
-  const table = new Map<number, number>();
-  for (const line of execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' }).trim().split('\n')) {
-    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
-    if (pid !== undefined && ppid !== undefined) table.set(pid, ppid);
-  }
-  return table;
-}
-
-function descendants(root: number): number[] {
-  const table = processTable();
-  const found: number[] = [];
-  let frontier = [root];
-  while (frontier.length > 0) {
-    const next = [...table].filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
-    found.push(...next);
-    frontier = next;
-  }
-  return found;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie is gone for our purpose; `ps` shows it as state Z.
-    return !/Z/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }));
-  } catch {
-    return false;
-  }
-}
 
 async function portFree(port: number): Promise<boolean> {
   const server = net.createServer();
