@@ -4,6 +4,8 @@
  * fast with a message that names them.
  */
 
+import { METRICS_NAMESPACE, SERVICE_NAME } from './observability';
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -57,6 +59,10 @@ export interface IngestConfig {
   readonly leaseSeconds: number;
   /** `RETRY_AFTER_SECONDS`, default 5: the `Retry-After` of 503 answers. */
   readonly retryAfterSeconds: number;
+  /** `POWERTOOLS_SERVICE_NAME`, default `mms-postbacks`: the `service` of logs and metrics. */
+  readonly serviceName: string;
+  /** `POWERTOOLS_METRICS_NAMESPACE`, default `MmsPostbacks`. */
+  readonly metricsNamespace: string;
 }
 
 /**
@@ -82,6 +88,8 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     rejectedRetentionDays: positiveInt(env, 'REJECTED_RETENTION_DAYS', 14),
     leaseSeconds: positiveInt(env, 'LEASE_SECONDS', 60),
     retryAfterSeconds: positiveInt(env, 'RETRY_AFTER_SECONDS', 5),
+    serviceName: optionalString(env, 'POWERTOOLS_SERVICE_NAME') ?? SERVICE_NAME,
+    metricsNamespace: optionalString(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? METRICS_NAMESPACE,
   };
 }
 
@@ -137,6 +145,8 @@ export function loadAwsConfig(env: Env = process.env): AwsConfig {
 export interface QueryConfig {
   /** `TABLE_NAME`: the DynamoDB table (read only). */
   readonly tableName: string;
+  /** `POWERTOOLS_SERVICE_NAME`, default `mms-postbacks`. */
+  readonly serviceName: string;
 }
 
 /**
@@ -146,5 +156,5 @@ export interface QueryConfig {
  * const config = loadQueryConfig();
  */
 export function loadQueryConfig(env: Env = process.env): QueryConfig {
-  return { tableName: requiredString(env, 'TABLE_NAME') };
+  return { tableName: requiredString(env, 'TABLE_NAME'), serviceName: optionalString(env, 'POWERTOOLS_SERVICE_NAME') ?? SERVICE_NAME };
 }

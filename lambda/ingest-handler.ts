@@ -17,7 +17,7 @@ import { authenticate, errorResponder, keepRejected } from './http/middlewares';
 import { readJsonBody } from './http/request';
 import { jsonResponse } from './http/responses';
 import { maskPhone } from './logging';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './observability';
+import { METRIC } from './observability';
 import type { EventPublisher, PostbackStore, SecretSource } from './ports';
 
 /** The largest body accepted, after base64 decoding (DESIGN.md section 3). */
@@ -198,7 +198,7 @@ export function defaultIngestDeps(
     }),
     publisher: new EventBridgePublisher({ client: eventbridge, eventBusName: config.eventBusName, source: config.eventSource }),
     secrets: createSecretSource(config.secret, secretsManager),
-    logger: new Logger({ serviceName: SERVICE_NAME }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
+    logger: new Logger({ serviceName: config.serviceName }),
+    metrics: new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
   };
 }

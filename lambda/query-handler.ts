@@ -9,7 +9,6 @@ import { loadQueryConfig } from './config';
 import { BadRequestError, NotFoundError, UnavailableError } from './errors';
 import { errorResponder } from './http/middlewares';
 import { jsonResponse } from './http/responses';
-import { SERVICE_NAME } from './observability';
 import { KEYS, TABLE_DEFINITION } from './table-definition';
 
 export const DEFAULT_LIMIT = 50;
@@ -61,6 +60,13 @@ function decodeToken(token: string, clientReference: string): Record<string, str
   return plain;
 }
 
+/** A failed read answers 503 (the caller may retry), never internals. */
+function unavailableOnFailure<T>(read: Promise<T>): Promise<T> {
+  return read.catch((cause: unknown) => {
+    throw new UnavailableError('could not read the table', 'store', { cause });
+  });
+}
+
 function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_LIMIT;
   if (!/^[0-9]{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) {
@@ -83,7 +89,7 @@ export function createQueryHandler(deps: QueryDeps) {
     const trackingId = event.pathParameters?.trackingId;
     if (trackingId !== undefined) {
       logger.appendKeys({ trackingId });
-      const view = await reader.getMessage(trackingId);
+      const view = await unavailableOnFailure(reader.getMessage(trackingId));
       if (!view) throw new NotFoundError(`no message with tracking-id ${trackingId}`);
       return jsonResponse(200, { trackingId, ...view.state, history: view.history });
     }
@@ -94,7 +100,7 @@ export function createQueryHandler(deps: QueryDeps) {
     }
     const limit = parseLimit(params.limit);
     const startKey = params.nextToken === undefined ? undefined : decodeToken(params.nextToken, clientReference);
-    const page = await reader.listByClientReference(clientReference, limit, startKey);
+    const page = await unavailableOnFailure(reader.listByClientReference(clientReference, limit, startKey));
     logger.info('Listed messages by client reference', { count: page.items.length });
     return jsonResponse(200, page.lastKey ? { items: page.items, nextToken: encodeToken(page.lastKey) } : { items: page.items });
   };
@@ -102,14 +108,7 @@ export function createQueryHandler(deps: QueryDeps) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(errorResponder({ logger, retryAfterSeconds: 1 }))
-    .handler(async (event) => {
-      try {
-        return await query(event);
-      } catch (error) {
-        if (error instanceof BadRequestError || error instanceof NotFoundError) throw error;
-        throw new UnavailableError('could not read the table', 'store', { cause: error });
-      }
-    });
+    .handler(query);
 }
 
 /**
@@ -121,5 +120,5 @@ export function createQueryHandler(deps: QueryDeps) {
 export function defaultQueryDeps(env: Readonly<Record<string, string | undefined>> = process.env): QueryDeps {
   const config = loadQueryConfig(env);
   const client = new DynamoDBClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 }, cacheMiddleware: true });
-  return { reader: new DynamoDbMessageReader(client, config.tableName), logger: new Logger({ serviceName: `${SERVICE_NAME}-query` }) };
+  return { reader: new DynamoDbMessageReader(client, config.tableName), logger: new Logger({ serviceName: config.serviceName }) };
 }
