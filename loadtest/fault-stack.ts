@@ -3,22 +3,16 @@
  * EventBridge, for `npm run loadtest -- --faults`. Started by `loadtest/run.ts` as a child
  * process with an IPC channel; not meant to be run by hand.
  *
- * Why not `npm start` itself: `local/start.ts` always points the handlers at its own
- * endpoints (it overwrites `AWS_ENDPOINT_URL_*`), so the proxies could not be put in
- * between. This file starts the same pieces from `local/*.ts` in the same order and loads
- * the real, unmodified handler modules only after the environment points the SDK clients
- * at the proxies (exactly what `local/start.ts` does with its own endpoints).
+ * It runs the same `LocalStack` as `npm start` (`local/stack.ts`), with fault proxies
+ * interposed between the real, unmodified handlers and the local endpoints.
  *
  * Environment: PORT, LOCAL_DIR, DYNAMODB_PORT, POSTBACK_SECRET, TABLE_NAME, EVENT_BUS_NAME, and
  * any configuration of the ingest function (LEASE_SECONDS, RETRY_AFTER_SECONDS, …).
  * IPC in: `{ type: 'start-faults' }`, `{ type: 'stop-faults' }`. IPC out: `{ type: 'ready', … }`,
  * `{ type: 'fault-report', … }`.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type DynamoDbLocal, ensureTable, localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb-local';
-import { type EventBridgeLocal, startEventBridgeLocal } from '../local/eventbridge-local';
-import { type LocalApi, type ProxyHandler, startLocalApi } from '../local/http-server';
+import { DEFAULT_SECRET, LocalStack } from '../local/stack';
 import {
   AMBIGUOUS_ROTATION,
   DEFAULT_ROTATION,
@@ -54,29 +48,36 @@ function send(message: ReadyMessage | FaultReportMessage): void {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const rotation = args.includes('--lost-responses') ? AMBIGUOUS_ROTATION : DEFAULT_ROTATION;
-  const port = Number(process.env.PORT ?? 0);
-  const dynamoDbPort = process.env.DYNAMODB_PORT ? Number(process.env.DYNAMODB_PORT) : undefined;
-  const localDir = path.resolve(process.env.LOCAL_DIR ?? path.join(REPO_ROOT, '.local'));
-  const tableName = process.env.TABLE_NAME?.trim() || 'mms-postbacks-local';
-  const eventBusName = process.env.EVENT_BUS_NAME?.trim() || 'mms-postbacks-local';
-  const eventsFile = path.join(localDir, 'events.jsonl');
-  mkdirSync(localDir, { recursive: true });
-
-  let api: LocalApi | undefined;
-  let ddb: DynamoDbLocal | undefined;
-  let eb: EventBridgeLocal | undefined;
   let proxies: Record<'dynamodb' | 'eventbridge', FaultProxy> | undefined;
   let stopSchedule: (() => void) | undefined;
   const windows: FaultLogEntry[] = [];
-  let stopping: Promise<void> | undefined;
-  const stopAll = (): Promise<void> =>
-    (stopping ??= (async () => {
-      stopSchedule?.();
-      await Promise.allSettled([api?.close(), eb?.close(), proxies?.dynamodb.close(), proxies?.eventbridge.close()]);
-      await ddb?.stop();
-    })());
+  const tableName = process.env.TABLE_NAME?.trim() || 'mms-postbacks-local';
+  const stack = new LocalStack({
+    port: Number(process.env.PORT ?? 0),
+    dynamoDbPort: process.env.DYNAMODB_PORT ? Number(process.env.DYNAMODB_PORT) : undefined,
+    localDir: path.resolve(process.env.LOCAL_DIR ?? path.join(REPO_ROOT, '.local')),
+    secret: process.env.POSTBACK_SECRET?.trim() || DEFAULT_SECRET,
+    tableName,
+    eventBusName: process.env.EVENT_BUS_NAME?.trim() || 'mms-postbacks-local',
+    eventSource: process.env.EVENT_SOURCE?.trim() || 'mms.postbacks',
+    onEvent: (e) => console.log(`event  ${e.detailType}`),
+    log: (line) => console.log(`http   ${line}`),
+    interpose: async (endpoints) => {
+      const dynamodb = await startFaultProxy('dynamodb', endpoints.dynamodb);
+      const eventbridge = await startFaultProxy('eventbridge', endpoints.eventbridge);
+      proxies = { dynamodb, eventbridge };
+      return {
+        dynamodb: dynamodb.endpoint,
+        eventbridge: eventbridge.endpoint,
+        close: async () => {
+          stopSchedule?.();
+          await Promise.allSettled([dynamodb.close(), eventbridge.close()]);
+        },
+      };
+    },
+  });
   const onSignal = () => {
-    void stopAll().then(
+    void stack.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
@@ -86,47 +87,9 @@ async function main(): Promise<void> {
   // The parent is gone (crash, kill): never leave Java behind.
   process.on('disconnect', onSignal);
 
-  let ingest: ProxyHandler | undefined;
-  try {
-    api = await startLocalApi({
-      port,
-      routes: [{ resource: '/postbacks', method: 'POST', functionName: 'IngestFunction', handler: () => ingest }],
-      log: (line) => console.log(`http   ${line}`),
-    });
-    ddb = await startDynamoDbLocal({ port: dynamoDbPort });
-    const client = localDynamoDbClient(ddb.endpoint);
-    try {
-      await ensureTable(client, tableName);
-    } finally {
-      client.destroy();
-    }
-    eb = await startEventBridgeLocal({ eventsFile, onEvent: (e) => console.log(`event  ${e.detailType}`) });
-    proxies = {
-      dynamodb: await startFaultProxy('dynamodb', ddb.endpoint),
-      eventbridge: await startFaultProxy('eventbridge', eb.endpoint),
-    };
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: proxies.dynamodb.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: proxies.eventbridge.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      TABLE_NAME: tableName,
-      EVENT_BUS_NAME: eventBusName,
-      EVENT_SOURCE: process.env.EVENT_SOURCE?.trim() || 'mms.postbacks',
-      POSTBACK_SECRET: process.env.POSTBACK_SECRET?.trim() || 'local-dev-secret',
-      // As local/start.ts: EMF metric lines mean nothing without CloudWatch.
-      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-    });
-    for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'POSTBACK_SECRET_ARN', 'AWS_DEFAULT_REGION']) delete process.env[name];
-    // Loaded only now, after the environment points the SDK clients at the proxies.
-    const mod = require(path.join(REPO_ROOT, 'lambda', 'handlers', 'ingest')) as { handler: ProxyHandler };
-    ingest = mod.handler;
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
-
+  if (!(await stack.start()) || !proxies || !stack.api || !stack.ddb) return;
+  const { api, ddb } = stack;
+  const eventsFile = stack.eventsFile;
   const live = proxies;
   process.on('message', (message: { type?: string; periodMs?: number; badMs?: number; offsetMs?: number }) => {
     if (message.type === 'start-faults' && !stopSchedule) {

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { EXAMPLES, type ExampleName, isExampleName, loadExample } from './examples';
 
-const DEFAULT_SECRET = 'local-dev-secret';
+import { DEFAULT_SECRET } from './stack';
+
 type AuthForm = 'header' | 'basic' | 'query';
 
 const USAGE = `usage: npm run postback -- <example> [<example>…] [options]

@@ -11,13 +11,11 @@
  * TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE, DYNAMODB_PORT (default: a free port).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type DynamoDbLocal, ensureTable, LocalEnvironmentError, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
-import { type EventBridgeLocal, type RecordedEvent, startEventBridgeLocal } from './eventbridge-local';
-import { type LocalApi, type ProxyHandler, startLocalApi } from './http-server';
+import { LocalEnvironmentError } from './dynamodb-local';
+import type { RecordedEvent } from './eventbridge-local';
+import { DEFAULT_SECRET, LocalStack } from './stack';
 
-export const DEFAULT_SECRET = 'local-dev-secret';
 // Node 20 is expected on our machines (Lambda runs 22+): keep the SDK's multi-line notice out of the console.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -39,21 +37,6 @@ function parsePort(name: string, raw: string | undefined, fallback?: number): nu
 export function formatEvent(e: RecordedEvent): string {
   const d = (e.detail ?? {}) as Record<string, unknown>;
   return `event  ${e.detailType.padEnd(30)} trackingId=${String(d.trackingId ?? '-')} code=${String(d.code ?? '-')} isLatest=${String(d.isLatest ?? '-')}`;
-}
-
-function loadHandler(name: 'ingest' | 'query'): ProxyHandler {
-  const modulePath = path.join(REPO_ROOT, 'lambda', 'handlers', name);
-  let resolved: string;
-  try {
-    resolved = require.resolve(modulePath);
-  } catch {
-    fail(`lambda/handlers/${name}.ts not found: the local run needs the ${name} handler (export const handler)`);
-  }
-  // Loaded only now, after the environment points the SDK clients at the local endpoints.
-  const mod = require(resolved) as { handler?: unknown; default?: { handler?: unknown } };
-  const handler = mod.handler ?? mod.default?.handler;
-  if (typeof handler !== 'function') fail(`lambda/handlers/${name}.ts does not export a function "handler"`);
-  return handler as ProxyHandler;
 }
 
 /**
@@ -111,30 +94,30 @@ async function main(): Promise<void> {
   const secret = process.env.POSTBACK_SECRET?.trim() || DEFAULT_SECRET;
   const tableName = process.env.TABLE_NAME?.trim() || 'mms-postbacks-local';
   const eventBusName = process.env.EVENT_BUS_NAME?.trim() || 'mms-postbacks-local';
-  const eventsFile = path.join(localDir, 'events.jsonl');
-  mkdirSync(localDir, { recursive: true });
-
-  let api: LocalApi | undefined;
-  let ddb: DynamoDbLocal | undefined;
-  let eb: EventBridgeLocal | undefined;
-  let stopping: Promise<void> | undefined;
-  const stopAll = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await Promise.allSettled([api?.close(), eb?.close()]);
-      await ddb?.stop();
-    })());
+  const stack = new LocalStack({
+    port,
+    dynamoDbPort,
+    localDir,
+    persist,
+    secret,
+    tableName,
+    eventBusName,
+    eventSource: process.env.EVENT_SOURCE?.trim() || 'mms.postbacks',
+    onEvent: (e) => console.log(formatEvent(e)),
+    log: (line) => console.log(`http   ${line}`),
+  });
 
   let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals | 'launcher gone') => {
     // Ctrl-C reaches every process of the group, and launchers may relay it once more: only a later signal forces.
-    if (stopping && Date.now() - firstSignalAt < 1500) return;
+    if (stack.stopped && Date.now() - firstSignalAt < 1500) return;
     firstSignalAt = Date.now();
-    if (stopping) {
+    if (stack.stopped) {
       console.error(`\n${signal} again: exiting now`);
       process.exit(1); // the 'exit' hook of dynamodb-local kills java
     }
     console.log(`\n${signal}: stopping…`);
-    void stopAll().then(
+    void stack.stop().then(
       () => {
         console.log('Stopped: DynamoDB Local, the local EventBridge and the HTTP server are down.');
         process.exit(0);
@@ -150,56 +133,15 @@ async function main(): Promise<void> {
   process.on('SIGHUP', onSignal);
   watchLaunchers(() => onSignal('launcher gone'));
 
-  let ingest: ProxyHandler | undefined;
-  let query: ProxyHandler | undefined;
-  try {
-    // The HTTP port first: a busy port fails at once, before Java starts.
-    api = await startLocalApi({
-      port,
-      routes: [
-        { resource: '/postbacks', method: 'POST', functionName: 'IngestFunction', handler: () => ingest },
-        { resource: '/messages/{trackingId}', method: 'GET', functionName: 'QueryFunction', handler: () => query },
-        { resource: '/messages', method: 'GET', functionName: 'QueryFunction', handler: () => query },
-      ],
-      log: (line) => console.log(`http   ${line}`),
-    });
-    ddb = await startDynamoDbLocal({ port: dynamoDbPort, persistDir: persist ? path.join(localDir, 'dynamodb') : undefined });
-    if (stopping) return;
-    void ddb.exited.then((code) => {
-      if (stopping) return;
-      console.error(`npm start: DynamoDB Local exited unexpectedly (code ${code}); stopping`);
-      void stopAll().finally(() => process.exit(1));
-    });
-    const client = localDynamoDbClient(ddb.endpoint);
-    try {
-      await ensureTable(client, tableName);
-    } finally {
-      client.destroy();
-    }
-    eb = await startEventBridgeLocal({ eventsFile, onEvent: (e) => console.log(formatEvent(e)) });
-    if (stopping) return;
-
-    // The handlers read their configuration once, at module load: set it first.
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: eb.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      TABLE_NAME: tableName,
-      EVENT_BUS_NAME: eventBusName,
-      EVENT_SOURCE: process.env.EVENT_SOURCE?.trim() || 'mms.postbacks',
-      POSTBACK_SECRET: secret,
-      // EMF metric lines mean nothing without CloudWatch: off unless asked for.
-      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-    });
-    for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'POSTBACK_SECRET_ARN', 'AWS_DEFAULT_REGION']) delete process.env[name];
-    ingest = loadHandler('ingest');
-    query = loadHandler('query');
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
+  if (!(await stack.start())) return;
+  const { api, ddb, eb } = stack;
+  if (!api || !ddb || !eb) return;
+  void ddb.exited.then((code) => {
+    if (stack.stopped) return;
+    console.error(`npm start: DynamoDB Local exited unexpectedly (code ${code}); stopping`);
+    void stack.stop().finally(() => process.exit(1));
+  });
+  const eventsFile = stack.eventsFile;
 
   const base = api.url;
   const hostPort = base.replace(/^http:\/\//, '');

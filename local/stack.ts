@@ -1,0 +1,161 @@
+/**
+ * The local stack, as one object: DynamoDB Local with the table created from
+ * `lambda/table-definition.ts`, the loopback EventBridge, and the local API Gateway
+ * feeding proxy events to the real, unmodified handlers of `lambda/handlers/`. Used by
+ * `npm start` (`local/start.ts`) and by the fault load test (`loadtest/fault-stack.ts`),
+ * which puts fault proxies between the handlers and the endpoints (`interpose`).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type DynamoDbLocal, ensureTable, LocalEnvironmentError, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
+import { type EventBridgeLocal, type RecordedEvent, startEventBridgeLocal } from './eventbridge-local';
+import { type LocalApi, type ProxyHandler, startLocalApi } from './http-server';
+
+/** The secret of local runs when `POSTBACK_SECRET` is not set. */
+export const DEFAULT_SECRET = 'local-dev-secret';
+const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** Where the handlers send their DynamoDB and EventBridge requests. */
+export interface StackEndpoints {
+  readonly dynamodb: string;
+  readonly eventbridge: string;
+}
+
+export interface LocalStackOptions {
+  /** The API's port on 127.0.0.1 (0: a free one). */
+  readonly port: number;
+  /** @default a free port */
+  readonly dynamoDbPort?: number;
+  /** Where `events.jsonl` (and, with `persist`, the DynamoDB data) are kept. */
+  readonly localDir: string;
+  /** Keep DynamoDB's data in `<localDir>/dynamodb` instead of memory. @default false */
+  readonly persist?: boolean;
+  readonly secret: string;
+  readonly tableName: string;
+  readonly eventBusName: string;
+  readonly eventSource: string;
+  /** Called for each event the local EventBridge records. */
+  readonly onEvent?: (event: RecordedEvent) => void;
+  /** Called with one line per HTTP request. */
+  readonly log?: (line: string) => void;
+  /** Puts something between the handlers and the local endpoints; returns what the handlers use instead. */
+  readonly interpose?: (endpoints: StackEndpoints) => Promise<StackEndpoints & { close(): Promise<void> }>;
+}
+
+function loadHandler(name: 'ingest' | 'query'): ProxyHandler {
+  const modulePath = path.join(REPO_ROOT, 'lambda', 'handlers', name);
+  let resolved: string;
+  try {
+    resolved = require.resolve(modulePath);
+  } catch {
+    throw new LocalEnvironmentError(`lambda/handlers/${name}.ts not found: the local run needs the ${name} handler (export const handler)`);
+  }
+  const mod = require(resolved) as { handler?: unknown; default?: { handler?: unknown } };
+  const handler = mod.handler ?? mod.default?.handler;
+  if (typeof handler !== 'function') throw new LocalEnvironmentError(`lambda/handlers/${name}.ts does not export a function "handler"`);
+  return handler as ProxyHandler;
+}
+
+/**
+ * @example
+ * const stack = new LocalStack({ port: 3000, localDir: '.local', secret: DEFAULT_SECRET, tableName: 't', eventBusName: 'b', eventSource: 'mms.postbacks' });
+ * if (await stack.start()) console.log(stack.api?.url);
+ * await stack.stop();
+ */
+export class LocalStack {
+  api: LocalApi | undefined;
+  ddb: DynamoDbLocal | undefined;
+  eb: EventBridgeLocal | undefined;
+  readonly eventsFile: string;
+  private interposed: { close(): Promise<void> } | undefined;
+  private stopping: Promise<void> | undefined;
+  private ingest: ProxyHandler | undefined;
+  private query: ProxyHandler | undefined;
+
+  constructor(private readonly options: LocalStackOptions) {
+    this.eventsFile = path.join(options.localDir, 'events.jsonl');
+  }
+
+  /** Whether `stop()` has been called. */
+  get stopped(): boolean {
+    return this.stopping !== undefined;
+  }
+
+  /**
+   * Starts everything; resolves `false` when `stop()` was called meanwhile. The HTTP port is
+   * taken first, so that a busy port fails at once, before Java starts. On an error, what
+   * was started is stopped and the error is thrown.
+   */
+  async start(): Promise<boolean> {
+    const o = this.options;
+    mkdirSync(o.localDir, { recursive: true });
+    try {
+      this.api = await startLocalApi({
+        port: o.port,
+        routes: [
+          { resource: '/postbacks', method: 'POST', functionName: 'IngestFunction', handler: () => this.ingest },
+          { resource: '/messages/{trackingId}', method: 'GET', functionName: 'QueryFunction', handler: () => this.query },
+          { resource: '/messages', method: 'GET', functionName: 'QueryFunction', handler: () => this.query },
+        ],
+        log: o.log,
+      });
+      this.ddb = await startDynamoDbLocal({ port: o.dynamoDbPort, persistDir: o.persist ? path.join(o.localDir, 'dynamodb') : undefined });
+      if (this.stopped) return this.closeLateStarters();
+      const client = localDynamoDbClient(this.ddb.endpoint);
+      try {
+        await ensureTable(client, o.tableName);
+      } finally {
+        client.destroy();
+      }
+      this.eb = await startEventBridgeLocal({ eventsFile: this.eventsFile, onEvent: o.onEvent });
+      if (this.stopped) return this.closeLateStarters();
+      let endpoints: StackEndpoints = { dynamodb: this.ddb.endpoint, eventbridge: this.eb.endpoint };
+      if (o.interpose) {
+        const interposed = await o.interpose(endpoints);
+        this.interposed = interposed;
+        endpoints = interposed;
+      }
+
+      // The handlers read their configuration once, at module load: set it first. Only the
+      // standard endpoint variables point them at the local endpoints.
+      Object.assign(process.env, {
+        AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        TABLE_NAME: o.tableName,
+        EVENT_BUS_NAME: o.eventBusName,
+        EVENT_SOURCE: o.eventSource,
+        POSTBACK_SECRET: o.secret,
+        // EMF metric lines mean nothing without CloudWatch: off unless asked for.
+        POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      });
+      for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'POSTBACK_SECRET_ARN', 'AWS_DEFAULT_REGION']) delete process.env[name];
+      this.ingest = loadHandler('ingest');
+      this.query = loadHandler('query');
+      return !this.stopped;
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Stops whatever has started (any time, also during `start()`), Java last; idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.closeAll();
+    return this.stopping;
+  }
+
+  private async closeAll(): Promise<void> {
+    await Promise.allSettled([this.api?.close(), this.eb?.close(), this.interposed?.close()]);
+    await this.ddb?.stop();
+  }
+
+  /** `stop()` ran while a piece was still starting: close again, now that the piece exists. */
+  private async closeLateStarters(): Promise<false> {
+    await this.stopping;
+    await this.closeAll();
+    return false;
+  }
+}
