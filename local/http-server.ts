@@ -176,7 +176,13 @@ export function buildProxyEvent(input: BuildEventInput): APIGatewayProxyEvent {
   };
 }
 
-function lambdaContext(functionName: string, requestId: string): Context {
+/**
+ * A Lambda `Context` like the one Lambda passes (30 s deadline), for local invocations.
+ *
+ * @example
+ * await handler(event, lambdaContext('IngestFunction', randomUUID()));
+ */
+export function lambdaContext(functionName: string, requestId: string): Context {
   const deadline = Date.now() + 30_000;
   return {
     callbackWaitsForEmptyEventLoop: true,
