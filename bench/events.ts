@@ -42,13 +42,13 @@ export interface ScenarioStep {
   readonly expect: 'accepted' | 'duplicate' | number;
   /** For `accepted`: the expected `latest` flag. */
   readonly latest?: boolean;
-  /** AWS requests allowed (DESIGN.md section 6), when there is a budget. */
+  /** AWS requests allowed per postback (new in-order 3, duplicate 1), when there is a budget. */
   readonly maxRequests?: number;
   /** Which figure of the report this step gives. */
   readonly figure?: 'inOrder' | 'duplicate' | 'outOfOrder';
 }
 
-/** The request-count scenario: DESIGN.md sections 5 and 6 on two messages and one MO. */
+/** The request-count scenario: the latest-state rule and the request budget, on two messages and one MO. */
 export function countScenario(prefix: string): ScenarioStep[] {
   const a = `${prefix}-a`;
   const b = `${prefix}-b`;

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --json FILE] [-- --enforce]`: builds the ingest function
  * exactly as the stack bundles it and measures, on this machine, bundle size, cold start,
- * warm CPU/latency and AWS requests per postback (issue 6). See README "Performance".
+ * warm CPU/latency and AWS requests per postback. See docs/performance.md.
  *
  * Exit codes: 0 ok; 1 a wrong answer, a lost/extra event or a request-count budget missed
  * (always); 2 a size or timing budget missed (only with --enforce); 3 the benchmark broke.
@@ -21,7 +21,7 @@ import { BENCH_SECRET, countScenario, distinctPostbacks, example, postbackEvent 
 import { type CountingProxy, type SecretsManagerLocal, startCountingProxy, startSecretsManagerLocal } from './stand-ins';
 import { round, type Summary, summarize } from './stats';
 
-/** Budgets of issue 6 (bundle: 300 KB read strictly as 300,000 bytes). */
+/** The performance budgets (bundle: 300 KB read strictly as 300,000 bytes). */
 export const BUDGETS = {
   bundleBytes: 300_000,
   initMedianMs: 150,
@@ -68,7 +68,7 @@ function parseArgs(argv: string[]): Options {
   }
   const coldRuns = int('--cold-runs', quick ? 1 : 15);
   const warm = int('--warm', quick ? 50 : 2000);
-  if (!quick && (coldRuns < 15 || warm < 2000)) process.stdout.write('note: fewer runs than issue 6 asks for (15 cold, 2000 warm)\n');
+  if (!quick && (coldRuns < 15 || warm < 2000)) process.stdout.write('note: fewer runs than the budgets assume (15 cold, 2000 warm)\n');
   return {
     quick,
     enforce: argv.includes('--enforce'),
@@ -618,7 +618,7 @@ async function main(): Promise<number> {
   }
   p(`  figures: new in-order ${inOrder?.total}, duplicate ${duplicate?.total}, out-of-order ${outOfOrder?.total}`);
   p();
-  p('Budgets (issue 6)');
+  p('Budgets');
   for (const v of verdicts) p(`  ${v.ok ? 'ok  ' : 'OVER'} ${v.name.padEnd(32)} ${String(v.value).padStart(9)}  budget ${v.budget}`);
   const wrong = [
     ...counts.filter((r) => !r.ok).flatMap((r) => r.problems.map((x) => `${r.name}: ${x}`)),

@@ -20,7 +20,7 @@ import { maskPhone } from './logging';
 import { METRIC } from './observability';
 import type { EventPublisher, PostbackStore, SecretSource } from './ports';
 
-/** The largest body accepted, after base64 decoding (DESIGN.md section 3). */
+/** The largest body accepted, after base64 decoding (64 KiB). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Retries of the mark-published write after the SDK's own attempts: 100 ms doubling, about 6 s in all. */

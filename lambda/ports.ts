@@ -7,7 +7,7 @@ export type ClaimResult =
   | { readonly outcome: 'duplicate' }
   | { readonly outcome: 'in_progress' };
 
-/** A refused but authenticated postback, kept for operators (DESIGN.md section 4). */
+/** A refused but authenticated postback, kept for operators (with a TTL, under `REJECTED#<date>`). */
 export interface RejectedPostback {
   readonly requestId: string;
   readonly receivedAt: Date;

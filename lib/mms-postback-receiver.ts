@@ -30,7 +30,7 @@ const PROJECT_ROOT = path.join(__dirname, '..');
 export const OUTCOMES: readonly Outcome[] = ['success', 'failure', 'pending', 'unknown'];
 
 /**
- * The esbuild settings of both functions (see README "Performance" for the measurements
+ * The esbuild settings of both functions (see docs/performance.md for the measurements
  * behind them): ESM, minified, every dependency bundled (no externals: the query
  * function's AWS SDK client imports 2x faster bundled than from the runtime, and is the
  * version of package-lock.json; the ingest function uses no SDK at all), source maps
@@ -172,7 +172,7 @@ export interface MmsPostbackReceiverProps {
   /**
    * Ship source maps and run the functions with `--enable-source-maps`, so that stack
    * traces in the logs point at the TypeScript sources. Costs about 20 ms of cold start
-   * (measured, see README "Bundle size").
+   * (measured, see docs/performance.md, "Bundle size of both functions").
    *
    * @default true
    */
@@ -375,7 +375,7 @@ function attributeType(type: 'S' | 'N' | 'B'): dynamodb.AttributeType {
 }
 
 /**
- * The MMS postback receiver (see DESIGN.md): `POST /postbacks` (API Gateway REST API) to
+ * The MMS postback receiver: `POST /postbacks` (API Gateway REST API) to
  * an ingest function that stores each postback in DynamoDB and publishes one typed event
  * per postback on EventBridge; IAM-authorized `GET /messages/{trackingId}` and
  * `GET /messages?clientReference=` on a read-only query function; a schema registry with
@@ -798,7 +798,7 @@ export class MmsPostbackReceiver extends Construct {
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG2',
       reason:
-        'Requests are validated in the functions with ajv: an invalid postback must reach the ingest function, which stores it as a rejected record (DESIGN.md section 4) and answers a JSON error.',
+        'Requests are validated in the functions with ajv: an invalid postback must reach the ingest function, which stores it as a rejected record and answers a JSON error.',
     });
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG3',

@@ -211,7 +211,7 @@ export function runChecks(w: Workload, stored: Stored, faults: boolean, lostResp
     ),
   );
 
-  // The latest state of each tracking-id follows the rule of section 5.
+  // The latest state of each tracking-id follows the latest-state rule (rank, then instant).
   const byTracking = new Map<string, SentPostback[]>();
   for (const p of done) byTracking.set(p.trackingId, [...(byTracking.get(p.trackingId) ?? []), p]);
   const stateWrong: unknown[] = [];

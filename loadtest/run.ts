@@ -1,7 +1,7 @@
 /**
  * `npm run loadtest [-- --duration 30] [-- --connections 32] [-- --faults] [-- --json FILE]`
  *
- * Load test of the local stack over real HTTP (issue 7, parts 1 and 2).
+ * Load test of the local stack over real HTTP, normal and with faults.
  *
  * - Starts the stack in its own process group on free ports, with a fresh LOCAL_DIR:
  *   `npm start` itself for a normal run; with `--faults`, `loadtest/fault-stack.ts` (the same
@@ -16,7 +16,7 @@
  *   503 (after `Retry-After`, at most 5 s) and every request that got no answer.
  * - Then drains: retries everything outstanding, without faults, until it is answered (bounded
  *   by `--drain-timeout`), and checks DynamoDB Local and `events.jsonl` against the ledger
- *   (`loadtest/checks.ts`): nothing lost, nothing doubled, states per the rule of section 5,
+ *   (`loadtest/checks.ts`): nothing lost, nothing doubled, states per the latest-state rule,
  *   bad input refused and never stored, no 5xx without a fault.
  * - Prints throughput, p50/p99 latency, answers by status and the checks; `--json FILE` writes
  *   the same as JSON. Stops the stack (SIGINT, then SIGKILL) and verifies no process is left.

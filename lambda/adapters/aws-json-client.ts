@@ -11,7 +11,7 @@ import aws4 from 'aws4';
  * Why not the AWS SDK v3 clients on this path: measured on our machines, an SDK request
  * costs about 0.9 ms of CPU against 0.2 ms for the same request here, and the clients
  * bring 300 KB into the bundle; the ingest function makes three requests per postback and
- * runs on every one (README "Performance"). The query function keeps the SDK.
+ * runs on every one (docs/performance.md). The query function keeps the SDK.
  */
 
 export interface AwsCredentials {

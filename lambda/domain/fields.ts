@@ -30,7 +30,7 @@ export const POSTBACK_FIELDS = {
 export type PostbackFieldName = keyof typeof POSTBACK_FIELDS;
 export type FieldKind = (typeof POSTBACK_FIELDS)[PostbackFieldName]['kind'];
 
-/** Limits of the contract (DESIGN.md section 4). */
+/** Limits of the accepted postback: text length, tracking-id length, list items. */
 export const LIMITS = {
   maxTextLength: 1024,
   maxTrackingIdLength: 128,

@@ -1,5 +1,5 @@
 /**
- * The latest-state rule (DESIGN.md section 5). A postback becomes the latest state of
+ * The latest-state rule. A postback becomes the latest state of
  * its tracking-id when there is no state yet, or its rank is higher, or the ranks are
  * equal and its timestamp is later. Re-applying the postback that already is the state
  * is allowed (a retry that finishes interrupted work). The DynamoDB store enforces the

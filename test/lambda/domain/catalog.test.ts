@@ -1,6 +1,6 @@
 import { CATALOG, DETAIL_TYPES, lookupCode, MO_CODES, MT_CODES, UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
 
-// The table of DESIGN.md section 5, written out independently of the code under test.
+// The code catalog table (code, detail-type, lifecycle, outcome, final, rank), written out independently of the code under test.
 const EXPECTED: ReadonlyArray<[string, string, string, string, boolean, number]> = [
   ['N013', 'send', 'MMS Send Triggered', 'pending', false, 0],
   ['N101', 'send', 'MMS Sent', 'pending', false, 1],

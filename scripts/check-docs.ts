@@ -1,0 +1,178 @@
+/**
+ * `npx tsx scripts/check-docs.ts` checks the documentation (run by `.ci/run`):
+ * - every relative link in README.md and docs/*.md resolves to a file of the repository,
+ *   and its `#anchor`, if any, to a heading of the target Markdown file (GitHub's slugs);
+ * - every `npm start`, `npm test` and `npm run <script>` in README.md and docs/*.md names a
+ *   script of package.json.
+ * Exit code 1, with one line per problem, when something does not hold.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export interface DocProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+/** The Markdown files checked: README.md and every `.md` under docs/. */
+export function documentationFiles(root: string): string[] {
+  const docs = path.join(root, 'docs');
+  const inDocs = existsSync(docs)
+    ? readdirSync(docs)
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => path.join(docs, name))
+    : [];
+  return [path.join(root, 'README.md'), ...inDocs];
+}
+
+/** Removes fenced code blocks (keeping line numbers), so that code is not read as links. */
+function withoutCodeBlocks(markdown: string): string {
+  let inFence = false;
+  return markdown
+    .split('\n')
+    .map((line) => {
+      if (/^\s*(```|~~~)/.test(line)) {
+        inFence = !inFence;
+        return '';
+      }
+      return inFence ? '' : line;
+    })
+    .join('\n');
+}
+
+/** The fenced code blocks' lines, with their line numbers (1-based). */
+function codeBlockLines(markdown: string): Array<{ text: string; line: number }> {
+  let inFence = false;
+  const out: Array<{ text: string; line: number }> = [];
+  markdown.split('\n').forEach((text, index) => {
+    if (/^\s*(```|~~~)/.test(text)) inFence = !inFence;
+    else if (inFence) out.push({ text, line: index + 1 });
+  });
+  return out;
+}
+
+/**
+ * The anchor GitHub gives a heading (github-slugger): lower case, inline code and emphasis
+ * marks dropped, punctuation other than `-` and `_` removed, spaces turned into `-`.
+ */
+export function slug(heading: string): string {
+  return heading
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/ /g, '-');
+}
+
+/** Every anchor of a Markdown document, with GitHub's `-1`, `-2` suffixes for repeated headings. */
+export function anchors(markdown: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  for (const line of withoutCodeBlocks(markdown).split('\n')) {
+    const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    if (!heading) continue;
+    const base = slug(heading[1] as string);
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    out.add(count === 0 ? base : `${base}-${count}`);
+  }
+  return out;
+}
+
+/** Relative links (`[text](target)`) of a Markdown document, outside code, with line numbers. */
+export function relativeLinks(markdown: string): Array<{ target: string; line: number }> {
+  const out: Array<{ target: string; line: number }> = [];
+  withoutCodeBlocks(markdown)
+    .split('\n')
+    .forEach((text, index) => {
+      const withoutInlineCode = text.replace(/`[^`]*`/g, '');
+      for (const match of withoutInlineCode.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
+        const target = match[1] as string;
+        if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto:, …
+        out.push({ target, line: index + 1 });
+      }
+    });
+  return out;
+}
+
+/** Problems with the relative links of one Markdown file. */
+export function checkLinks(file: string, root: string): DocProblem[] {
+  const markdown = readFileSync(file, 'utf8');
+  const problems: DocProblem[] = [];
+  const relative = path.relative(root, file);
+  for (const { target, line } of relativeLinks(markdown)) {
+    const [rawPath, anchor] = target.split('#', 2) as [string, string | undefined];
+    const targetFile = rawPath === '' ? file : path.resolve(path.dirname(file), decodeURIComponent(rawPath));
+    if (!targetFile.startsWith(root + path.sep) && targetFile !== root) {
+      problems.push({ file: relative, line, message: `link ${target} leaves the repository` });
+      continue;
+    }
+    if (!existsSync(targetFile)) {
+      problems.push({ file: relative, line, message: `link ${target}: ${path.relative(root, targetFile)} does not exist` });
+      continue;
+    }
+    if (anchor === undefined || anchor === '') continue;
+    if (statSync(targetFile).isDirectory() || !targetFile.endsWith('.md')) {
+      problems.push({ file: relative, line, message: `link ${target}: an anchor needs a Markdown file` });
+      continue;
+    }
+    if (!anchors(readFileSync(targetFile, 'utf8')).has(anchor)) {
+      problems.push({
+        file: relative,
+        line,
+        message: `link ${target}: no heading with the anchor #${anchor} in ${path.relative(root, targetFile)}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The npm scripts that a Markdown document tells people to run: `npm start`, `npm test`,
+ * `npm run <name>` (in code blocks and inline code), with line numbers.
+ */
+export function npmScriptsUsed(markdown: string): Array<{ script: string; line: number }> {
+  const out: Array<{ script: string; line: number }> = [];
+  const scan = (text: string, line: number) => {
+    for (const match of text.matchAll(/\bnpm\s+(?:run(?:-script)?\s+([\w:.-]+)|(start|test|stop|restart)\b)/g)) {
+      out.push({ script: (match[1] ?? match[2]) as string, line });
+    }
+  };
+  for (const { text, line } of codeBlockLines(markdown)) scan(text, line);
+  withoutCodeBlocks(markdown)
+    .split('\n')
+    .forEach((text, index) => {
+      for (const code of text.matchAll(/`([^`]+)`/g)) scan(code[1] as string, index + 1);
+    });
+  return out;
+}
+
+/** Problems with the npm commands of one Markdown file. */
+export function checkScripts(file: string, root: string, scripts: Readonly<Record<string, string>>): DocProblem[] {
+  const relative = path.relative(root, file);
+  return npmScriptsUsed(readFileSync(file, 'utf8'))
+    .filter(({ script }) => !(script in scripts))
+    .map(({ script, line }) => ({
+      file: relative,
+      line,
+      message: `npm ${script === 'start' || script === 'test' ? script : `run ${script}`}: package.json has no script "${script}"`,
+    }));
+}
+
+/** Every problem of the repository's documentation. */
+export function checkDocs(root: string): DocProblem[] {
+  const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+  return documentationFiles(root).flatMap((file) => [...checkLinks(file, root), ...checkScripts(file, root, scripts)]);
+}
+
+if (require.main === module) {
+  const root = path.resolve(__dirname, '..');
+  const problems = checkDocs(root);
+  for (const p of problems) console.error(`${p.file}:${p.line}: ${p.message}`);
+  if (problems.length > 0) {
+    console.error(`check-docs: ${problems.length} problem(s)`);
+    process.exit(1);
+  }
+  console.log(`check-docs: ${documentationFiles(root).length} files, links and npm scripts OK`);
+}
