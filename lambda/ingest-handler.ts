@@ -17,7 +17,7 @@ import { authenticate, errorResponder, keepRejected } from './http/middlewares';
 import { readJsonBody } from './http/request';
 import { jsonResponse } from './http/responses';
 import { maskPhone } from './logging';
-import { METRIC } from './observability';
+import { countWithBreakdown, DIMENSION, METRIC } from './observability';
 import type { EventPublisher, PostbackStore, SecretSource } from './ports';
 
 /** The largest body accepted, after base64 decoding (64 KiB). */
@@ -121,9 +121,7 @@ export function createIngestHandler(deps: IngestDeps) {
     }
     await markPublished(record, context);
 
-    // One EMF line: the count under {service} and, as a second dimension set, {service, code}.
-    metrics.addMetric(METRIC.accepted, MetricUnit.Count, 1);
-    metrics.addDimensions({ code: record.code });
+    countWithBreakdown(metrics, METRIC.accepted, DIMENSION.code, record.code);
     logger.info('Postback accepted', {
       code: record.code,
       detailType: record.detailType,

@@ -1,7 +1,10 @@
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
 /**
  * Names shared by the function code (which emits the metrics in EMF) and the CDK
  * construct (which builds alarms and the dashboard on them). Every metric carries the
- * `service` dimension (Powertools' default dimension, from `POWERTOOLS_SERVICE_NAME`).
+ * `service` dimension (Powertools' default dimension, from `POWERTOOLS_SERVICE_NAME`),
+ * and is emitted under the dimension set `{service}` that the alarms and the dashboard read.
  */
 export const METRICS_NAMESPACE = 'MmsPostbacks';
 export const SERVICE_NAME = 'mms-postbacks';
@@ -22,3 +25,30 @@ export const METRIC = {
   /** A copy arrived while the same postback was still being processed (answered 503). */
   inProgress: 'PostbackInProgress',
 } as const;
+
+/** The dimensions that break a count down, besides `service`. */
+export const DIMENSION = {
+  /** The provider code of an accepted postback (e.g. `N102`). */
+  code: 'code',
+  /** Why a postback was refused (the error code of the answer, e.g. `validation_failed`). */
+  reason: 'reason',
+} as const;
+
+/**
+ * Counts one event under `{service}` and, in the same EMF line, under `{service, <dimension>}`.
+ *
+ * Powertools (2.x) emits only the dimension sets added with `addDimensions` once there is
+ * one, each joined with the default dimensions: after `addDimensions({ code })` alone the
+ * line has `[[service, code]]` and no `[service]`, and an alarm on `{service}` never sees
+ * the metric. The empty set added first stands for `[service]`. Every metric of the same
+ * invocation shares these sets (an EMF line has one list of dimension sets).
+ *
+ * @example
+ * countWithBreakdown(metrics, METRIC.accepted, DIMENSION.code, 'N102');
+ * // "Dimensions": [["service"], ["service", "code"]]
+ */
+export function countWithBreakdown(metrics: Metrics, metricName: string, dimension: string, value: string): void {
+  metrics.addDimensions({});
+  metrics.addDimensions({ [dimension]: value });
+  metrics.addMetric(metricName, MetricUnit.Count, 1);
+}

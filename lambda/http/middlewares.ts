@@ -4,7 +4,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { HttpError, RejectedInputError, UnauthorizedError, UnavailableError, ValidationFailedError } from '../errors';
-import { METRIC } from '../observability';
+import { countWithBreakdown, DIMENSION, METRIC } from '../observability';
 import type { PostbackStore, SecretSource } from '../ports';
 import { header, presentedCredentials, rawBody } from './request';
 import { jsonResponse } from './responses';
@@ -95,13 +95,12 @@ export function keepRejected(options: {
         request.error = new UnavailableError('could not keep the refused postback', 'store', { cause });
         return;
       }
-      // One EMF line: the count under {service} and, as a second dimension set, {service, reason}.
-      options.metrics.addMetric(METRIC.rejected, MetricUnit.Count, 1);
-      options.metrics.addDimensions({ reason: error.errorCode });
+      countWithBreakdown(options.metrics, METRIC.rejected, DIMENSION.reason, error.errorCode);
+      // `message` is a key Powertools Logger reserves for the log message: the refusal's own text goes under `refusal`.
       options.logger.warn('Postback refused and kept as a rejected record', {
         reason: error.errorCode,
         statusCode: error.statusCode,
-        message: error.message,
+        refusal: error.message,
         bytes: body.bytes,
       });
     },

@@ -67,3 +67,19 @@ it('logs a refused request with its source IP and no body, and never the secret'
   expect(all).not.toContain(TEST_SECRET);
   expect(all).not.toContain('abc123xyz'); // the refused body is not logged
 });
+
+it('logs a refused postback once, with its reason and the refusal text under keys Powertools does not reserve', async () => {
+  const res = await h.post('{bad json', { query: { token: TEST_SECRET }, headers: { 'Content-Type': 'application/json' } });
+
+  expect(res.statusCode).toBe(400);
+  const warnings = parsed().filter((l) => l.level === 'WARN');
+  // One line per refusal: no "The key "message" is a reserved key and will be dropped." beside it.
+  expect(warnings).toEqual([
+    expect.objectContaining({
+      message: 'Postback refused and kept as a rejected record',
+      reason: 'invalid_json',
+      statusCode: 400,
+      refusal: expect.stringMatching(/\S/),
+    }),
+  ]);
+});
