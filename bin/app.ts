@@ -2,10 +2,18 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MmsPostbacksStack } from '../lib/mms-postbacks-stack';
-import { readStackContext } from '../lib/stack-context';
+import { ContextError, readStackContext, type StackContext } from '../lib/stack-context';
 
 const app = new App();
-const config = readStackContext(app.node);
+let config: StackContext;
+try {
+  config = readStackContext(app.node);
+} catch (error) {
+  // A wrong or misspelt context key: one clear line instead of a stack trace, and a failed synth.
+  if (!(error instanceof ContextError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 new MmsPostbacksStack(app, config.stackName ?? 'MmsPostbacksStack', {
   description: 'MMS postback receiver: API Gateway -> Lambda -> DynamoDB + EventBridge',
   // Environment-agnostic unless the CLI knows an account and region, so that synth works offline.

@@ -13,9 +13,13 @@ const F = apigateway.AccessLogField;
  *   no query string, header or body can ever be written;
  * - logs the IAM caller (`userArn`) of the IAM-authorized read routes, which is no secret.
  *
+ * `apiId` and `errorType` (API Gateway's gateway response type, e.g. `THROTTLED`) feed the
+ * metric filter that counts throttled requests per API.
+ *
  * Execution logging (which would print the query string) stays off on the stage.
  */
 export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  apiId: F.contextApiId(),
   requestId: F.contextRequestId(),
   extendedRequestId: F.contextExtendedRequestId(),
   requestTime: F.contextRequestTime(),

@@ -1,4 +1,5 @@
 export * from './access-log-format';
+export * from './gateway-responses';
 export * from './mms-postback-receiver';
 export * from './mms-postbacks-stack';
 export * from './postback-event-schemas';

@@ -78,6 +78,12 @@ export class MmsPostbacksStack extends Stack {
       logRetention: config.logRetention,
       stageName: config.stageName,
       serviceName: config.serviceName,
+      apiGatewayCloudWatchRole: config.apiGatewayCloudWatchRole,
+      reservedConcurrency: config.reservedConcurrency,
+      warmThroughput:
+        config.warmWriteUnitsPerSecond !== undefined || config.warmReadUnitsPerSecond !== undefined
+          ? { writeUnitsPerSecond: config.warmWriteUnitsPerSecond, readUnitsPerSecond: config.warmReadUnitsPerSecond }
+          : undefined,
     });
 
     const output = (outputId: string, value: string, description: string) => new CfnOutput(this, outputId, { value, description });

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { distance } from 'fastest-levenshtein';
 
 /**
  * The CDK context keys that configure `MmsPostbacksStack` (`cdk.json` "context", or
@@ -17,8 +18,8 @@ export const CONTEXT_KEYS = {
   secretKmsKeyArn: 'ARN of the customer-managed KMS key of that existing secret, if any (grants kms:Decrypt via Secrets Manager).',
   secretName: 'Name of the new secret (not with secretArn).',
   allowedSourceCidrs: 'CIDR ranges allowed to POST /postbacks: JSON array or comma-separated string (default: any source).',
-  throttlingRateLimit: 'Stage throttling, requests per second (default 100).',
-  throttlingBurstLimit: 'Stage throttling, burst (default 200).',
+  throttlingRateLimit: 'Stage throttling, steady requests per second (default 5000).',
+  throttlingBurstLimit: 'Stage throttling, burst of requests, at most 5000 (default 5000).',
   historyRetentionDays: 'Days history and latest state are kept (DynamoDB TTL, default 90).',
   rejectedRetentionDays: 'Days refused-but-authenticated postbacks are kept (default 14).',
   archiveRetentionDays: 'Days the event archive keeps events, 0 = indefinitely (default 30; not with eventBusArn).',
@@ -32,6 +33,11 @@ export const CONTEXT_KEYS = {
   logRetentionDays: 'Retention of the log groups, a CloudWatch Logs retention value in days (default 30).',
   stageName: 'API stage name (default prod).',
   serviceName: 'Powertools service name, the `service` dimension of the metrics (default mms-postbacks).',
+  apiGatewayCloudWatchRole:
+    'true to create the API Gateway account CloudWatch Logs role of the region (AWS::ApiGateway::Account); only where none is set yet (default false).',
+  reservedConcurrency: 'Reserved concurrency of the ingest function (default: none, the unreserved account pool).',
+  warmWriteUnitsPerSecond: 'Warm throughput (write units per second) of the table and each index, for a campaign (default: none).',
+  warmReadUnitsPerSecond: 'Warm throughput (read units per second) of the table and each index (default: none).',
 } as const;
 
 export type ContextKey = keyof typeof CONTEXT_KEYS;
@@ -58,6 +64,10 @@ export interface StackContext {
   readonly logRetention?: logs.RetentionDays;
   readonly stageName?: string;
   readonly serviceName?: string;
+  readonly apiGatewayCloudWatchRole?: boolean;
+  readonly reservedConcurrency?: number;
+  readonly warmWriteUnitsPerSecond?: number;
+  readonly warmReadUnitsPerSecond?: number;
 }
 
 /**
@@ -68,7 +78,7 @@ export interface StackContext {
  * // ContextError: CDK context "tracing": expected true or false, got "yes"
  */
 export class ContextError extends Error {
-  constructor(key: ContextKey, message: string) {
+  constructor(key: string, message: string) {
     super(`CDK context "${key}": ${message}`);
     this.name = 'ContextError';
   }
@@ -147,12 +157,48 @@ function retention(lookup: Lookup): logs.RetentionDays | undefined {
 }
 
 /**
- * Reads and validates the stack's context keys ({@link CONTEXT_KEYS}).
+ * A context key closer than this (Levenshtein distance, case-insensitive) to one of
+ * {@link CONTEXT_KEYS} without being it is taken for a misspelling of it. CDK's own keys
+ * (`@aws-cdk/…`, `aws:cdk:…`, `acknowledged-issue-numbers`, …) are far from every key.
+ */
+const MAX_TYPO_DISTANCE = 2;
+
+/**
+ * The known key that an unknown context key is a misspelling of, if any: the case differs,
+ * or it is at most {@link MAX_TYPO_DISTANCE} edits away (e.g. `allowedSourceCidr`,
+ * `alarmEmial`). Keys that are far from every known key (CDK's own) give `undefined`.
+ *
+ * @example
+ * misspeltContextKey('alarmEmial'); // 'alarmEmail'
+ * misspeltContextKey('@aws-cdk/core:target-partitions'); // undefined
+ */
+export function misspeltContextKey(key: string): ContextKey | undefined {
+  if (Object.hasOwn(CONTEXT_KEYS, key)) return undefined;
+  let best: { key: ContextKey; distance: number } | undefined;
+  for (const known of Object.keys(CONTEXT_KEYS) as ContextKey[]) {
+    const d = distance(key.toLowerCase(), known.toLowerCase());
+    // Short keys need a closer match: one edit in a 5-letter key is a different word more often than a typo.
+    const limit = Math.min(MAX_TYPO_DISTANCE, Math.floor(known.length / 4));
+    if (d <= limit && (best === undefined || d < best.distance)) best = { key: known, distance: d };
+  }
+  return best?.key;
+}
+
+/**
+ * Reads and validates the stack's context keys ({@link CONTEXT_KEYS}). A key that looks
+ * like a misspelling of a known key is refused (a typo in `allowedSourceCidrs` would
+ * otherwise deploy an endpoint open to every source).
  *
  * @example
  * const config = readStackContext(app.node); // e.g. { tracing: true, allowedSourceCidrs: ['203.0.113.0/24'] }
  */
 export function readStackContext(node: Node): StackContext {
+  for (const key of Object.keys(node.getAllContext())) {
+    const known = misspeltContextKey(key);
+    if (known !== undefined) {
+      throw new ContextError(key, `unknown key; did you mean "${known}"? Known keys: ${Object.keys(CONTEXT_KEYS).join(', ')}`);
+    }
+  }
   const lookup: Lookup = (key) => node.tryGetContext(key);
   return {
     stackName: str(lookup, 'stackName'),
@@ -175,5 +221,9 @@ export function readStackContext(node: Node): StackContext {
     logRetention: retention(lookup),
     stageName: str(lookup, 'stageName'),
     serviceName: str(lookup, 'serviceName'),
+    apiGatewayCloudWatchRole: bool(lookup, 'apiGatewayCloudWatchRole'),
+    reservedConcurrency: num(lookup, 'reservedConcurrency'),
+    warmWriteUnitsPerSecond: num(lookup, 'warmWriteUnitsPerSecond'),
+    warmReadUnitsPerSecond: num(lookup, 'warmReadUnitsPerSecond'),
   };
 }

@@ -276,7 +276,20 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
-  test('stage: throttling 100/200, JSON access logs to the access log group, execution logging off', () => {
+  test('the retained table has deletion protection', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] }),
+    });
+  });
+
+  test('the ingest function has no reserved concurrency, the table no warm throughput by default', () => {
+    expect(template.toJSON().Resources[logicalId(stack, receiver.ingestFunction)].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    const { resource } = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
+    expect(resource.Properties.WarmThroughput).toBeUndefined();
+  });
+
+  test('stage: throttling 5000/5000 (sized for a campaign), JSON access logs to the access log group, execution logging off', () => {
     const { resource } = onlyResource(template, 'AWS::ApiGateway::Stage');
     const props = resource.Properties as Json;
     expect(props.StageName).toBe('prod');
@@ -285,8 +298,8 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
       expect.objectContaining({
         HttpMethod: '*',
         ResourcePath: '/*',
-        ThrottlingRateLimit: 100,
-        ThrottlingBurstLimit: 200,
+        ThrottlingRateLimit: 5000,
+        ThrottlingBurstLimit: 5000,
         LoggingLevel: 'OFF',
         DataTraceEnabled: false,
       }),
@@ -301,10 +314,10 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
     );
   });
 
-  test('alarms: API 5xx rate, errors and throttles of both functions, publish failures, rejected postbacks, DynamoDB throttles; no actions without a topic', () => {
+  test('alarms: API 5xx and 4xx rates, API throttles, errors and throttles of both functions, publish failures, rejected postbacks, DynamoDB throttles; no actions without a topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[];
-    expect(alarms).toHaveLength(8);
-    expect(receiver.alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(10);
+    expect(receiver.alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
       expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
@@ -318,6 +331,37 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
       EvaluationPeriods: 3,
       DatapointsToAlarm: 2,
       Dimensions: Match.arrayWith([Match.objectLike({ Name: 'Stage', Value: { Ref: logicalId(stack, receiver.api.deploymentStage) } })]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '4XXError',
+      Statistic: 'Average',
+      Threshold: 0.05,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+    });
+    // Throttled requests, counted from the access log by a metric filter, per API.
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logicalId(stack, receiver.accessLogGroup) },
+      FilterPattern: '{ ($.errorType = "THROTTLED") || ($.errorType = "QUOTA_EXCEEDED") }',
+      MetricTransformations: [
+        {
+          MetricNamespace: METRICS_NAMESPACE,
+          MetricName: 'ApiThrottled',
+          MetricValue: '1',
+          Unit: 'Count',
+          Dimensions: [{ Key: 'apiId', Value: '$.apiId' }],
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'ApiThrottled',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: [{ Name: 'apiId', Value: { Ref: logicalId(stack, receiver.api) } }],
     });
     for (const fn of [receiver.ingestFunction, receiver.queryFunction]) {
       for (const metricName of ['Errors', 'Throttles']) {
@@ -340,19 +384,26 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
         Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
       });
     }
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: Match.arrayWith([
-        Match.objectLike({
-          MetricStat: Match.objectLike({
-            Metric: Match.objectLike({
-              Namespace: 'AWS/DynamoDB',
-              MetricName: 'ThrottledRequests',
-              Dimensions: Match.arrayWith([Match.objectLike({ Name: 'Operation', Value: 'TransactWriteItems' })]),
-            }),
-          }),
-        }),
-      ]),
-    });
+    // DynamoDB throttles: one sparse series per operation, each FILLed with 0, so that a
+    // throttle of a single operation gives the sum a datapoint.
+    const throttleAlarm = alarms.find((alarm) => alarm.Properties.Metrics !== undefined);
+    const queries = throttleAlarm.Properties.Metrics as Json[];
+    const inputs = queries.filter((q) => q.MetricStat);
+    expect(inputs.map((q) => q.MetricStat.Metric.Dimensions.find((d: Json) => d.Name === 'Operation').Value).sort()).toEqual([
+      'BatchWriteItem',
+      'DeleteItem',
+      'GetItem',
+      'PutItem',
+      'Query',
+      'TransactWriteItems',
+      'UpdateItem',
+    ]);
+    for (const input of inputs) {
+      expect(input.MetricStat.Metric).toMatchObject({ Namespace: 'AWS/DynamoDB', MetricName: 'ThrottledRequests' });
+      expect(input.ReturnData).toBe(false);
+    }
+    const [expression] = queries.filter((q) => q.Expression);
+    expect(expression.Expression.split(' + ').sort()).toEqual(inputs.map((q) => `FILL(${q.Id}, 0)`).sort());
   });
 
   test('a dashboard', () => {
@@ -411,6 +462,9 @@ describe('MmsPostbackReceiver with every option', () => {
       stageName: 'live',
       serviceName: 'acme-mms',
       schemaRegistryName: 'acme-mms',
+      apiGatewayCloudWatchRole: true,
+      reservedConcurrency: 200,
+      warmThroughput: { writeUnitsPerSecond: 12_000, readUnitsPerSecond: 15_000 },
     });
     template = templateOf(stack);
   });
@@ -451,7 +505,8 @@ describe('MmsPostbackReceiver with every option', () => {
     const env = template.toJSON().Resources[logicalId(stack, receiver.ingestFunction)].Properties.Environment.Variables;
     expect(env).toEqual(
       expect.objectContaining({
-        EVENT_BUS_NAME: 'shared',
+        // A given bus may be in another account: the function names it by ARN.
+        EVENT_BUS_NAME: busArn,
         EVENT_SOURCE: 'acme.mms',
         POSTBACK_SECRET_ARN: secretArn,
         HISTORY_RETENTION_DAYS: '30',
@@ -501,7 +556,7 @@ describe('MmsPostbackReceiver with every option', () => {
 
   test('alarms notify the topic on ALARM and OK; custom metrics use the service name', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[];
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
       expect(alarm.Properties.OKActions).toEqual([topicArn]);
@@ -513,8 +568,37 @@ describe('MmsPostbackReceiver with every option', () => {
     expect(receiver.alarmTopic?.topicArn).toBe(topicArn);
   });
 
-  test('removal policy DESTROY on the table and the log groups', () => {
+  test('apiGatewayCloudWatchRole: the account CloudWatch Logs role and setting, both retained, before the stage', () => {
+    const { id: accountId, resource: account } = onlyResource(template, 'AWS::ApiGateway::Account');
+    const roleRef = (account.Properties.CloudWatchRoleArn as Json)['Fn::GetAtt'];
+    expect(roleRef[1]).toBe('Arn');
+    const role = template.toJSON().Resources[roleRef[0]];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'apigateway.amazonaws.com' });
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain(
+      ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+    );
+    expect(role.DeletionPolicy).toBe('Retain');
+    template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    // The stage's access logging needs the setting: the stage waits for it.
+    const { resource: stage } = onlyResource(template, 'AWS::ApiGateway::Stage');
+    expect((stage as Json).DependsOn).toContain(accountId);
+  });
+
+  test('reserved concurrency on the ingest function only; warm throughput on the table and every index', () => {
+    expect(template.toJSON().Resources[logicalId(stack, receiver.ingestFunction)].Properties.ReservedConcurrentExecutions).toBe(200);
+    expect(template.toJSON().Resources[logicalId(stack, receiver.queryFunction)].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    const { resource } = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
+    const warm = { WriteUnitsPerSecond: 12_000, ReadUnitsPerSecond: 15_000 };
+    expect(resource.Properties.WarmThroughput).toEqual(warm);
+    const indexes = resource.Properties.GlobalSecondaryIndexes as Json[];
+    expect(indexes).toHaveLength(TABLE_DEFINITION.globalSecondaryIndexes.length);
+    for (const index of indexes) expect(index.WarmThroughput).toEqual(warm);
+  });
+
+  test('removal policy DESTROY on the table and the log groups; no deletion protection then', () => {
     template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
+    const { resource } = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
+    for (const replica of resource.Properties.Replicas as Json[]) expect(replica.DeletionProtectionEnabled).toBeFalsy();
     for (const group of Object.values(template.findResources('AWS::Logs::LogGroup')) as Json[]) {
       expect(group.DeletionPolicy).toBe('Delete');
     }
@@ -632,6 +716,14 @@ describe('MmsPostbackReceiver refuses invalid or conflicting props', () => {
     ['SNAPSHOT removal', () => ({ removalPolicy: RemovalPolicy.SNAPSHOT }), /SNAPSHOT is not supported/],
     ['aws. event source', () => ({ eventSource: 'aws.mms' }), /must not start with "aws\."/],
     ['tiny memory', () => ({ memorySize: 64 }), /memorySize must be an integer between 128 and 10240/],
+    ['burst above the account burst', () => ({ throttlingBurstLimit: 5001 }), /throttlingBurstLimit must be an integer between 0 and 5000/],
+    ['zero reserved concurrency', () => ({ reservedConcurrency: 0 }), /reservedConcurrency must be an integer >= 1, got 0/],
+    [
+      'fractional warm writes',
+      () => ({ warmThroughput: { writeUnitsPerSecond: 1.5 } }),
+      /warmThroughput.writeUnitsPerSecond must be an integer/,
+    ],
+    ['negative warm reads', () => ({ warmThroughput: { readUnitsPerSecond: -1 } }), /warmThroughput.readUnitsPerSecond must be an integer/],
   ])('%s', (_name, props, message) => {
     expect(make(props)).toThrow(message);
   });

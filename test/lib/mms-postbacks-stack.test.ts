@@ -6,6 +6,13 @@ import { nagFindings, templateOf, testApp, testStack } from './helpers';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
+/** The stack configured from a context, as `bin/app.ts` builds it, and its template. */
+function stackFromContext(context: Record<string, unknown>): { stack: MmsPostbacksStack; template: Template } {
+  const app = testApp({ context });
+  const stack = new MmsPostbacksStack(app, 'S', { env: ENV, config: readStackContext(app.node) });
+  return { stack, template: templateOf(stack) };
+}
+
 describe('MmsPostbacksStack with defaults', () => {
   let stack: MmsPostbacksStack;
   let template: Template;
@@ -90,6 +97,36 @@ describe('MmsPostbacksStack configured from context', () => {
       Environment: { Variables: Match.objectLike({ HISTORY_RETENTION_DAYS: '30' }) },
     });
     expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('apiGatewayCloudWatchRole=true adds the API Gateway account CloudWatch role; campaign settings reach the resources', () => {
+    const { stack, template } = stackFromContext({
+      apiGatewayCloudWatchRole: 'true',
+      reservedConcurrency: '300',
+      warmWriteUnitsPerSecond: '12000',
+      throttlingRateLimit: '3000',
+      throttlingBurstLimit: '4000',
+    });
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 300 });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { WarmThroughput: { WriteUnitsPerSecond: 12000 } });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 3000, ThrottlingBurstLimit: 4000 })],
+    });
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('with eventBusArn, the function publishes to the bus by its ARN (it may be in another account)', () => {
+    const busArn = 'arn:aws:events:eu-west-1:210987654321:event-bus/central';
+    const { template } = stackFromContext({ eventBusArn: busArn });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: busArn }) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Sid: 'PublishPostbackEvents', Action: 'events:PutEvents', Resource: busArn })]),
+      },
+    });
   });
 
   test.each([

@@ -1,43 +1,58 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { MmsPostbackReceiver } from '../../lib/mms-postback-receiver';
-import { PostbackMonitoring } from '../../lib/postback-monitoring';
+import { PostbackMonitoring, type PostbackMonitoringProps } from '../../lib/postback-monitoring';
 import { testStack } from './helpers';
 
-describe('PostbackMonitoring', () => {
-  test('a custom 5xx-rate threshold and a topic', () => {
-    const stack = testStack();
-    const receiver = new MmsPostbackReceiver(stack, 'Receiver');
-    const topic = sns.Topic.fromTopicArn(stack, 'T', 'arn:aws:sns:eu-west-1:123456789012:ops');
-    const monitoring = new PostbackMonitoring(stack, 'Extra', {
+/** A second monitoring construct on a default receiver, with some props of its own. */
+function monitoringWith(extra: (stack: Stack) => Partial<PostbackMonitoringProps>): { stack: Stack; create: () => PostbackMonitoring } {
+  const stack = testStack();
+  const receiver = new MmsPostbackReceiver(stack, 'Receiver');
+  const create = () =>
+    new PostbackMonitoring(stack, 'Extra', {
       stage: receiver.api.deploymentStage,
       ingestFunction: receiver.ingestFunction,
       queryFunction: receiver.queryFunction,
       table: receiver.table,
       serviceName: 'svc',
-      alarmTopic: topic,
+      ...extra(stack),
+    });
+  return { stack, create };
+}
+
+describe('PostbackMonitoring', () => {
+  test('a custom 5xx-rate threshold and a topic', () => {
+    const topicArn = 'arn:aws:sns:eu-west-1:123456789012:ops';
+    const { stack, create } = monitoringWith((s) => ({
+      alarmTopic: sns.Topic.fromTopicArn(s, 'T', topicArn),
       api5xxRateThreshold: 0.01,
       dashboardName: 'mms-postbacks',
-    });
+    }));
+    const monitoring = create();
     const template = Template.fromStack(stack);
-    expect(monitoring.alarms).toHaveLength(8);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Threshold: 0.01, AlarmActions: [topic.topicArn] });
+    // Without an access log group: no throttled-requests alarm (9 = 10 of the receiver less that one).
+    expect(monitoring.alarms).toHaveLength(9);
+    expect(monitoring.apiThrottledAlarm).toBeUndefined();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Threshold: 0.01, AlarmActions: [topicArn] });
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'mms-postbacks' });
   });
 
-  test.each([0, 1, -0.1, 2])('refuses a 5xx-rate threshold of %p', (threshold) => {
-    const stack = testStack();
-    const receiver = new MmsPostbackReceiver(stack, 'Receiver');
-    expect(
-      () =>
-        new PostbackMonitoring(stack, 'Extra', {
-          stage: receiver.api.deploymentStage,
-          ingestFunction: receiver.ingestFunction,
-          queryFunction: receiver.queryFunction,
-          table: receiver.table,
-          serviceName: 'svc',
-          api5xxRateThreshold: threshold,
-        }),
-    ).toThrow(/api5xxRateThreshold must be between 0 and 1/);
+  test('a custom 4xx-rate threshold', () => {
+    const { stack, create } = monitoringWith(() => ({ api4xxRateThreshold: 0.2 }));
+    const monitoring = create();
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '4XXError',
+      Threshold: 0.2,
+      AlarmDescription: Match.stringLikeRegexp('^More than 20% of'),
+    });
+    expect(monitoring.api4xxRateAlarm).toBeDefined();
+  });
+
+  test.each(
+    (['api4xxRateThreshold', 'api5xxRateThreshold'] as const).flatMap((prop) => [0, 1, -0.1, 2].map((value) => [prop, value] as const)),
+  )('refuses %s of %p', (prop, threshold) => {
+    const { create } = monitoringWith(() => ({ [prop]: threshold }));
+    expect(create).toThrow(new RegExp(`${prop} must be between 0 and 1`));
   });
 });

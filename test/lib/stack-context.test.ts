@@ -1,6 +1,7 @@
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { CONTEXT_KEYS, readStackContext } from '../../lib/stack-context';
+import { CONTEXT_KEYS, misspeltContextKey, readStackContext } from '../../lib/stack-context';
+import { cdkJsonContext } from './helpers';
 
 const read = (context: Record<string, unknown>) => readStackContext(new App({ context }).node);
 
@@ -57,5 +58,56 @@ describe('readStackContext', () => {
     [{ secretArn: 42 }, /"secretArn": expected a string/],
   ])('%o is refused with a message naming the key', (context, message) => {
     expect(() => read(context)).toThrow(message);
+  });
+});
+
+describe('misspelt context keys', () => {
+  test.each([
+    ['allowedSourceCidr', 'allowedSourceCidrs'],
+    ['alarmEmial', 'alarmEmail'],
+    ['AlarmEmail', 'alarmEmail'],
+    ['tracng', 'tracing'],
+    ['apiGatewayCloudwatchRole', 'apiGatewayCloudWatchRole'],
+    ['eventBusArm', 'eventBusArn'],
+  ])('%s is refused, naming %s', (typo, known) => {
+    expect(misspeltContextKey(typo)).toBe(known);
+    expect(() => read({ [typo]: 'x' })).toThrow(new RegExp(`CDK context "${typo}": unknown key; did you mean "${known}"\\?`));
+  });
+
+  test("CDK's own keys, the feature flags of cdk.json and far-off keys are left alone", () => {
+    const context = {
+      ...Object.fromEntries(Object.keys(cdkJsonContext()).map((k) => [k, true])),
+      'aws:cdk:bundling-stacks': [],
+      'aws:cdk:enable-path-metadata': true,
+      'aws:cdk:version-reporting': false,
+      'acknowledged-issue-numbers': [1],
+      'cli-telemetry': false,
+      region: 'eu-west-1',
+      myOwnSetting: 'x',
+    };
+    for (const key of Object.keys(context)) expect(misspeltContextKey(key)).toBeUndefined();
+    expect(() => read(context)).not.toThrow();
+  });
+
+  test('every known key is itself accepted', () => {
+    for (const key of Object.keys(CONTEXT_KEYS)) expect(misspeltContextKey(key)).toBeUndefined();
+  });
+
+  test('the new keys are typed', () => {
+    expect(
+      read({
+        apiGatewayCloudWatchRole: 'true',
+        reservedConcurrency: '200',
+        warmWriteUnitsPerSecond: '12000',
+        warmReadUnitsPerSecond: '15000',
+      }),
+    ).toEqual(
+      expect.objectContaining({
+        apiGatewayCloudWatchRole: true,
+        reservedConcurrency: 200,
+        warmWriteUnitsPerSecond: 12000,
+        warmReadUnitsPerSecond: 15000,
+      }),
+    );
   });
 });
