@@ -93,53 +93,59 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
   };
 }
 
-/** Where and as whom the ingest function calls AWS (read from the variables Lambda sets). */
-export interface AwsConfig {
-  /** `AWS_REGION` (or `AWS_DEFAULT_REGION`). */
-  readonly region: string;
-  /** `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`: Lambda puts the role's credentials there. */
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
-  /**
-   * The service endpoints: the standard `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL`
-   * variables (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`), else the regional endpoint.
-   */
-  readonly endpoints: { readonly dynamodb: URL; readonly eventbridge: URL; readonly secretsManager: URL };
-}
-
-function endpoint(env: Env, serviceId: string, hostPrefix: string, region: string): URL {
-  const ignore = optionalString(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') === 'true';
-  const configured = ignore ? undefined : (optionalString(env, `AWS_ENDPOINT_URL_${serviceId}`) ?? optionalString(env, 'AWS_ENDPOINT_URL'));
-  const url = configured ?? `https://${hostPrefix}.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
-  try {
-    return new URL(url);
-  } catch {
-    throw new ConfigError(`The endpoint for ${serviceId} is not a URL: "${url}"`);
-  }
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optionalString(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`Environment variable ${name} must be true or false, got "${raw}"`);
 }
 
 /**
- * Reads the AWS settings of the ingest function.
+ * The functions' AWS settings. Credentials, FIPS and dual-stack settings are left to the
+ * AWS SDK, which reads them from the variables Lambda sets.
+ */
+export interface AwsConfig {
+  /** `AWS_REGION` (or `AWS_DEFAULT_REGION`): Lambda sets it. */
+  readonly region: string;
+  /**
+   * Endpoints configured with the standard `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL`
+   * variables (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`), read as the SDK reads
+   * them; absent (the SDK's regional endpoint) when none is set, as in Lambda.
+   */
+  readonly endpoints: { readonly dynamodb?: string; readonly eventbridge?: string; readonly secretsManager?: string };
+  /**
+   * `POWERTOOLS_TRACE_ENABLED`, default false: record X-Ray subsegments (the handler and
+   * every AWS call) with Powertools Tracer. The construct sets it with active tracing.
+   */
+  readonly tracingEnabled: boolean;
+}
+
+/**
+ * Reads the AWS settings of a function.
  *
  * @example
- * const aws = loadAwsConfig(); // in Lambda: region, role credentials, regional endpoints
+ * const aws = loadAwsConfig(); // in Lambda: { region: 'eu-west-1', endpoints: {}, tracingEnabled: false }
  */
 export function loadAwsConfig(env: Env = process.env): AwsConfig {
   const region = optionalString(env, 'AWS_REGION') ?? optionalString(env, 'AWS_DEFAULT_REGION');
   if (region === undefined) throw new ConfigError('Missing required environment variable AWS_REGION');
-  const sessionToken = optionalString(env, 'AWS_SESSION_TOKEN');
   return {
     region,
-    credentials: {
-      accessKeyId: requiredString(env, 'AWS_ACCESS_KEY_ID'),
-      secretAccessKey: requiredString(env, 'AWS_SECRET_ACCESS_KEY'),
-      ...(sessionToken ? { sessionToken } : {}),
-    },
     endpoints: {
-      dynamodb: endpoint(env, 'DYNAMODB', 'dynamodb', region),
-      eventbridge: endpoint(env, 'EVENTBRIDGE', 'events', region),
-      secretsManager: endpoint(env, 'SECRETS_MANAGER', 'secretsmanager', region),
+      dynamodb: configuredEndpoint(env, 'DYNAMODB'),
+      eventbridge: configuredEndpoint(env, 'EVENTBRIDGE'),
+      secretsManager: configuredEndpoint(env, 'SECRETS_MANAGER'),
     },
+    tracingEnabled: flag(env, 'POWERTOOLS_TRACE_ENABLED', false),
   };
+}
+
+function configuredEndpoint(env: Env, serviceId: string): string | undefined {
+  if (optionalString(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') === 'true') return undefined;
+  const url = optionalString(env, `AWS_ENDPOINT_URL_${serviceId}`) ?? optionalString(env, 'AWS_ENDPOINT_URL');
+  if (url !== undefined && !URL.canParse(url)) throw new ConfigError(`The endpoint for ${serviceId} is not a URL: "${url}"`);
+  return url;
 }
 
 export interface QueryConfig {

@@ -74,13 +74,13 @@ export class UnsupportedMediaTypeError extends RejectedInputError {
   }
 }
 
-/** DynamoDB, EventBridge or Secrets Manager failed, or the same postback is still in progress: the sender should retry. */
+/** DynamoDB, EventBridge or Secrets Manager failed, the invocation ran out of time, or the same postback is still in progress: the sender should retry. */
 export class UnavailableError extends HttpError {
   readonly statusCode = 503;
   readonly errorCode = 'unavailable';
   constructor(
     message: string,
-    readonly reason: 'store' | 'publish' | 'secret' | 'in_progress',
+    readonly reason: 'store' | 'publish' | 'secret' | 'in_progress' | 'deadline',
     options?: { cause?: unknown },
   ) {
     super(message, options);

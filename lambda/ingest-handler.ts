@@ -2,9 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { AwsJsonClient } from './adapters/aws-json-client';
 import { DynamoDbStore } from './adapters/dynamodb-store';
 import { EventBridgePublisher } from './adapters/eventbridge-publisher';
 import { createSecretSource, secretsManagerPort } from './adapters/secret-source';
@@ -19,6 +23,8 @@ import { jsonResponse } from './http/responses';
 import { maskPhone } from './logging';
 import { countWithBreakdown, DIMENSION, METRIC } from './observability';
 import type { EventPublisher, PostbackStore, SecretSource } from './ports';
+import { awsClientConfig } from './runtime/aws-clients';
+import { middyDeadlineOptions, TIME_RESERVE_MS, withInvocationDeadline } from './runtime/deadline';
 
 /** The largest body accepted, after base64 decoding (64 KiB). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -26,8 +32,12 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** Retries of the mark-published write after the SDK's own attempts: 100 ms doubling, about 6 s in all. */
 const MARK_PUBLISHED_RETRIES = 6;
 const MARK_PUBLISHED_BASE_DELAY_MS = 100;
-/** Time kept free at the end of the invocation: one more SDK request (3 s timeout) and the answer. */
-const MARK_PUBLISHED_RESERVE_MS = 4_000;
+/**
+ * The least time worth another mark-published attempt. Each attempt is cut when
+ * `TIME_RESERVE_MS.afterPublish` is left (runtime/deadline.ts), so the answer, 200, is
+ * always given before the deadline.
+ */
+const MARK_PUBLISHED_MIN_ATTEMPT_MS = 200;
 
 export interface IngestDeps {
   readonly config: Pick<IngestConfig, 'retryAfterSeconds'>;
@@ -36,6 +46,8 @@ export interface IngestDeps {
   readonly secrets: SecretSource;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Records the invocation and, through the clients it captured, every AWS call (when tracing is enabled). */
+  readonly tracer: Tracer;
   /** The time source; tests pass a fixed clock. */
   readonly clock?: () => Date;
 }
@@ -63,7 +75,8 @@ export function createIngestHandler(deps: IngestDeps) {
         return true;
       } catch (error) {
         const delay = MARK_PUBLISHED_BASE_DELAY_MS * 2 ** attempt;
-        if (attempt >= MARK_PUBLISHED_RETRIES || context.getRemainingTimeInMillis() < delay + MARK_PUBLISHED_RESERVE_MS) {
+        const left = context.getRemainingTimeInMillis() - TIME_RESERVE_MS.afterPublish;
+        if (attempt >= MARK_PUBLISHED_RETRIES || left < delay + MARK_PUBLISHED_MIN_ATTEMPT_MS) {
           // The event is out and the state is stored: answer 2xx (a 5xx would make the sender
           // retry). The entry stays pending; a copy arriving after its lease expires publishes
           // again, the one case of a double event (consumers deduplicate on postbackId).
@@ -137,52 +150,38 @@ export function createIngestHandler(deps: IngestDeps) {
     });
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .use(errorResponder({ logger, retryAfterSeconds: deps.config.retryAfterSeconds }))
-    .use(authenticate({ secrets: deps.secrets, logger, metrics }))
-    .use(keepRejected({ store, logger, metrics, maxBodyBytes: MAX_BODY_BYTES, clock }))
-    .handler(ingest);
+  return withInvocationDeadline(
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(middyDeadlineOptions())
+      .use(captureLambdaHandler(deps.tracer))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(metrics))
+      .use(errorResponder({ logger, retryAfterSeconds: deps.config.retryAfterSeconds }))
+      .use(authenticate({ secrets: deps.secrets, logger, metrics }))
+      .use(keepRejected({ store, logger, metrics, maxBodyBytes: MAX_BODY_BYTES, clock }))
+      .handler(ingest),
+  );
 }
 
 /**
- * The production wiring: configuration from the environment, AWS clients created once per
- * container (endpoints only through the standard `AWS_ENDPOINT_URL_*` variables).
+ * The production wiring: configuration from the environment, AWS SDK clients created
+ * once per container (endpoints only through the standard `AWS_ENDPOINT_URL_*` variables)
+ * and captured by the tracer.
  *
  * @example
  * const deps = defaultIngestDeps({ ...process.env, TABLE_NAME: 'postbacks' });
  */
 export function defaultIngestDeps(
   env: Readonly<Record<string, string | undefined>> = process.env,
-): IngestDeps & { readonly clients: { readonly dynamodb: AwsJsonClient; readonly eventbridge: AwsJsonClient } } {
+): IngestDeps & { readonly clients: { readonly dynamodb: DynamoDBClient; readonly eventbridge: EventBridgeClient } } {
   const config = loadIngestConfig(env);
   const aws = loadAwsConfig(env);
-  // Short timeouts: a stalled connection must fail (503, retried) well inside the function timeout.
-  const common = { region: aws.region, credentials: aws.credentials, maxAttempts: 3, connectTimeoutMs: 1_000, requestTimeoutMs: 3_000 };
-  const dynamodb = new AwsJsonClient({
-    ...common,
-    signingName: 'dynamodb',
-    targetPrefix: 'DynamoDB_20120810',
-    jsonVersion: '1.0',
-    endpoint: aws.endpoints.dynamodb,
-  });
-  const eventbridge = new AwsJsonClient({
-    ...common,
-    signingName: 'events',
-    targetPrefix: 'AWSEvents',
-    jsonVersion: '1.1',
-    endpoint: aws.endpoints.eventbridge,
-  });
+  const tracer = new Tracer({ serviceName: config.serviceName, enabled: aws.tracingEnabled, captureHTTPsRequests: false });
+  const { region, endpoints } = aws;
+  const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient(awsClientConfig({ region, endpoint: endpoints.dynamodb })));
+  const eventbridge = tracer.captureAWSv3Client(new EventBridgeClient(awsClientConfig({ region, endpoint: endpoints.eventbridge })));
   const secretsManager = () =>
     secretsManagerPort(
-      new AwsJsonClient({
-        ...common,
-        signingName: 'secretsmanager',
-        targetPrefix: 'secretsmanager',
-        jsonVersion: '1.1',
-        endpoint: aws.endpoints.secretsManager,
-      }),
+      tracer.captureAWSv3Client(new SecretsManagerClient(awsClientConfig({ region, endpoint: endpoints.secretsManager }))),
     );
   return {
     config,
@@ -198,5 +197,6 @@ export function defaultIngestDeps(
     secrets: createSecretSource(config.secret, secretsManager),
     logger: new Logger({ serviceName: config.serviceName }),
     metrics: new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
+    tracer,
   };
 }

@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoDbMessageReader, type MessageReader } from './adapters/dynamodb-message-reader';
-import { loadQueryConfig } from './config';
+import { loadAwsConfig, loadQueryConfig } from './config';
 import { BadRequestError, NotFoundError, UnavailableError } from './errors';
 import { errorResponder } from './http/middlewares';
 import { jsonResponse } from './http/responses';
+import { awsClientConfig } from './runtime/aws-clients';
+import { middyDeadlineOptions, withInvocationDeadline } from './runtime/deadline';
 import { KEYS, TABLE_DEFINITION } from './table-definition';
 
 export const DEFAULT_LIMIT = 50;
@@ -17,6 +21,8 @@ export const MAX_LIMIT = 100;
 export interface QueryDeps {
   readonly reader: MessageReader;
   readonly logger: Logger;
+  /** Records the invocation and, through the client it captured, every DynamoDB call (when tracing is enabled). */
+  readonly tracer: Tracer;
 }
 
 /**
@@ -105,10 +111,13 @@ export function createQueryHandler(deps: QueryDeps) {
     return jsonResponse(200, page.lastKey ? { items: page.items, nextToken: encodeToken(page.lastKey) } : { items: page.items });
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(errorResponder({ logger, retryAfterSeconds: 1 }))
-    .handler(query);
+  return withInvocationDeadline(
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(middyDeadlineOptions())
+      .use(captureLambdaHandler(deps.tracer))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(errorResponder({ logger, retryAfterSeconds: 1 }))
+      .handler(query),
+  );
 }
 
 /**
@@ -119,6 +128,8 @@ export function createQueryHandler(deps: QueryDeps) {
  */
 export function defaultQueryDeps(env: Readonly<Record<string, string | undefined>> = process.env): QueryDeps {
   const config = loadQueryConfig(env);
-  const client = new DynamoDBClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 }, cacheMiddleware: true });
-  return { reader: new DynamoDbMessageReader(client, config.tableName), logger: new Logger({ serviceName: config.serviceName }) };
+  const aws = loadAwsConfig(env);
+  const tracer = new Tracer({ serviceName: config.serviceName, enabled: aws.tracingEnabled, captureHTTPsRequests: false });
+  const client = tracer.captureAWSv3Client(new DynamoDBClient(awsClientConfig({ region: aws.region, endpoint: aws.endpoints.dynamodb })));
+  return { reader: new DynamoDbMessageReader(client, config.tableName), logger: new Logger({ serviceName: config.serviceName }), tracer };
 }

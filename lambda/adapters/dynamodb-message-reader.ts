@@ -1,4 +1,5 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { awsCallOptions } from '../runtime/deadline';
 import { KEYS, TABLE_DEFINITION } from '../table-definition';
 import { fromItem } from './attribute-values';
 import { messageKey } from './dynamodb-store';
@@ -70,7 +71,7 @@ function plainKey(key: Record<string, AttributeValue> | undefined): Record<strin
  */
 export class DynamoDbMessageReader implements MessageReader {
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: Pick<DynamoDBClient, 'send'>,
     private readonly tableName: string,
   ) {}
 
@@ -86,6 +87,7 @@ export class DynamoDbMessageReader implements MessageReader {
           ExpressionAttributeValues: { ':pk': { S: messageKey(trackingId) } },
           ExclusiveStartKey: startKey,
         }),
+        awsCallOptions(),
       );
       items.push(...(out.Items ?? []));
       startKey = out.LastEvaluatedKey;
@@ -110,6 +112,7 @@ export class DynamoDbMessageReader implements MessageReader {
         Limit: limit,
         ExclusiveStartKey: startKey ? Object.fromEntries(Object.entries(startKey).map(([name, value]) => [name, { S: value }])) : undefined,
       }),
+      awsCallOptions(),
     );
     return { items: (out.Items ?? []).map(stateView), lastKey: plainKey(out.LastEvaluatedKey) };
   }

@@ -1,25 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import type { AttributeValue, CancellationReason, PutItemInput, TransactWriteItemsInput, UpdateItemInput } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+  type PutItemInput,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { POSTBACK_FIELDS } from '../domain/fields';
 import type { PostbackRecord } from '../domain/postback';
 import type { ClaimResult, PostbackStore, RejectedPostback } from '../ports';
+import { awsCallOptions, TIME_RESERVE_MS } from '../runtime/deadline';
 import { KEYS } from '../table-definition';
 import { toAttribute } from './attribute-values';
-import { AwsServiceError } from './aws-json-client';
-
-/** The DynamoDB API as the store uses it: one JSON operation call (see `AwsJsonClient`). */
-export interface DynamoDbApi {
-  send(operation: 'TransactWriteItems', input: TransactWriteItemsInput): Promise<unknown>;
-  send(operation: 'PutItem', input: PutItemInput): Promise<unknown>;
-  send(operation: 'UpdateItem', input: UpdateItemInput): Promise<unknown>;
-}
-
-function isServiceError(error: unknown, code: string): error is AwsServiceError {
-  return error instanceof AwsServiceError && error.code === code;
-}
 
 export interface DynamoDbStoreOptions {
-  readonly client: DynamoDbApi;
+  /** An AWS SDK v3 DynamoDB client (see `runtime/aws-clients.ts`). */
+  readonly client: Pick<DynamoDBClient, 'send'>;
   readonly tableName: string;
   /** How long an invocation owns a claimed postback; must exceed the function timeout. */
   readonly leaseSeconds: number;
@@ -61,17 +60,20 @@ export class DynamoDbStore implements PostbackStore {
     const historyPut = this.historyPut(record, rawBody, now);
     if (record.entry === undefined) return this.putHistoryOnly(historyPut);
     try {
-      await this.options.client.send('TransactWriteItems', {
-        TransactItems: [{ Put: historyPut }, { Update: this.stateUpdate(record, now) }],
-        // Idempotent across the client's own retries: if an attempt succeeded but its answer was
-        // lost, the retry reports success instead of meeting its own pending entry (503 until
-        // the lease expires). Unique per claim, so a later claim is never confused with it.
-        ClientRequestToken: randomUUID(),
-      });
+      await this.options.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [{ Put: historyPut }, { Update: this.stateUpdate(record, now) }],
+          // Idempotent across the client's own retries: if an attempt succeeded but its answer was
+          // lost, the retry reports success instead of meeting its own pending entry (503 until
+          // the lease expires). Unique per claim, so a later claim is never confused with it.
+          ClientRequestToken: randomUUID(),
+        }),
+        awsCallOptions(),
+      );
       return { outcome: 'claimed', isLatest: true };
     } catch (error) {
-      if (!isServiceError(error, 'TransactionCanceledException')) throw error;
-      const [history, state] = (error.body.CancellationReasons ?? []) as CancellationReason[];
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [history, state] = error.CancellationReasons ?? [];
       if (history?.Code === 'ConditionalCheckFailed') return existing(history.Item);
       if (history?.Code === 'TransactionConflict' || state?.Code === 'TransactionConflict') {
         return { outcome: 'in_progress' };
@@ -82,27 +84,35 @@ export class DynamoDbStore implements PostbackStore {
   }
 
   async markPublished(record: PostbackRecord): Promise<void> {
-    await this.options.client.send('UpdateItem', {
-      TableName: this.options.tableName,
-      Key: this.historyKey(record),
-      UpdateExpression: 'SET #pub = :published REMOVE #lease',
-      ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
-      ExpressionAttributeValues: { ':published': { S: PUBLISHED } },
-    });
+    await this.options.client.send(
+      new UpdateItemCommand({
+        TableName: this.options.tableName,
+        Key: this.historyKey(record),
+        UpdateExpression: 'SET #pub = :published REMOVE #lease',
+        ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
+        ExpressionAttributeValues: { ':published': { S: PUBLISHED } },
+      }),
+      // The event is out: this write may use the time up to the answer.
+      awsCallOptions(TIME_RESERVE_MS.afterPublish),
+    );
   }
 
   async release(record: PostbackRecord): Promise<void> {
     try {
-      await this.options.client.send('UpdateItem', {
-        TableName: this.options.tableName,
-        Key: this.historyKey(record),
-        UpdateExpression: 'SET #lease = :zero',
-        ConditionExpression: '#pub = :pending',
-        ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
-        ExpressionAttributeValues: { ':pending': { S: PENDING }, ':zero': { N: '0' } },
-      });
+      await this.options.client.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: this.historyKey(record),
+          UpdateExpression: 'SET #lease = :zero',
+          ConditionExpression: '#pub = :pending',
+          ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
+          ExpressionAttributeValues: { ':pending': { S: PENDING }, ':zero': { N: '0' } },
+        }),
+        // After a failed publish, possibly for want of time: the time up to the answer.
+        awsCallOptions(TIME_RESERVE_MS.afterPublish),
+      );
     } catch (error) {
-      if (!isServiceError(error, 'ConditionalCheckFailedException')) throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
@@ -124,7 +134,7 @@ export class DynamoDbStore implements PostbackStore {
       truncated: rejected.truncated,
       expiresAt: epochSeconds(rejected.receivedAt) + this.options.rejectedRetentionDays * DAY_SECONDS,
     })?.M;
-    await this.options.client.send('PutItem', { TableName: this.options.tableName, Item: item });
+    await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }), awsCallOptions());
   }
 
   private historyKey(record: PostbackRecord): Record<string, AttributeValue> {
@@ -207,12 +217,10 @@ export class DynamoDbStore implements PostbackStore {
 
   private async putHistoryOnly(historyPut: PutItemInput): Promise<ClaimResult> {
     try {
-      await this.options.client.send('PutItem', historyPut);
+      await this.options.client.send(new PutItemCommand(historyPut), awsCallOptions());
       return { outcome: 'claimed', isLatest: false };
     } catch (error) {
-      if (isServiceError(error, 'ConditionalCheckFailedException')) {
-        return existing(error.body.Item as Record<string, AttributeValue> | undefined);
-      }
+      if (error instanceof ConditionalCheckFailedException) return existing(error.Item);
       throw error;
     }
   }

@@ -1,7 +1,8 @@
-import type { PutEventsRequest, PutEventsResponse } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { PostbackDetail } from '../domain/event-detail';
 import type { PostbackRecord } from '../domain/postback';
 import type { EventPublisher } from '../ports';
+import { awsCallOptions } from '../runtime/deadline';
 
 export class PublishError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -10,13 +11,9 @@ export class PublishError extends Error {
   }
 }
 
-/** The EventBridge API as the publisher uses it (see `AwsJsonClient`). */
-export interface EventBridgeApi {
-  send(operation: 'PutEvents', input: PutEventsRequest): Promise<PutEventsResponse>;
-}
-
 export interface EventBridgePublisherOptions {
-  readonly client: EventBridgeApi;
+  /** An AWS SDK v3 EventBridge client (see `runtime/aws-clients.ts`). */
+  readonly client: Pick<EventBridgeClient, 'send'>;
   readonly eventBusName: string;
   readonly source: string;
 }
@@ -32,21 +29,25 @@ export class EventBridgePublisher implements EventPublisher {
   constructor(private readonly options: EventBridgePublisherOptions) {}
 
   async publish(record: PostbackRecord, detail: PostbackDetail): Promise<void> {
-    const output = await this.options.client.send('PutEvents', {
-      Entries: [
-        {
-          EventBusName: this.options.eventBusName,
-          Source: this.options.source,
-          DetailType: record.detailType,
-          // AWS JSON protocols carry timestamps as epoch seconds.
-          Time: (record.instant.epochMs / 1000) as unknown as Date,
-          Detail: JSON.stringify(detail),
-        },
-      ],
-    });
+    const output = await this.options.client.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: this.options.eventBusName,
+            Source: this.options.source,
+            DetailType: record.detailType,
+            Time: new Date(record.instant.epochMs),
+            Detail: JSON.stringify(detail),
+          },
+        ],
+      }),
+      awsCallOptions(),
+    );
     if ((output.FailedEntryCount ?? 0) > 0 || output.Entries?.[0]?.EventId === undefined) {
       const entry = output.Entries?.[0];
-      throw new PublishError(`PutEvents failed for the entry: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
+      throw new PublishError(
+        `PutEvents failed for the entry: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''} (request ${output.$metadata.requestId ?? 'unknown'})`.trim(),
+      );
     }
   }
 }

@@ -1,28 +1,32 @@
+import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretConfig } from '../config';
 import type { SecretSource } from '../ports';
-import { AwsServiceError } from './aws-json-client';
+import { untilDeadline } from '../runtime/deadline';
 
-/** The part of the Secrets Manager client the secret source needs (loaded lazily: literal secrets never pay for it). */
+/** The part of Secrets Manager the secret source needs (created lazily: literal secrets never pay for a client). */
 export interface SecretsManagerPort {
   getSecretString(secretId: string, versionStage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<string | undefined>;
 }
 
 /**
- * Secrets Manager's `GetSecretValue` through a JSON client (see `AwsJsonClient`); a secret
- * that was never rotated has no `AWSPREVIOUS` version, which is not an error.
+ * Secrets Manager's `GetSecretValue` through an AWS SDK v3 client; a secret that was never
+ * rotated has no `AWSPREVIOUS` version, which is not an error.
+ *
+ * A fetch is shared by every invocation that waits for it (it starts during init), so it
+ * is bounded by the client's timeouts, not by one invocation's deadline; each invocation
+ * waits for it only as long as its own time allows (see `createSecretSource`).
+ *
+ * @example
+ * const port = secretsManagerPort(new SecretsManagerClient(awsClientConfig({ region })));
  */
-export function secretsManagerPort(client: {
-  send(operation: 'GetSecretValue', input: unknown): Promise<{ SecretString?: string }>;
-}): SecretsManagerPort {
+export function secretsManagerPort(client: Pick<SecretsManagerClient, 'send'>): SecretsManagerPort {
   return {
     async getSecretString(secretId, versionStage) {
       try {
-        const output = await client.send('GetSecretValue', { SecretId: secretId, VersionStage: versionStage });
+        const output = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: versionStage }));
         return output.SecretString;
       } catch (error) {
-        if (versionStage === 'AWSPREVIOUS' && error instanceof AwsServiceError && error.code === 'ResourceNotFoundException') {
-          return undefined;
-        }
+        if (versionStage === 'AWSPREVIOUS' && error instanceof ResourceNotFoundException) return undefined;
         throw error;
       }
     },
@@ -40,7 +44,8 @@ const MIN_REFRESH_INTERVAL_MS = 30_000;
  * (during the function's init, off the first request's clock) and cached for
  * `refreshSeconds`. The previous version is fetched only when a presented credential
  * matches nothing: that fetch takes both versions again, so a rotation is seen at once,
- * and is rate-limited so that wrong credentials cannot hammer Secrets Manager.
+ * and is rate-limited so that wrong credentials cannot hammer Secrets Manager. An
+ * invocation waits for a fetch only while its own time allows (`untilDeadline`).
  *
  * @example
  * const source = createSecretSource({ kind: 'literal', value: 's3cret' });
@@ -92,12 +97,12 @@ export function createSecretSource(
 
   return {
     secrets() {
-      if (current && clock() - current.fetchedAt < config.refreshSeconds * 1000) return current.promise;
-      return fetchCurrent();
+      if (current && clock() - current.fetchedAt < config.refreshSeconds * 1000) return untilDeadline(current.promise);
+      return untilDeadline(fetchCurrent());
     },
     async refreshAfterMiss() {
       if (full && clock() - full.fetchedAt < MIN_REFRESH_INTERVAL_MS) return undefined;
-      return fetchBoth();
+      return untilDeadline(fetchBoth());
     },
   };
 }

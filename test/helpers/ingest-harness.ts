@@ -62,10 +62,17 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
     RETRY_AFTER_SECONDS: '2',
     ...extraEnv,
   };
-  const built: ReturnType<typeof defaultIngestDeps>[] = [];
+  let dynamoRequests = 0;
   const build = (env: Record<string, string | undefined>, wrapStore?: (store: PostbackStore) => PostbackStore) => {
     const defaults = defaultIngestDeps(env);
-    built.push(defaults);
+    // Every attempt passes the deserialize step once (it runs inside the SDK's retry loop).
+    defaults.clients.dynamodb.middlewareStack.add(
+      (next) => (args) => {
+        dynamoRequests += 1;
+        return next(args);
+      },
+      { step: 'deserialize', name: 'countRequests' },
+    );
     const deps = wrapStore ? { ...defaults, store: wrapStore(defaults.store) } : defaults;
     return createIngestHandler(deps);
   };
@@ -85,7 +92,7 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
     table,
     bus,
     handler,
-    dynamoRequests: () => built.reduce((sum, deps) => sum + deps.clients.dynamodb.requests, 0),
+    dynamoRequests: () => dynamoRequests,
     storeWith: (leaseSeconds) =>
       new DynamoDbStore({
         client: defaultIngestDeps(baseEnv).clients.dynamodb,

@@ -1,15 +1,16 @@
 /**
  * The secret source against a loopback Secrets Manager (`local/secretsmanager-local.ts`)
- * that keeps AWSCURRENT / AWSPREVIOUS and rotates like the service, through the same
- * JSON client the function uses.
+ * that keeps AWSCURRENT / AWSPREVIOUS and rotates like the service, through the AWS SDK
+ * client configured as the function configures it.
  */
-import { AwsJsonClient } from '../../../lambda/adapters/aws-json-client';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createSecretSource, secretsManagerPort } from '../../../lambda/adapters/secret-source';
 import { matchesAny } from '../../../lambda/http/middlewares';
+import { awsClientConfig } from '../../../lambda/runtime/aws-clients';
 import { type SecretsManagerLocal, startSecretsManagerLocal } from '../../../local/secretsmanager-local';
 
 let sm: SecretsManagerLocal;
-let clients: AwsJsonClient[] = [];
+let clients: SecretsManagerClient[] = [];
 beforeEach(async () => {
   sm = await startSecretsManagerLocal('v1');
 });
@@ -21,26 +22,24 @@ afterEach(async () => {
 
 function source(clock?: () => number) {
   const port = () => {
-    const client = new AwsJsonClient({
-      signingName: 'secretsmanager',
-      targetPrefix: 'secretsmanager',
-      jsonVersion: '1.1',
-      endpoint: new URL(sm.endpoint),
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const client = new SecretsManagerClient({ ...awsClientConfig({ region: 'us-east-1' }), endpoint: sm.endpoint });
     clients.push(client);
     return secretsManagerPort(client);
   };
   return createSecretSource({ kind: 'secretsManager', secretArn: sm.arn, refreshSeconds: 300 }, port, clock);
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+/** Waits until the stand-in has received `count` requests (the prefetch runs on its own, before any request asks). */
+async function requestsReceived(count: number): Promise<void> {
+  for (let waited = 0; sm.requestCount() < count && waited < 10_000; waited += 10) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 describe('createSecretSource with Secrets Manager', () => {
   it('fetches the current version during init, once, and caches it per container', async () => {
     const secrets = source();
-    await settle(); // no request has asked yet
+    await requestsReceived(1); // no request has asked yet
     expect(sm.requests).toEqual({ AWSCURRENT: 1, AWSPREVIOUS: 0 });
     expect(await secrets.secrets()).toEqual(['v1']);
     expect(await secrets.secrets()).toEqual(['v1']);
@@ -99,7 +98,7 @@ describe('createSecretSource with Secrets Manager', () => {
   it('does not cache a failed fetch: the next request tries again', async () => {
     sm.failNext(3); // more than the client's attempts
     const secrets = source();
-    await expect(secrets.secrets()).rejects.toThrow('InternalServiceError');
+    await expect(secrets.secrets()).rejects.toMatchObject({ name: 'InternalServiceError', $metadata: { attempts: 3 } });
     expect(await secrets.secrets()).toEqual(['v1']);
   });
 });
