@@ -65,7 +65,12 @@ export const handler = middy<ParsedEvent, APIGatewayProxyResult>()
     }
     request.event.body = JSON.parse(request.event.body as unknown as string) as Postback;
   })
-  .use(validator({ eventSchema: transpileSchema({ type: 'object', required: ['body'], properties: { body: POSTBACK_SCHEMA } }) }))
+  .use(
+    validator({
+      // `required` inside `if/then` names properties declared at the top: not an error of the schema.
+      eventSchema: transpileSchema({ type: 'object', required: ['body'], properties: { body: POSTBACK_SCHEMA } }, { strictRequired: false }),
+    }),
+  )
   .onError((request) => {
     request.response = answer((request.error as { statusCode?: number }).statusCode ?? 500, { error: request.error?.message });
   })

@@ -723,6 +723,8 @@ export class MmsPostbackReceiver extends Construct {
         ...options.environment,
         POWERTOOLS_SERVICE_NAME: options.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Powertools Tracer records the handler and every AWS call only with active tracing.
+        POWERTOOLS_TRACE_ENABLED: String(options.tracing),
         ...(options.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
     });
