@@ -2,8 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -24,7 +23,8 @@ import { maskPhone } from './logging';
 import { countWithBreakdown, DIMENSION, METRIC } from './observability';
 import type { EventPublisher, PostbackStore, SecretSource } from './ports';
 import { awsClientConfig } from './runtime/aws-clients';
-import { middyDeadlineOptions, TIME_RESERVE_MS, withInvocationDeadline } from './runtime/deadline';
+import { callOptions, middyDeadlineOptions, TIME_RESERVE_MS } from './runtime/deadline';
+import { createTracer, traced, tracingMiddlewares } from './runtime/tracing';
 
 /** The largest body accepted, after base64 decoding (64 KiB). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -46,8 +46,8 @@ export interface IngestDeps {
   readonly secrets: SecretSource;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Records the invocation and, through the clients it captured, every AWS call (when tracing is enabled). */
-  readonly tracer: Tracer;
+  /** Records the invocation and, through the clients it captured, every AWS call; absent when tracing is off. */
+  readonly tracer?: Tracer;
   /** The time source; tests pass a fixed clock. */
   readonly clock?: () => Date;
 }
@@ -71,7 +71,8 @@ export function createIngestHandler(deps: IngestDeps) {
   const markPublished = async (record: PostbackRecord, context: Context): Promise<boolean> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        await store.markPublished(record);
+        // The event is out: this write may use the time up to the answer.
+        await store.markPublished(record, callOptions(context, TIME_RESERVE_MS.afterPublish));
         return true;
       } catch (error) {
         const delay = MARK_PUBLISHED_BASE_DELAY_MS * 2 ** attempt;
@@ -106,7 +107,7 @@ export function createIngestHandler(deps: IngestDeps) {
 
     let claim: Awaited<ReturnType<PostbackStore['claim']>>;
     try {
-      claim = await store.claim(record, text, receivedAt);
+      claim = await store.claim(record, text, receivedAt, callOptions(context));
     } catch (cause) {
       metrics.addMetric(METRIC.storeFailed, MetricUnit.Count, 1);
       throw new UnavailableError('could not store the postback', 'store', { cause });
@@ -123,11 +124,11 @@ export function createIngestHandler(deps: IngestDeps) {
 
     const detail = { ...record.detail, isLatest: claim.isLatest } as PostbackDetail;
     try {
-      await publisher.publish(record, detail);
+      await publisher.publish(record, detail, callOptions(context));
     } catch (cause) {
       metrics.addMetric(METRIC.publishFailed, MetricUnit.Count, 1);
       // Give the lease up so that the sender's retry finishes the work at once.
-      await store.release(record).catch((error: unknown) => {
+      await store.release(record, callOptions(context, TIME_RESERVE_MS.afterPublish)).catch((error: unknown) => {
         logger.warn('Could not release the lease; a retry proceeds once it expires', { error: error as Error });
       });
       throw new UnavailableError('could not publish the event', 'publish', { cause });
@@ -150,16 +151,14 @@ export function createIngestHandler(deps: IngestDeps) {
     });
   };
 
-  return withInvocationDeadline(
-    middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(middyDeadlineOptions())
-      .use(captureLambdaHandler(deps.tracer))
-      .use(injectLambdaContext(logger, { resetKeys: true }))
-      .use(logMetrics(metrics))
-      .use(errorResponder({ logger, retryAfterSeconds: deps.config.retryAfterSeconds }))
-      .use(authenticate({ secrets: deps.secrets, logger, metrics }))
-      .use(keepRejected({ store, logger, metrics, maxBodyBytes: MAX_BODY_BYTES, clock }))
-      .handler(ingest),
-  );
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(middyDeadlineOptions())
+    .use(tracingMiddlewares(deps.tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(errorResponder({ logger, retryAfterSeconds: deps.config.retryAfterSeconds }))
+    .use(authenticate({ secrets: deps.secrets, logger, metrics }))
+    .use(keepRejected({ store, logger, metrics, maxBodyBytes: MAX_BODY_BYTES, clock }))
+    .handler(ingest);
 }
 
 /**
@@ -175,14 +174,12 @@ export function defaultIngestDeps(
 ): IngestDeps & { readonly clients: { readonly dynamodb: DynamoDBClient; readonly eventbridge: EventBridgeClient } } {
   const config = loadIngestConfig(env);
   const aws = loadAwsConfig(env);
-  const tracer = new Tracer({ serviceName: config.serviceName, enabled: aws.tracingEnabled, captureHTTPsRequests: false });
+  const tracer = createTracer(config.serviceName, aws.tracingEnabled);
   const { region, endpoints } = aws;
-  const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient(awsClientConfig({ region, endpoint: endpoints.dynamodb })));
-  const eventbridge = tracer.captureAWSv3Client(new EventBridgeClient(awsClientConfig({ region, endpoint: endpoints.eventbridge })));
+  const dynamodb = traced(tracer, new DynamoDBClient(awsClientConfig({ region, endpoint: endpoints.dynamodb })));
+  const eventbridge = traced(tracer, new EventBridgeClient(awsClientConfig({ region, endpoint: endpoints.eventbridge })));
   const secretsManager = () =>
-    secretsManagerPort(
-      tracer.captureAWSv3Client(new SecretsManagerClient(awsClientConfig({ region, endpoint: endpoints.secretsManager }))),
-    );
+    secretsManagerPort(traced(tracer, new SecretsManagerClient(awsClientConfig({ region, endpoint: endpoints.secretsManager }))));
   return {
     config,
     clients: { dynamodb, eventbridge },

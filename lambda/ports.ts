@@ -1,6 +1,14 @@
 import type { PostbackDetail } from './domain/event-detail';
 import type { PostbackRecord } from './domain/postback';
 
+/**
+ * Options of one call through a port: the signal that bounds it by the time the invocation
+ * has left (`runtime/deadline.ts`). Without one, only the clients' own timeouts apply.
+ */
+export interface CallOptions {
+  readonly abortSignal?: AbortSignal;
+}
+
 /** What `claim` found: the caller owns the postback now, or it is a duplicate, or another invocation owns it. */
 export type ClaimResult =
   | { readonly outcome: 'claimed'; readonly isLatest: boolean }
@@ -32,23 +40,23 @@ export interface PostbackStore {
    * rule allows, makes it the latest state, atomically. Answers `duplicate` only for a
    * postback whose event is published; a pending one whose lease has expired is taken over.
    */
-  claim(record: PostbackRecord, rawBody: string, now: Date): Promise<ClaimResult>;
+  claim(record: PostbackRecord, rawBody: string, now: Date, options?: CallOptions): Promise<ClaimResult>;
   /** Marks the history entry as published (its event is out). */
-  markPublished(record: PostbackRecord): Promise<void>;
+  markPublished(record: PostbackRecord, options?: CallOptions): Promise<void>;
   /** Gives the lease up after a failure, so that the sender's retry can proceed at once. */
-  release(record: PostbackRecord): Promise<void>;
-  saveRejected(rejected: RejectedPostback): Promise<void>;
+  release(record: PostbackRecord, options?: CallOptions): Promise<void>;
+  saveRejected(rejected: RejectedPostback, options?: CallOptions): Promise<void>;
 }
 
 /** Publishes one event per postback; throws when the event is not accepted, even partially. */
 export interface EventPublisher {
-  publish(record: PostbackRecord, detail: PostbackDetail): Promise<void>;
+  publish(record: PostbackRecord, detail: PostbackDetail, options?: CallOptions): Promise<void>;
 }
 
 /** The shared secrets currently accepted (current and previous version). */
 export interface SecretSource {
   /** The accepted secrets; empty means nothing is configured and every request is refused. */
-  secrets(): Promise<readonly string[]>;
+  secrets(options?: CallOptions): Promise<readonly string[]>;
   /** Called when a presented credential matched nothing: may refetch (rate-limited) to see a rotation. */
-  refreshAfterMiss?(): Promise<readonly string[] | undefined>;
+  refreshAfterMiss?(options?: CallOptions): Promise<readonly string[] | undefined>;
 }

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -12,7 +11,8 @@ import { BadRequestError, NotFoundError, UnavailableError } from './errors';
 import { errorResponder } from './http/middlewares';
 import { jsonResponse } from './http/responses';
 import { awsClientConfig } from './runtime/aws-clients';
-import { middyDeadlineOptions, withInvocationDeadline } from './runtime/deadline';
+import { callOptions, middyDeadlineOptions } from './runtime/deadline';
+import { createTracer, traced, tracingMiddlewares } from './runtime/tracing';
 import { KEYS, TABLE_DEFINITION } from './table-definition';
 
 export const DEFAULT_LIMIT = 50;
@@ -21,8 +21,8 @@ export const MAX_LIMIT = 100;
 export interface QueryDeps {
   readonly reader: MessageReader;
   readonly logger: Logger;
-  /** Records the invocation and, through the client it captured, every DynamoDB call (when tracing is enabled). */
-  readonly tracer: Tracer;
+  /** Records the invocation and, through the client it captured, every DynamoDB call; absent when tracing is off. */
+  readonly tracer?: Tracer;
 }
 
 /**
@@ -90,12 +90,12 @@ function parseLimit(raw: string | undefined): number {
 export function createQueryHandler(deps: QueryDeps) {
   const { reader, logger } = deps;
 
-  const query = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  const query = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     if (event.httpMethod !== 'GET') return jsonResponse(405, { error: 'method_not_allowed' }, { allow: 'GET' });
     const trackingId = event.pathParameters?.trackingId;
     if (trackingId !== undefined) {
       logger.appendKeys({ trackingId });
-      const view = await unavailableOnFailure(reader.getMessage(trackingId));
+      const view = await unavailableOnFailure(reader.getMessage(trackingId, callOptions(context)));
       if (!view) throw new NotFoundError(`no message with tracking-id ${trackingId}`);
       return jsonResponse(200, { trackingId, ...view.state, history: view.history });
     }
@@ -106,18 +106,16 @@ export function createQueryHandler(deps: QueryDeps) {
     }
     const limit = parseLimit(params.limit);
     const startKey = params.nextToken === undefined ? undefined : decodeToken(params.nextToken, clientReference);
-    const page = await unavailableOnFailure(reader.listByClientReference(clientReference, limit, startKey));
+    const page = await unavailableOnFailure(reader.listByClientReference(clientReference, limit, startKey, callOptions(context)));
     logger.info('Listed messages by client reference', { count: page.items.length });
     return jsonResponse(200, page.lastKey ? { items: page.items, nextToken: encodeToken(page.lastKey) } : { items: page.items });
   };
 
-  return withInvocationDeadline(
-    middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(middyDeadlineOptions())
-      .use(captureLambdaHandler(deps.tracer))
-      .use(injectLambdaContext(logger, { resetKeys: true }))
-      .use(errorResponder({ logger, retryAfterSeconds: 1 }))
-      .handler(query),
-  );
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(middyDeadlineOptions())
+    .use(tracingMiddlewares(deps.tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(errorResponder({ logger, retryAfterSeconds: 1 }))
+    .handler(query);
 }
 
 /**
@@ -129,7 +127,7 @@ export function createQueryHandler(deps: QueryDeps) {
 export function defaultQueryDeps(env: Readonly<Record<string, string | undefined>> = process.env): QueryDeps {
   const config = loadQueryConfig(env);
   const aws = loadAwsConfig(env);
-  const tracer = new Tracer({ serviceName: config.serviceName, enabled: aws.tracingEnabled, captureHTTPsRequests: false });
-  const client = tracer.captureAWSv3Client(new DynamoDBClient(awsClientConfig({ region: aws.region, endpoint: aws.endpoints.dynamodb })));
+  const tracer = createTracer(config.serviceName, aws.tracingEnabled);
+  const client = traced(tracer, new DynamoDBClient(awsClientConfig({ region: aws.region, endpoint: aws.endpoints.dynamodb })));
   return { reader: new DynamoDbMessageReader(client, config.tableName), logger: new Logger({ serviceName: config.serviceName }), tracer };
 }

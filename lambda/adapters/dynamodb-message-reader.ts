@@ -1,5 +1,5 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { awsCallOptions } from '../runtime/deadline';
+import type { CallOptions } from '../ports';
 import { KEYS, TABLE_DEFINITION } from '../table-definition';
 import { fromItem } from './attribute-values';
 import { messageKey } from './dynamodb-store';
@@ -31,8 +31,13 @@ export interface MessagePage {
 
 /** The read side of the store. */
 export interface MessageReader {
-  getMessage(trackingId: string): Promise<MessageView | undefined>;
-  listByClientReference(clientReference: string, limit: number, startKey?: Record<string, string>): Promise<MessagePage>;
+  getMessage(trackingId: string, options?: CallOptions): Promise<MessageView | undefined>;
+  listByClientReference(
+    clientReference: string,
+    limit: number,
+    startKey?: Record<string, string>,
+    options?: CallOptions,
+  ): Promise<MessagePage>;
 }
 
 /** Attributes of state items that are storage details, not part of the answer. */
@@ -75,7 +80,7 @@ export class DynamoDbMessageReader implements MessageReader {
     private readonly tableName: string,
   ) {}
 
-  async getMessage(trackingId: string): Promise<MessageView | undefined> {
+  async getMessage(trackingId: string, options: CallOptions = {}): Promise<MessageView | undefined> {
     const items: Record<string, AttributeValue>[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
@@ -87,7 +92,7 @@ export class DynamoDbMessageReader implements MessageReader {
           ExpressionAttributeValues: { ':pk': { S: messageKey(trackingId) } },
           ExclusiveStartKey: startKey,
         }),
-        awsCallOptions(),
+        options,
       );
       items.push(...(out.Items ?? []));
       startKey = out.LastEvaluatedKey;
@@ -99,7 +104,12 @@ export class DynamoDbMessageReader implements MessageReader {
     return { state: stateItem ? stateView(stateItem) : undefined, history };
   }
 
-  async listByClientReference(clientReference: string, limit: number, startKey?: Record<string, string>): Promise<MessagePage> {
+  async listByClientReference(
+    clientReference: string,
+    limit: number,
+    startKey?: Record<string, string>,
+    options: CallOptions = {},
+  ): Promise<MessagePage> {
     const index = TABLE_DEFINITION.globalSecondaryIndexes[0];
     const out = await this.client.send(
       new QueryCommand({
@@ -112,7 +122,7 @@ export class DynamoDbMessageReader implements MessageReader {
         Limit: limit,
         ExclusiveStartKey: startKey ? Object.fromEntries(Object.entries(startKey).map(([name, value]) => [name, { S: value }])) : undefined,
       }),
-      awsCallOptions(),
+      options,
     );
     return { items: (out.Items ?? []).map(stateView), lastKey: plainKey(out.LastEvaluatedKey) };
   }

@@ -11,8 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { POSTBACK_FIELDS } from '../domain/fields';
 import type { PostbackRecord } from '../domain/postback';
-import type { ClaimResult, PostbackStore, RejectedPostback } from '../ports';
-import { awsCallOptions, TIME_RESERVE_MS } from '../runtime/deadline';
+import type { CallOptions, ClaimResult, PostbackStore, RejectedPostback } from '../ports';
 import { KEYS } from '../table-definition';
 import { toAttribute } from './attribute-values';
 
@@ -56,9 +55,9 @@ export function historySortKey(record: Pick<PostbackRecord, 'instant' | 'postbac
 export class DynamoDbStore implements PostbackStore {
   constructor(private readonly options: DynamoDbStoreOptions) {}
 
-  async claim(record: PostbackRecord, rawBody: string, now: Date): Promise<ClaimResult> {
+  async claim(record: PostbackRecord, rawBody: string, now: Date, options: CallOptions = {}): Promise<ClaimResult> {
     const historyPut = this.historyPut(record, rawBody, now);
-    if (record.entry === undefined) return this.putHistoryOnly(historyPut);
+    if (record.entry === undefined) return this.putHistoryOnly(historyPut, options);
     try {
       await this.options.client.send(
         new TransactWriteItemsCommand({
@@ -68,7 +67,7 @@ export class DynamoDbStore implements PostbackStore {
           // the lease expires). Unique per claim, so a later claim is never confused with it.
           ClientRequestToken: randomUUID(),
         }),
-        awsCallOptions(),
+        options,
       );
       return { outcome: 'claimed', isLatest: true };
     } catch (error) {
@@ -78,12 +77,12 @@ export class DynamoDbStore implements PostbackStore {
       if (history?.Code === 'TransactionConflict' || state?.Code === 'TransactionConflict') {
         return { outcome: 'in_progress' };
       }
-      if (state?.Code === 'ConditionalCheckFailed') return this.putHistoryOnly(historyPut);
+      if (state?.Code === 'ConditionalCheckFailed') return this.putHistoryOnly(historyPut, options);
       throw error;
     }
   }
 
-  async markPublished(record: PostbackRecord): Promise<void> {
+  async markPublished(record: PostbackRecord, options: CallOptions = {}): Promise<void> {
     await this.options.client.send(
       new UpdateItemCommand({
         TableName: this.options.tableName,
@@ -92,12 +91,11 @@ export class DynamoDbStore implements PostbackStore {
         ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
         ExpressionAttributeValues: { ':published': { S: PUBLISHED } },
       }),
-      // The event is out: this write may use the time up to the answer.
-      awsCallOptions(TIME_RESERVE_MS.afterPublish),
+      options,
     );
   }
 
-  async release(record: PostbackRecord): Promise<void> {
+  async release(record: PostbackRecord, options: CallOptions = {}): Promise<void> {
     try {
       await this.options.client.send(
         new UpdateItemCommand({
@@ -108,15 +106,14 @@ export class DynamoDbStore implements PostbackStore {
           ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
           ExpressionAttributeValues: { ':pending': { S: PENDING }, ':zero': { N: '0' } },
         }),
-        // After a failed publish, possibly for want of time: the time up to the answer.
-        awsCallOptions(TIME_RESERVE_MS.afterPublish),
+        options,
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
-  async saveRejected(rejected: RejectedPostback): Promise<void> {
+  async saveRejected(rejected: RejectedPostback, options: CallOptions = {}): Promise<void> {
     const receivedAt = rejected.receivedAt.toISOString();
     const item = toAttribute({
       pk: `${KEYS.rejectedPrefix}${receivedAt.slice(0, 10)}`,
@@ -134,7 +131,7 @@ export class DynamoDbStore implements PostbackStore {
       truncated: rejected.truncated,
       expiresAt: epochSeconds(rejected.receivedAt) + this.options.rejectedRetentionDays * DAY_SECONDS,
     })?.M;
-    await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }), awsCallOptions());
+    await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }), options);
   }
 
   private historyKey(record: PostbackRecord): Record<string, AttributeValue> {
@@ -215,9 +212,9 @@ export class DynamoDbStore implements PostbackStore {
     };
   }
 
-  private async putHistoryOnly(historyPut: PutItemInput): Promise<ClaimResult> {
+  private async putHistoryOnly(historyPut: PutItemInput, options: CallOptions): Promise<ClaimResult> {
     try {
-      await this.options.client.send(new PutItemCommand(historyPut), awsCallOptions());
+      await this.options.client.send(new PutItemCommand(historyPut), options);
       return { outcome: 'claimed', isLatest: false };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return existing(error.Item);

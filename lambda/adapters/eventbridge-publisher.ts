@@ -1,8 +1,7 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { PostbackDetail } from '../domain/event-detail';
 import type { PostbackRecord } from '../domain/postback';
-import type { EventPublisher } from '../ports';
-import { awsCallOptions } from '../runtime/deadline';
+import type { CallOptions, EventPublisher } from '../ports';
 
 export class PublishError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -28,7 +27,7 @@ export interface EventBridgePublisherOptions {
 export class EventBridgePublisher implements EventPublisher {
   constructor(private readonly options: EventBridgePublisherOptions) {}
 
-  async publish(record: PostbackRecord, detail: PostbackDetail): Promise<void> {
+  async publish(record: PostbackRecord, detail: PostbackDetail, options: CallOptions = {}): Promise<void> {
     const output = await this.options.client.send(
       new PutEventsCommand({
         Entries: [
@@ -41,7 +40,7 @@ export class EventBridgePublisher implements EventPublisher {
           },
         ],
       }),
-      awsCallOptions(),
+      options,
     );
     if ((output.FailedEntryCount ?? 0) > 0 || output.Entries?.[0]?.EventId === undefined) {
       const entry = output.Entries?.[0];

@@ -45,7 +45,7 @@ const MIN_REFRESH_INTERVAL_MS = 30_000;
  * `refreshSeconds`. The previous version is fetched only when a presented credential
  * matches nothing: that fetch takes both versions again, so a rotation is seen at once,
  * and is rate-limited so that wrong credentials cannot hammer Secrets Manager. An
- * invocation waits for a fetch only while its own time allows (`untilDeadline`).
+ * invocation waits for a fetch only while its own time allows (`options`, see `untilDeadline`).
  *
  * @example
  * const source = createSecretSource({ kind: 'literal', value: 's3cret' });
@@ -96,13 +96,13 @@ export function createSecretSource(
   void fetchCurrent();
 
   return {
-    secrets() {
-      if (current && clock() - current.fetchedAt < config.refreshSeconds * 1000) return untilDeadline(current.promise);
-      return untilDeadline(fetchCurrent());
+    secrets(options) {
+      if (current && clock() - current.fetchedAt < config.refreshSeconds * 1000) return untilDeadline(current.promise, options);
+      return untilDeadline(fetchCurrent(), options);
     },
-    async refreshAfterMiss() {
+    async refreshAfterMiss(options) {
       if (full && clock() - full.fetchedAt < MIN_REFRESH_INTERVAL_MS) return undefined;
-      return untilDeadline(fetchBoth());
+      return untilDeadline(fetchBoth(), options);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { HttpError, RejectedInputError, UnauthorizedError, UnavailableError, ValidationFailedError } from '../errors';
 import { countWithBreakdown, DIMENSION, METRIC } from '../observability';
 import type { PostbackStore, SecretSource } from '../ports';
+import { callOptions } from '../runtime/deadline';
 import { header, presentedCredentials, rawBody } from './request';
 import { jsonResponse } from './responses';
 
@@ -35,7 +36,7 @@ export function authenticate(options: { secrets: SecretSource; logger: Logger; m
       const presented = presentedCredentials(request.event);
       let secrets: readonly string[];
       try {
-        secrets = await options.secrets.secrets();
+        secrets = await options.secrets.secrets(callOptions(request.context));
       } catch (error) {
         throw new UnavailableError('could not read the postback secret', 'secret', { cause: error });
       }
@@ -43,7 +44,7 @@ export function authenticate(options: { secrets: SecretSource; logger: Logger; m
         options.logger.error('No postback secret is configured (set POSTBACK_SECRET_ARN or POSTBACK_SECRET): refusing every request');
       } else if (presented.length > 0) {
         if (matchesAny(presented, secrets)) return;
-        const refreshed = await options.secrets.refreshAfterMiss?.().catch(() => undefined);
+        const refreshed = await options.secrets.refreshAfterMiss?.(callOptions(request.context)).catch(() => undefined);
         if (refreshed && matchesAny(presented, refreshed)) return;
       }
       options.metrics.addMetric(METRIC.unauthorized, MetricUnit.Count, 1);
@@ -75,18 +76,21 @@ export function keepRejected(options: {
       const { event, context } = request;
       const body = rawBody(event, options.maxBodyBytes);
       try {
-        await options.store.saveRejected({
-          requestId: event.requestContext?.requestId ?? context.awsRequestId,
-          receivedAt: options.clock(),
-          statusCode: error.statusCode,
-          reason: error.errorCode,
-          message: error.message,
-          details: error instanceof ValidationFailedError ? error.details : undefined,
-          contentType: header(event, 'content-type'),
-          sourceIp: event.requestContext?.identity?.sourceIp,
-          body: body.text,
-          truncated: body.truncated,
-        });
+        await options.store.saveRejected(
+          {
+            requestId: event.requestContext?.requestId ?? context.awsRequestId,
+            receivedAt: options.clock(),
+            statusCode: error.statusCode,
+            reason: error.errorCode,
+            message: error.message,
+            details: error instanceof ValidationFailedError ? error.details : undefined,
+            contentType: header(event, 'content-type'),
+            sourceIp: event.requestContext?.identity?.sourceIp,
+            body: body.text,
+            truncated: body.truncated,
+          },
+          callOptions(context),
+        );
       } catch (cause) {
         options.metrics.addMetric(METRIC.storeFailed, MetricUnit.Count, 1);
         options.logger.error('Could not keep the refused postback; answering 503 so that the sender retries', {

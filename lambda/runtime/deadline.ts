@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context } from 'aws-lambda';
 import { UnavailableError } from '../errors';
+import type { CallOptions } from '../ports';
 
 /**
  * How the time of an invocation is shared out, as time left before the function's
@@ -8,6 +8,10 @@ import { UnavailableError } from '../errors';
  * invocation carries an `abortSignal` (AWS SDK v3 `send(command, { abortSignal })`) that
  * fires when only its reserve is left, so that a stalled or slow service ends in a 503
  * with `Retry-After` before the deadline, never in a Lambda timeout or a 500.
+ *
+ * The signals are passed explicitly through the ports (`CallOptions`), not through an
+ * `AsyncLocalStorage`: on Node 20 and 22 its async hook runs on every promise, and the AWS
+ * SDK makes many; measured, it more than doubled the CPU of a postback.
  *
  * With the default 10 s function timeout: the work up to publishing may use 7.5 s; the
  * write that marks a published event may use the time up to the last second; the answer
@@ -23,44 +27,22 @@ export const TIME_RESERVE_MS = {
   answer: 500,
 } as const;
 
-const scope = new AsyncLocalStorage<Pick<Context, 'getRemainingTimeInMillis'>>();
-
-/** Lambda's handler signature, as middy builds it. */
-type Handler<E, R> = (event: E, context: Context) => Promise<R>;
-
 /**
- * Runs every invocation of `handler` in a scope that knows its deadline, so that AWS
- * calls made anywhere during it (middlewares included) can be bounded by
- * {@link awsCallOptions}. Each invocation has its own scope, also when one process runs
- * several at once (the local run).
+ * The options of the AWS calls made for an invocation: an `abortSignal` that fires when
+ * `reserveMs` are left before the invocation's deadline (already aborted when less is
+ * left). Without a context (module init), no bound but the client's timeouts.
  *
  * @example
- * export const handler = withInvocationDeadline(middy().use(...).handler(ingest));
+ * await client.send(new PutItemCommand(input), callOptions(context, TIME_RESERVE_MS.beforePublish));
  */
-export function withInvocationDeadline<E, R>(handler: Handler<E, R>): Handler<E, R> {
-  return (event, context) => scope.run(context, () => handler(event, context));
-}
-
-/**
- * The options of one AWS SDK call: an `abortSignal` that fires when `reserveMs` are left
- * of the current invocation (already aborted when less is left). Outside an invocation
- * (module init, tests of an adapter alone) there is no bound but the client's timeouts.
- *
- * @example
- * await client.send(new PutItemCommand(input), awsCallOptions(TIME_RESERVE_MS.beforePublish));
- */
-export function awsCallOptions(reserveMs: number = TIME_RESERVE_MS.beforePublish): { abortSignal?: AbortSignal } {
-  const context = scope.getStore();
-  if (context === undefined) return {};
+export function callOptions(
+  context: Pick<Context, 'getRemainingTimeInMillis'> | undefined,
+  reserveMs: number = TIME_RESERVE_MS.beforePublish,
+): CallOptions {
+  if (context?.getRemainingTimeInMillis === undefined) return {};
   const left = context.getRemainingTimeInMillis() - reserveMs;
   if (left <= 0) return { abortSignal: AbortSignal.abort(new DeadlineError(reserveMs)) };
   return { abortSignal: AbortSignal.timeout(left) };
-}
-
-/** Milliseconds left before `reserveMs` remain of the current invocation (`Infinity` outside one). */
-export function timeLeftMs(reserveMs: number): number {
-  const context = scope.getStore();
-  return context === undefined ? Number.POSITIVE_INFINITY : context.getRemainingTimeInMillis() - reserveMs;
 }
 
 /** The reason of a call abandoned before it started: the invocation had no time left for it. */
@@ -72,15 +54,15 @@ export class DeadlineError extends Error {
 }
 
 /**
- * Waits for `work` no longer than the current invocation allows (until `reserveMs` are
- * left); `work` itself goes on. For work shared between invocations, such as a cached
- * secret fetch, that one invocation's deadline must not cancel.
+ * Waits for `work` no longer than `options` allow (see {@link callOptions}); `work` itself
+ * goes on. For work shared between invocations, such as a cached secret fetch, that one
+ * invocation's deadline must not cancel.
  *
  * @example
- * const secrets = await untilDeadline(cachedFetch, TIME_RESERVE_MS.beforePublish);
+ * const secrets = await untilDeadline(cachedFetch, callOptions(context));
  */
-export function untilDeadline<T>(work: Promise<T>, reserveMs: number = TIME_RESERVE_MS.beforePublish): Promise<T> {
-  const { abortSignal } = awsCallOptions(reserveMs);
+export function untilDeadline<T>(work: Promise<T>, options: CallOptions = {}): Promise<T> {
+  const { abortSignal } = options;
   if (abortSignal === undefined) return work;
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortSignal.reason);
@@ -103,7 +85,7 @@ export function untilDeadline<T>(work: Promise<T>, reserveMs: number = TIME_RESE
  * middy's early timeout: if the handler is still running when only the answer's reserve
  * is left, the answer is the same 503 with `Retry-After` as for any other server-side
  * failure (middy's default would be a `TimeoutError`, a 500). Every AWS call ends before
- * that (see {@link awsCallOptions}): this is the net for anything else.
+ * that (see {@link callOptions}): this is the net for anything else.
  *
  * @example
  * middy(middyDeadlineOptions()).use(errorResponder({ logger, retryAfterSeconds: 5 }));

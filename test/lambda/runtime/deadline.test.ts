@@ -3,14 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { errorResponder } from '../../../lambda/http/middlewares';
-import {
-  awsCallOptions,
-  DeadlineError,
-  middyDeadlineOptions,
-  TIME_RESERVE_MS,
-  untilDeadline,
-  withInvocationDeadline,
-} from '../../../lambda/runtime/deadline';
+import { callOptions, DeadlineError, middyDeadlineOptions, TIME_RESERVE_MS, untilDeadline } from '../../../lambda/runtime/deadline';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
 import { lambdaContext } from '../../helpers/lambda-context';
 
@@ -20,42 +13,22 @@ function contextWithin(ms: number): Context {
   return lambdaContext({ getRemainingTimeInMillis: () => deadline - Date.now() });
 }
 
-/** Runs `fn` as the body of an invocation with `ms` left. */
-function during<T>(ms: number, fn: () => Promise<T>): Promise<T> {
-  return withInvocationDeadline<unknown, T>(async () => fn())({}, contextWithin(ms));
-}
-
-describe('awsCallOptions', () => {
-  it('gives no signal outside an invocation (module init): the client timeouts bound the call', () => {
-    expect(awsCallOptions()).toEqual({});
+describe('callOptions', () => {
+  it('gives no signal without an invocation (module init): the client timeouts bound the call', () => {
+    expect(callOptions(undefined)).toEqual({});
   });
 
-  it('gives an aborted signal when less than the reserve is left', async () => {
-    const { abortSignal } = await during(100, async () => awsCallOptions(TIME_RESERVE_MS.beforePublish));
+  it('gives an aborted signal when less than the reserve is left', () => {
+    const { abortSignal } = callOptions(contextWithin(100), TIME_RESERVE_MS.beforePublish);
     expect(abortSignal?.aborted).toBe(true);
     expect(abortSignal?.reason).toBeInstanceOf(DeadlineError);
   });
 
   it('gives a signal that aborts when only the reserve is left', async () => {
-    const signal = await during(1_050, async () => awsCallOptions(1_000).abortSignal);
-    expect(signal?.aborted).toBe(false);
-    await once(signal as AbortSignal, 'abort');
-    expect(signal?.aborted).toBe(true);
-  });
-
-  it('keeps the deadline of each invocation apart when several run at once', async () => {
-    const [short, long] = await Promise.all([
-      during(600, async () => {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        return awsCallOptions(TIME_RESERVE_MS.afterPublish).abortSignal;
-      }),
-      during(60_000, async () => {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        return awsCallOptions(TIME_RESERVE_MS.afterPublish).abortSignal;
-      }),
-    ]);
-    expect(short?.aborted).toBe(true);
-    expect(long?.aborted).toBe(false);
+    const { abortSignal } = callOptions(contextWithin(1_050), 1_000);
+    expect(abortSignal?.aborted).toBe(false);
+    await once(abortSignal as AbortSignal, 'abort');
+    expect(abortSignal?.aborted).toBe(true);
   });
 });
 
@@ -66,9 +39,9 @@ describe('untilDeadline', () => {
       finish = resolve;
     });
 
-    await expect(during(1_100, () => untilDeadline(work, 1_000))).rejects.toBeDefined();
+    await expect(untilDeadline(work, callOptions(contextWithin(1_100), 1_000))).rejects.toBeDefined();
     finish('done');
-    await expect(during(60_000, () => untilDeadline(work, 1_000))).resolves.toBe('done');
+    await expect(untilDeadline(work, callOptions(contextWithin(60_000), 1_000))).resolves.toBe('done');
   });
 });
 
