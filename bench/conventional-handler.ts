@@ -68,7 +68,10 @@ export const handler = middy<ParsedEvent, APIGatewayProxyResult>()
   .use(
     validator({
       // `required` inside `if/then` names properties declared at the top: not an error of the schema.
-      eventSchema: transpileSchema({ type: 'object', required: ['body'], properties: { body: POSTBACK_SCHEMA } }, { strictRequired: false }),
+      eventSchema: transpileSchema(
+        { type: 'object', required: ['body'], properties: { body: POSTBACK_SCHEMA } },
+        { strictRequired: false },
+      ),
     }),
   )
   .onError((request) => {
