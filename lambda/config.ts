@@ -164,3 +164,38 @@ export interface QueryConfig {
 export function loadQueryConfig(env: Env = process.env): QueryConfig {
   return { tableName: requiredString(env, 'TABLE_NAME'), serviceName: optionalString(env, 'POWERTOOLS_SERVICE_NAME') ?? SERVICE_NAME };
 }
+
+export interface RelayConfig {
+  /** `TABLE_NAME`: the DynamoDB table. */
+  readonly tableName: string;
+  /** `EVENT_BUS_NAME`: name or ARN of the EventBridge bus. */
+  readonly eventBusName: string;
+  /** `EVENT_SOURCE`, default `mms.postbacks`: the same `Source` as the ingest function's events. */
+  readonly eventSource: string;
+  /** `LEASE_SECONDS`, default 60: the lease the relay takes per entry (the ingest function's lease). */
+  readonly leaseSeconds: number;
+  /** `RELAY_BATCH_SIZE`, default 500: at most this many entries per run. */
+  readonly batchSize: number;
+  /** `POWERTOOLS_SERVICE_NAME`, default `mms-postbacks`. */
+  readonly serviceName: string;
+  /** `POWERTOOLS_METRICS_NAMESPACE`, default `MmsPostbacks`. */
+  readonly metricsNamespace: string;
+}
+
+/**
+ * Reads the relay function's configuration (region and credentials come from the SDK's default chain).
+ *
+ * @example
+ * const config = loadRelayConfig();
+ */
+export function loadRelayConfig(env: Env = process.env): RelayConfig {
+  return {
+    tableName: requiredString(env, 'TABLE_NAME'),
+    eventBusName: requiredString(env, 'EVENT_BUS_NAME'),
+    eventSource: optionalString(env, 'EVENT_SOURCE') ?? 'mms.postbacks',
+    leaseSeconds: positiveInt(env, 'LEASE_SECONDS', 60),
+    batchSize: positiveInt(env, 'RELAY_BATCH_SIZE', 500),
+    serviceName: optionalString(env, 'POWERTOOLS_SERVICE_NAME') ?? SERVICE_NAME,
+    metricsNamespace: optionalString(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? METRICS_NAMESPACE,
+  };
+}

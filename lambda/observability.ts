@@ -24,6 +24,12 @@ export const METRIC = {
   storeFailed: 'StoreFailed',
   /** A copy arrived while the same postback was still being processed (answered 503). */
   inProgress: 'PostbackInProgress',
+  /** Relay, every run: age in seconds of the oldest history entry found unpublished after its lease (0 when none). */
+  oldestUnpublishedAge: 'OldestUnpublishedAgeSeconds',
+  /** Relay: events published for entries left unpublished. */
+  relayPublished: 'RelayPublished',
+  /** Relay: entries it could not publish (left pending for the next run). */
+  relayFailed: 'RelayFailed',
 } as const;
 
 /** The dimensions that break a count down, besides `service`. */

@@ -60,3 +60,44 @@ export interface SecretSource {
   /** Called when a presented credential matched nothing: may refetch (rate-limited) to see a rotation. */
   refreshAfterMiss?(options?: CallOptions): Promise<readonly string[] | undefined>;
 }
+
+/** Where a history entry is stored (opaque to the relay). */
+export interface StoredEntryKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** A history entry whose event is not out, as the relay reads it after taking its lease. */
+export interface PendingEntry {
+  readonly key: StoredEntryKey;
+  readonly postbackId: string;
+  readonly trackingId: string;
+  /** The body as received: the relay rebuilds the event from it. */
+  readonly body: string;
+  /** When the postback was received (the Detail's `receivedAt`), ISO 8601. */
+  readonly receivedAt: string;
+  /** The `isLatest` its claim decided. */
+  readonly isLatest: boolean;
+}
+
+/** What taking the lease of a due entry found. */
+export type LeaseResult =
+  | { readonly outcome: 'taken'; readonly entry: PendingEntry }
+  /** Published meanwhile, or its lease was taken by a sender's retry or another relay run. */
+  | { readonly outcome: 'not_due'; readonly receivedAt?: string };
+
+/**
+ * The relay's side of the store: the unpublished history entries whose lease has expired,
+ * taken with the same lease as a claim. Implemented by `adapters/dynamodb-relay-store.ts`;
+ * all methods throw on DynamoDB failures.
+ */
+export interface RelayStore {
+  /** Keys of pending entries whose lease expired before `now`, at most `limit`. */
+  listDue(now: Date, limit: number): Promise<StoredEntryKey[]>;
+  /** Takes the lease of a pending entry whose lease has expired (a conditional write), for `leaseSeconds`. */
+  takeLease(key: StoredEntryKey, now: Date, leaseSeconds: number): Promise<LeaseResult>;
+  /** Marks the entry published (its event is out); it leaves the relay's index. */
+  markPublished(key: StoredEntryKey): Promise<void>;
+  /** Gives the lease up after a failure, so that the next run or a retry may proceed at once. */
+  release(key: StoredEntryKey): Promise<void>;
+}

@@ -12,6 +12,11 @@
  *
  * Only state items carry `clientReference`, so the sparse index `byClientReference`
  * lists messages, never history or rejected records.
+ *
+ * A history entry whose event is not out yet carries `relayShard` and `leaseExpiresAt`
+ * (see {@link RELAY}); marking it published removes both, so the sparse index
+ * `byPublishDue` holds exactly the unpublished entries, and the relay finds those whose
+ * lease has expired with one Query per shard.
  */
 export const TABLE_DEFINITION = {
   partitionKey: { name: 'pk', type: 'S' },
@@ -25,6 +30,14 @@ export const TABLE_DEFINITION = {
       /** The query API answers whole states from the index. */
       projection: 'ALL',
     },
+    {
+      /** Unpublished history entries by lease expiry (sparse: published entries leave it). */
+      indexName: 'byPublishDue',
+      partitionKey: { name: 'relayShard', type: 'S' },
+      sortKey: { name: 'leaseExpiresAt', type: 'N' },
+      /** The relay needs only the keys: its lease-taking write returns the whole entry. */
+      projection: 'KEYS_ONLY',
+    },
   ],
 } as const;
 
@@ -37,6 +50,38 @@ export const KEYS = {
 } as const;
 
 export type TableDefinition = typeof TABLE_DEFINITION;
+
+/**
+ * The relay's view of the table: the unpublished history entries, spread over `shards`
+ * partitions of the index `byPublishDue` so that no index partition key takes more than
+ * 1,000 writes per second at the target rate (2,000 postbacks/s, each entry written to the
+ * index once and removed once; https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html).
+ */
+export const RELAY = {
+  indexName: 'byPublishDue',
+  /** History attribute: the index partition key, `00`..`15`, from the postback id. */
+  shardAttribute: 'relayShard',
+  /** History attribute: the lease expiry (epoch ms) of a pending entry; the index sort key. */
+  leaseAttribute: 'leaseExpiresAt',
+  shards: 16,
+} as const;
+
+/**
+ * The relay shard of a postback: a stable hash of its id, as two digits.
+ *
+ * @example
+ * relayShardOf('5f0c…'); // '07'
+ */
+export function relayShardOf(postbackId: string): string {
+  let hash = 0;
+  for (let i = 0; i < postbackId.length; i++) hash = (hash * 31 + postbackId.charCodeAt(i)) >>> 0;
+  return String(hash % RELAY.shards).padStart(2, '0');
+}
+
+/** Every relay shard, `00`..`15`. */
+export function relayShards(): string[] {
+  return Array.from({ length: RELAY.shards }, (_, i) => String(i).padStart(2, '0'));
+}
 
 /**
  * The `CreateTable` input for this definition, used by the local run and the tests

@@ -2,7 +2,7 @@ import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk
 import type { CallOptions } from '../ports';
 import { KEYS, TABLE_DEFINITION } from '../table-definition';
 import { fromItem } from './attribute-values';
-import { messageKey } from './dynamodb-store';
+import { messageKey, PUBLISHED } from './dynamodb-store';
 
 /** One accepted postback of a message, as the query API shows it. */
 export interface HistoryEntry {
@@ -12,6 +12,8 @@ export interface HistoryEntry {
   readonly timestamp: string;
   readonly receivedAt: string;
   readonly detailType: string;
+  /** Whether its event is out; a stored postback whose event is not out yet is published by the relay. */
+  readonly published: boolean;
 }
 
 export type MessageState = Readonly<Record<string, unknown>>;
@@ -19,7 +21,7 @@ export type MessageState = Readonly<Record<string, unknown>>;
 export interface MessageView {
   /** The latest state; `undefined` when the message only has unrecognized postbacks. */
   readonly state: MessageState | undefined;
-  /** Every accepted postback, oldest first (by timestamp). */
+  /** Every stored postback, oldest first (by timestamp), each with whether its event is out. */
   readonly history: readonly HistoryEntry[];
 }
 
@@ -57,6 +59,7 @@ function historyView(item: Record<string, AttributeValue>): HistoryEntry {
     timestamp: item.timestamp?.S,
     receivedAt: item.receivedAt?.S,
     detailType: item.detailType?.S,
+    published: item.pub?.S === PUBLISHED,
   };
   if (entry.status === undefined) delete entry.status;
   return entry as unknown as HistoryEntry;
@@ -99,7 +102,7 @@ export class DynamoDbMessageReader implements MessageReader {
     } while (startKey);
     if (items.length === 0) return undefined;
     const stateItem = items.find((item) => item.sk?.S === KEYS.stateSortKey);
-    const history = items.filter((item) => item.sk?.S?.startsWith(KEYS.historyPrefix) && item.pub?.S === 'published').map(historyView);
+    const history = items.filter((item) => item.sk?.S?.startsWith(KEYS.historyPrefix)).map(historyView);
     if (!stateItem && history.length === 0) return undefined;
     return { state: stateItem ? stateView(stateItem) : undefined, history };
   }

@@ -8,11 +8,12 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
+  type UpdateItemInput,
 } from '@aws-sdk/client-dynamodb';
 import { POSTBACK_FIELDS } from '../domain/fields';
 import type { PostbackRecord } from '../domain/postback';
 import type { CallOptions, ClaimResult, PostbackStore, RejectedPostback } from '../ports';
-import { KEYS } from '../table-definition';
+import { KEYS, RELAY, relayShardOf } from '../table-definition';
 import { toAttribute } from './attribute-values';
 
 export interface DynamoDbStoreOptions {
@@ -26,8 +27,9 @@ export interface DynamoDbStoreOptions {
 }
 
 const DAY_SECONDS = 86_400;
-const PENDING = 'pending';
-const PUBLISHED = 'published';
+/** Publication state of a history entry (attribute `pub`). */
+export const PENDING = 'pending';
+export const PUBLISHED = 'published';
 
 /** Detail fields that describe the message rather than one postback: kept when a later latest postback omits them. */
 const STICKY_FIELDS = new Set(['clientReference', 'to', 'from']);
@@ -42,6 +44,35 @@ export function messageKey(trackingId: string): string {
 
 export function historySortKey(record: Pick<PostbackRecord, 'instant' | 'postbackId'>): string {
   return `${KEYS.historyPrefix}${record.instant.key}#${record.postbackId}`;
+}
+
+/** The table key of a history entry. */
+export type HistoryKey = { readonly pk: { S: string }; readonly sk: { S: string } };
+
+/**
+ * Marks a history entry published: its event is out. Removing the relay attributes drops
+ * the entry from the index `byPublishDue` (one index delete, no extra request).
+ */
+export function markPublishedInput(tableName: string, key: HistoryKey): UpdateItemInput {
+  return {
+    TableName: tableName,
+    Key: key,
+    UpdateExpression: 'SET #pub = :published REMOVE #lease, #shard',
+    ExpressionAttributeNames: { '#pub': 'pub', '#lease': RELAY.leaseAttribute, '#shard': RELAY.shardAttribute },
+    ExpressionAttributeValues: { ':published': { S: PUBLISHED } },
+  };
+}
+
+/** Gives the lease of a pending entry up, so that a retry or the relay can take it at once. */
+export function releaseInput(tableName: string, key: HistoryKey): UpdateItemInput {
+  return {
+    TableName: tableName,
+    Key: key,
+    UpdateExpression: 'SET #lease = :zero',
+    ConditionExpression: '#pub = :pending',
+    ExpressionAttributeNames: { '#pub': 'pub', '#lease': RELAY.leaseAttribute },
+    ExpressionAttributeValues: { ':pending': { S: PENDING }, ':zero': { N: '0' } },
+  };
 }
 
 /**
@@ -77,37 +108,18 @@ export class DynamoDbStore implements PostbackStore {
       if (history?.Code === 'TransactionConflict' || state?.Code === 'TransactionConflict') {
         return { outcome: 'in_progress' };
       }
-      if (state?.Code === 'ConditionalCheckFailed') return this.putHistoryOnly(historyPut, options);
+      if (state?.Code === 'ConditionalCheckFailed') return this.putHistoryOnly(notLatest(historyPut), options);
       throw error;
     }
   }
 
   async markPublished(record: PostbackRecord, options: CallOptions = {}): Promise<void> {
-    await this.options.client.send(
-      new UpdateItemCommand({
-        TableName: this.options.tableName,
-        Key: this.historyKey(record),
-        UpdateExpression: 'SET #pub = :published REMOVE #lease',
-        ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
-        ExpressionAttributeValues: { ':published': { S: PUBLISHED } },
-      }),
-      options,
-    );
+    await this.options.client.send(new UpdateItemCommand(markPublishedInput(this.options.tableName, this.historyKey(record))), options);
   }
 
   async release(record: PostbackRecord, options: CallOptions = {}): Promise<void> {
     try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: this.historyKey(record),
-          UpdateExpression: 'SET #lease = :zero',
-          ConditionExpression: '#pub = :pending',
-          ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
-          ExpressionAttributeValues: { ':pending': { S: PENDING }, ':zero': { N: '0' } },
-        }),
-        options,
-      );
+      await this.options.client.send(new UpdateItemCommand(releaseInput(this.options.tableName, this.historyKey(record))), options);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -134,7 +146,7 @@ export class DynamoDbStore implements PostbackStore {
     await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }), options);
   }
 
-  private historyKey(record: PostbackRecord): Record<string, AttributeValue> {
+  private historyKey(record: PostbackRecord): HistoryKey {
     return { pk: { S: messageKey(record.trackingId) }, sk: { S: historySortKey(record) } };
   }
 
@@ -149,7 +161,12 @@ export class DynamoDbStore implements PostbackStore {
       tsKey: { S: record.instant.key },
       receivedAt: { S: record.receivedAt },
       pub: { S: PENDING },
-      leaseUntil: { N: String(now.getTime() + this.options.leaseSeconds * 1000) },
+      // While pending, the entry is in the index `byPublishDue`: the relay publishes it once the lease has expired.
+      [RELAY.leaseAttribute]: { N: String(now.getTime() + this.options.leaseSeconds * 1000) },
+      [RELAY.shardAttribute]: { S: relayShardOf(record.postbackId) },
+      // The isLatest of its event, so that the relay publishes the Detail this claim decided.
+      isLatest: { BOOL: record.entry !== undefined },
+      // The body as received: the relay rebuilds the event from it with the same domain code.
       body: { S: rawBody },
       expiresAt: { N: String(epochSeconds(now) + this.options.historyRetentionDays * DAY_SECONDS) },
     };
@@ -159,7 +176,7 @@ export class DynamoDbStore implements PostbackStore {
       Item: item,
       // New, or pending and abandoned by an invocation whose lease has expired (crash, timeout, released).
       ConditionExpression: 'attribute_not_exists(pk) OR (#pub = :pending AND #lease < :now)',
-      ExpressionAttributeNames: { '#pub': 'pub', '#lease': 'leaseUntil' },
+      ExpressionAttributeNames: { '#pub': 'pub', '#lease': RELAY.leaseAttribute },
       ExpressionAttributeValues: { ':pending': { S: PENDING }, ':now': { N: String(now.getTime()) } },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     } satisfies PutItemInput;
@@ -221,6 +238,11 @@ export class DynamoDbStore implements PostbackStore {
       throw error;
     }
   }
+}
+
+/** The history put of a claim that does not change the latest state. */
+function notLatest(historyPut: PutItemInput): PutItemInput {
+  return { ...historyPut, Item: { ...historyPut.Item, isLatest: { BOOL: false } } };
 }
 
 function existing(item: Record<string, AttributeValue> | undefined): ClaimResult {
