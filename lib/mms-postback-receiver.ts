@@ -13,11 +13,12 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CODE_PATTERN, DETAIL_TYPES, type DetailType, type Outcome } from '../lambda/domain/catalog';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/observability';
-import { TABLE_DEFINITION } from '../lambda/table-definition';
+import { RELAY, TABLE_DEFINITION } from '../lambda/table-definition';
 import { postbackAccessLogFormat } from './access-log-format';
 import { addRetryableGatewayResponses } from './gateway-responses';
 import { PostbackEventSchemas } from './postback-event-schemas';
 import { PostbackMonitoring } from './postback-monitoring';
+import { PostbackRelay } from './postback-relay';
 
 /** Root of the repository: the functions' sources and the lock file live below it. */
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -448,6 +449,8 @@ export class MmsPostbackReceiver extends Construct {
   public readonly ingestFunction: nodejs.NodejsFunction;
   /** The read-only function behind `GET /messages` and `GET /messages/{trackingId}`. */
   public readonly queryFunction: nodejs.NodejsFunction;
+  /** The scheduled relay that publishes stored postbacks whose event is not out after their lease. */
+  public readonly relay: PostbackRelay;
   /** The REST API. */
   public readonly api: apigateway.RestApi;
   /** The API's JSON access log. */
@@ -583,8 +586,22 @@ export class MmsPostbackReceiver extends Construct {
       serviceName,
       alarmTopic: props.alarmTopic,
     });
-    this.alarms = monitoring.alarms;
+    this.relay = new PostbackRelay(this, 'Relay', {
+      table: this.table,
+      eventBus: this.eventBus,
+      eventSource: this.eventSource,
+      leaseSeconds: props.leaseSeconds ?? DEFAULTS.leaseSeconds,
+      alarmTopic: props.alarmTopic,
+      serviceName,
+      bundling: BUNDLING,
+      sourceMaps: common.sourceMaps,
+      tracing,
+      logRetention,
+      removalPolicy,
+    });
+    this.alarms = [...monitoring.alarms, this.relay.alarm];
     this.dashboard = monitoring.dashboard;
+    this.dashboard.addWidgets(...this.relay.dashboardWidgets());
   }
 
   /**
@@ -786,7 +803,9 @@ export class MmsPostbackReceiver extends Construct {
         actions: ['dynamodb:GetItem', 'dynamodb:Query'],
         resources: [
           this.table.tableArn,
-          ...TABLE_DEFINITION.globalSecondaryIndexes.map((gsi) => `${this.table.tableArn}/index/${gsi.indexName}`),
+          ...TABLE_DEFINITION.globalSecondaryIndexes
+            .filter((gsi) => gsi.indexName !== RELAY.indexName) // the relay's index is the relay's
+            .map((gsi) => `${this.table.tableArn}/index/${gsi.indexName}`),
         ],
       }),
     );

@@ -68,6 +68,8 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
           { AttributeName: 'sk', AttributeType: 'S' },
           { AttributeName: 'clientReference', AttributeType: 'S' },
           { AttributeName: 'tsKey', AttributeType: 'S' },
+          { AttributeName: 'relayShard', AttributeType: 'S' },
+          { AttributeName: 'leaseExpiresAt', AttributeType: 'N' },
         ]),
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         GlobalSecondaryIndexes: [
@@ -79,11 +81,19 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          {
+            IndexName: 'byPublishDue',
+            KeySchema: [
+              { AttributeName: 'relayShard', KeyType: 'HASH' },
+              { AttributeName: 'leaseExpiresAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
         ],
         Replicas: [expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
       }),
     );
-    expect((resource.Properties.AttributeDefinitions as unknown[]).length).toBe(4);
+    expect((resource.Properties.AttributeDefinitions as unknown[]).length).toBe(6);
     template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     expect(id).toMatch(/^ReceiverTable/);
   });
@@ -125,7 +135,7 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
       expect(props.TracingConfig).toBeUndefined();
     }
     const logGroups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(logGroups)).toHaveLength(3); // two functions + API access log
+    expect(Object.keys(logGroups)).toHaveLength(4); // three functions (ingest, query, relay) + API access log
     for (const group of Object.values(logGroups) as Json[]) {
       expect(group.Properties.RetentionInDays).toBe(30);
       expect(group.DeletionPolicy).toBe('Retain');
@@ -266,7 +276,9 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
       expect.objectContaining({ AuthorizationType: 'AWS_IAM', Integration: integrationOf(receiver.queryFunction) }),
     );
     // One invoke permission per method, scoped to that method (no test-invoke permissions).
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as Json[];
+    const permissions = Object.values(
+      template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }),
+    );
     expect(permissions).toHaveLength(3);
   });
 
@@ -318,11 +330,11 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
 
   test('alarms: API 5xx and 4xx rates, API throttles, errors and throttles of both functions, publish failures, rejected postbacks, DynamoDB throttles; no actions without a topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[];
-    expect(alarms).toHaveLength(10);
-    expect(receiver.alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(11); // 10 + the relay's (test/lib/postback-relay.test.ts)
+    expect(receiver.alarms).toHaveLength(11);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
-      expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
+      if (alarm.Properties.MetricName !== METRIC.oldestUnpublishedAge) expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/ApiGateway',
@@ -559,7 +571,7 @@ describe('MmsPostbackReceiver with every option', () => {
 
   test('alarms notify the topic on ALARM and OK; custom metrics use the service name', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[];
-    expect(alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(11);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
       expect(alarm.Properties.OKActions).toEqual([topicArn]);

@@ -1,0 +1,272 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/observability';
+import { RELAY } from '../lambda/table-definition';
+
+const PROJECT_ROOT = path.join(__dirname, '..');
+
+/** Properties of {@link PostbackRelay}. */
+export interface PostbackRelayProps {
+  /** The receiver's table (with the index `byPublishDue`). */
+  readonly table: dynamodb.ITableV2;
+  /** The bus the events are published on. */
+  readonly eventBus: events.IEventBus;
+  /** The `Source` of the events (the ingest function's). */
+  readonly eventSource: string;
+  /**
+   * The ingest function's lease, in seconds: the relay takes entries whose lease has
+   * expired, under the same lease.
+   *
+   * @default 60
+   */
+  readonly leaseSeconds?: number;
+  /**
+   * How often the relay runs.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly interval?: Duration;
+  /**
+   * Every stored postback is published within this time: the alarm fires when a run finds
+   * an entry older than this minus one interval (the last run that can still make it).
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly publishWithin?: Duration;
+  /**
+   * Timeout of the relay function; at least 30 seconds (it stops taking entries 20 s before it).
+   *
+   * @default Duration.seconds(50)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Topic that the alarm notifies (on ALARM and on OK).
+   *
+   * @default - no actions
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * The `service` dimension of the metrics (`POWERTOOLS_SERVICE_NAME`).
+   *
+   * @default 'mms-postbacks'
+   */
+  readonly serviceName?: string;
+  /**
+   * esbuild settings of the function.
+   *
+   * @default - the NodejsFunction defaults
+   */
+  readonly bundling?: nodejs.BundlingOptions;
+  /**
+   * Run with `--enable-source-maps` (the bundle must carry source maps).
+   *
+   * @default false
+   */
+  readonly sourceMaps?: boolean;
+  /**
+   * Memory of the function, in MiB.
+   *
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Active X-Ray tracing.
+   *
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
+   * Retention of the function's log group.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the log group when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The relay: a function run on a schedule that publishes every history entry left
+ * unpublished after its lease (publish failed, answer lost, sender never retried) and
+ * marks it published; its metric `OldestUnpublishedAgeSeconds` (every run, 0 when none)
+ * and an alarm on it, which also fires when the relay stops reporting.
+ *
+ * @example
+ * new PostbackRelay(this, 'Relay', { table, eventBus, eventSource: 'mms.postbacks', alarmTopic });
+ */
+export class PostbackRelay extends Construct {
+  /** The relay function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** The schedule (an EventBridge rule on the default bus). */
+  public readonly schedule: events.Rule;
+  /** Alarm: a stored postback is at risk of missing its publication deadline, or the relay does not run. */
+  public readonly alarm: cloudwatch.Alarm;
+  /** The age of the oldest unpublished entry found by a run, in seconds (maximum per 5 minutes). */
+  public readonly oldestUnpublishedAge: cloudwatch.Metric;
+
+  constructor(scope: Construct, id: string, props: PostbackRelayProps) {
+    super(scope, id);
+    const interval = props.interval ?? Duration.minutes(1);
+    const publishWithin = props.publishWithin ?? Duration.minutes(5);
+    const timeout = props.timeout ?? Duration.seconds(50);
+    const serviceName = props.serviceName ?? SERVICE_NAME;
+    const sourceMaps = props.sourceMaps ?? false;
+    if (!timeout.isUnresolved() && timeout.toSeconds() < 30) {
+      throw new Error(`PostbackRelay: timeout must be at least 30 seconds, got ${timeout.toSeconds()}`);
+    }
+    if (!interval.isUnresolved() && !publishWithin.isUnresolved() && publishWithin.toSeconds() <= interval.toSeconds()) {
+      throw new Error('PostbackRelay: publishWithin must be longer than the interval');
+    }
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Execution role of the relay of the MMS postback receiver',
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    // Least privilege: find due entries in the relay index, take leases and mark entries in the table, publish with the receiver's source.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'FindDueEntries',
+        actions: ['dynamodb:Query'],
+        resources: [`${props.table.tableArn}/index/${RELAY.indexName}`],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'LeaseAndMarkEntries', actions: ['dynamodb:UpdateItem'], resources: [props.table.tableArn] }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishPostbackEvents',
+        actions: ['events:PutEvents'],
+        resources: [props.eventBus.eventBusArn],
+        conditions: { StringEquals: { 'events:source': props.eventSource } },
+      }),
+    );
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(PROJECT_ROOT, 'lambda', 'handlers', 'relay.ts'),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout,
+      description: 'MMS postbacks: publishes stored postbacks whose event is not out after their lease',
+      role,
+      logGroup,
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      bundling: props.bundling ? { ...props.bundling, sourceMap: sourceMaps } : undefined,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        EVENT_BUS_NAME: props.eventBus.eventBusName,
+        EVENT_SOURCE: props.eventSource,
+        LEASE_SECONDS: String(props.leaseSeconds ?? 60),
+        POWERTOOLS_SERVICE_NAME: serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+      },
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is pinned on purpose, like the other functions of the receiver (esbuild target node22).',
+    });
+    if (props.tracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions: Resource "*" is required.',
+      });
+    }
+
+    // No retries of a missed invocation: the next run comes one interval later and does the same work.
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: 'Runs the MMS postback relay',
+      schedule: events.Schedule.rate(interval),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
+    });
+
+    this.oldestUnpublishedAge = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: METRIC.oldestUnpublishedAge,
+      dimensionsMap: { service: serviceName },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.minutes(5),
+    });
+    const threshold = publishWithin.toSeconds() - interval.toSeconds();
+    this.alarm = new cloudwatch.Alarm(this, 'OldestUnpublishedAlarm', {
+      metric: this.oldestUnpublishedAge,
+      alarmDescription: `A stored postback was still unpublished after ${threshold} s (the promise: published within ${publishWithin.toSeconds()} s), or the relay did not report for 5 minutes`,
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // Every run reports (0 when nothing is pending): no data means the relay is not running.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    if (props.alarmTopic) {
+      const action = new cloudwatchActions.SnsAction(props.alarmTopic);
+      this.alarm.addAlarmAction(action);
+      this.alarm.addOkAction(action);
+    }
+    this.serviceName = serviceName;
+    this.alarmThreshold = threshold;
+  }
+
+  private readonly serviceName: string;
+  private readonly alarmThreshold: number;
+
+  /**
+   * Dashboard widgets: the oldest unpublished age against the alarm threshold, and what the runs published.
+   *
+   * @example
+   * dashboard.addWidgets(...relay.dashboardWidgets());
+   */
+  public dashboardWidgets(): cloudwatch.IWidget[] {
+    const count = (metricName: string, label: string) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: this.serviceName },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(5),
+        label,
+      });
+    return [
+      new cloudwatch.GraphWidget({
+        title: 'Relay: oldest unpublished postback (s)',
+        width: 12,
+        left: [this.oldestUnpublishedAge.with({ label: 'Oldest unpublished age' })],
+        leftAnnotations: [{ value: this.alarmThreshold, label: 'alarm' }],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Relay: events published for entries left unpublished',
+        width: 12,
+        left: [count(METRIC.relayPublished, 'Published by the relay'), count(METRIC.relayFailed, 'Could not publish')],
+      }),
+    ];
+  }
+}
