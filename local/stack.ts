@@ -5,11 +5,12 @@
  * `npm start` (`local/start.ts`) and by the fault load test (`loadtest/fault-stack.ts`),
  * which puts fault proxies between the handlers and the endpoints (`interpose`).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type DynamoDbLocal, ensureTable, LocalEnvironmentError, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import { type EventBridgeLocal, type RecordedEvent, startEventBridgeLocal } from './eventbridge-local';
-import { type LocalApi, type ProxyHandler, startLocalApi } from './http-server';
+import { type LocalApi, lambdaContext, type ProxyHandler, startLocalApi } from './http-server';
 
 /** The secret of local runs when `POSTBACK_SECRET` is not set. */
 export const DEFAULT_SECRET = 'local-dev-secret';
@@ -38,11 +39,24 @@ export interface LocalStackOptions {
   readonly onEvent?: (event: RecordedEvent) => void;
   /** Called with one line per HTTP request. */
   readonly log?: (line: string) => void;
+  /** Seconds between two runs of the relay (as its schedule does in AWS); 0 turns it off. @default 10 */
+  readonly relayIntervalSeconds?: number;
+  /** Called with the report of each relay run. */
+  readonly onRelay?: (report: RelayRunReport) => void;
   /** Puts something between the handlers and the local endpoints; returns what the handlers use instead. */
   readonly interpose?: (endpoints: StackEndpoints) => Promise<StackEndpoints & { close(): Promise<void> }>;
 }
 
-function loadHandler(name: 'ingest' | 'query'): ProxyHandler {
+/** What a relay run reports (see `lambda/relay/relay.ts`). */
+export interface RelayRunReport {
+  readonly due: number;
+  readonly published: number;
+  readonly failed: number;
+  readonly oldestAgeSeconds: number;
+}
+type RelayHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<RelayRunReport>;
+
+function loadHandler(name: 'ingest' | 'query' | 'relay'): ProxyHandler {
   const modulePath = path.join(REPO_ROOT, 'lambda', 'handlers', name);
   let resolved: string;
   try {
@@ -71,6 +85,8 @@ export class LocalStack {
   private stopping: Promise<void> | undefined;
   private ingest: ProxyHandler | undefined;
   private query: ProxyHandler | undefined;
+  private relayTimer: NodeJS.Timeout | undefined;
+  private relayRun: Promise<void> | undefined;
 
   constructor(private readonly options: LocalStackOptions) {
     this.eventsFile = path.join(options.localDir, 'events.jsonl');
@@ -134,6 +150,7 @@ export class LocalStack {
       for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'POSTBACK_SECRET_ARN', 'AWS_DEFAULT_REGION']) delete process.env[name];
       this.ingest = loadHandler('ingest');
       this.query = loadHandler('query');
+      this.startRelay(loadHandler('relay') as unknown as RelayHandler);
       return !this.stopped;
     } catch (error) {
       await this.stop();
@@ -147,7 +164,30 @@ export class LocalStack {
     return this.stopping;
   }
 
+  /** Runs the real relay handler every `relayIntervalSeconds`, one run at a time. */
+  private startRelay(relay: RelayHandler): void {
+    const seconds = this.options.relayIntervalSeconds ?? 10;
+    if (seconds <= 0) return;
+    const run = async () => {
+      try {
+        const report = await relay({}, lambdaContext('RelayFunction', randomUUID()));
+        this.options.onRelay?.(report);
+      } catch (error) {
+        if (!this.stopped) this.options.log?.(`relay run failed: ${(error as Error).message}`);
+      }
+    };
+    this.relayTimer = setInterval(() => {
+      if (this.relayRun || this.stopped) return;
+      this.relayRun = run().finally(() => {
+        this.relayRun = undefined;
+      });
+    }, seconds * 1000);
+    this.relayTimer.unref();
+  }
+
   private async closeAll(): Promise<void> {
+    clearInterval(this.relayTimer);
+    await this.relayRun;
     await Promise.allSettled([this.api?.close(), this.eb?.close(), this.interposed?.close()]);
     await this.ddb?.stop();
   }

@@ -7,8 +7,11 @@
  * - an HTTP server on 127.0.0.1:PORT (default 3000) that feeds API Gateway proxy events to
  *   the real, unmodified handlers in `lambda/handlers/`.
  *
+ * - the relay, run every RELAY_INTERVAL_SECONDS (default 10; 0 turns it off), as its schedule
+ *   runs it in AWS every minute: it publishes postbacks left unpublished after their lease.
+ *
  * Environment: PORT, LOCAL_DIR (default `.local/`), POSTBACK_SECRET (default `local-dev-secret`),
- * TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE, DYNAMODB_PORT (default: a free port).
+ * TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE, DYNAMODB_PORT (default: a free port), RELAY_INTERVAL_SECONDS.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -20,7 +23,7 @@ import { DEFAULT_SECRET, LocalStack } from './stack';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const REPO_ROOT = path.resolve(__dirname, '..');
 
-const USAGE = 'usage: npm start [-- --persist]   (env: PORT, LOCAL_DIR, POSTBACK_SECRET, DYNAMODB_PORT)';
+const USAGE = 'usage: npm start [-- --persist]   (env: PORT, LOCAL_DIR, POSTBACK_SECRET, DYNAMODB_PORT, RELAY_INTERVAL_SECONDS)';
 
 function fail(message: string): never {
   throw new LocalEnvironmentError(message);
@@ -31,6 +34,13 @@ function parsePort(name: string, raw: string | undefined, fallback?: number): nu
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`${name} must be a port number from 1 to 65535, got "${raw}"`);
   return port;
+}
+
+function parseSeconds(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 0) fail(`${name} must be a whole number of seconds (0 turns it off), got "${raw}"`);
+  return seconds;
 }
 
 /** One readable line per event. */
@@ -94,6 +104,7 @@ async function main(): Promise<void> {
   const secret = process.env.POSTBACK_SECRET?.trim() || DEFAULT_SECRET;
   const tableName = process.env.TABLE_NAME?.trim() || 'mms-postbacks-local';
   const eventBusName = process.env.EVENT_BUS_NAME?.trim() || 'mms-postbacks-local';
+  const relayIntervalSeconds = parseSeconds('RELAY_INTERVAL_SECONDS', process.env.RELAY_INTERVAL_SECONDS, 10);
   const stack = new LocalStack({
     port,
     dynamoDbPort,
@@ -105,6 +116,14 @@ async function main(): Promise<void> {
     eventSource: process.env.EVENT_SOURCE?.trim() || 'mms.postbacks',
     onEvent: (e) => console.log(formatEvent(e)),
     log: (line) => console.log(`http   ${line}`),
+    relayIntervalSeconds,
+    onRelay: (report) => {
+      if (report.due > 0) {
+        console.log(
+          `relay  published ${report.published} of ${report.due} left unpublished (oldest ${report.oldestAgeSeconds} s, failed ${report.failed})`,
+        );
+      }
+    },
   });
 
   let firstSignalAt = 0;
@@ -154,6 +173,7 @@ async function main(): Promise<void> {
     `    POST ${base}/postbacks`,
     `    GET  ${base}/messages/{trackingId}`,
     `    GET  ${base}/messages?clientReference=…`,
+    `  Relay              ${relayIntervalSeconds > 0 ? `every ${relayIntervalSeconds} s` : 'off (RELAY_INTERVAL_SECONDS=0)'}: publishes postbacks left unpublished after their lease`,
     '',
     `  Local secret: ${secret}${secret === DEFAULT_SECRET ? '   (the fixed local default; set POSTBACK_SECRET to change it)' : ''}`,
     '  Postback URL, in the forms a provider can use:',

@@ -8,11 +8,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { interpretPostback } from '../../lambda/domain/postback';
+import { validatePostback } from '../../lambda/domain/validate';
+import { defaultIngestDeps } from '../../lambda/ingest-handler';
 import { findFreePort } from '../../local/dynamodb-local';
 import { alive, descendants } from '../../local/processes';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const HANDLERS = ['ingest', 'query'].map((name) => path.join(REPO, 'lambda', 'handlers', `${name}.ts`));
+const HANDLERS = ['ingest', 'query', 'relay'].map((name) => path.join(REPO, 'lambda', 'handlers', `${name}.ts`));
 const TSX_CLI = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const SECRET = 'e2e-secret';
 
@@ -101,7 +104,11 @@ async function waitForHandlers(): Promise<void> {
 }
 
 async function startNpm(localDir: string, port: number): Promise<{ launched: Launched; pids: number[]; dynamoDbPort: number }> {
-  const launched = launch('npm', ['start'], childEnv({ PORT: String(port), LOCAL_DIR: localDir, POSTBACK_SECRET: SECRET }));
+  const launched = launch(
+    'npm',
+    ['start'],
+    childEnv({ PORT: String(port), LOCAL_DIR: localDir, POSTBACK_SECRET: SECRET, RELAY_INTERVAL_SECONDS: '1' }),
+  );
   await until(
     '"Ready" from npm start',
     () => {
@@ -239,6 +246,41 @@ describe('npm start (end to end)', () => {
     ]);
     expect(events.every((e) => e.source === 'mms.postbacks')).toBe(true);
     expect(launched?.stdout).toMatch(new RegExp(`MMS Delivered\\s+trackingId=${mt} code=N102 isLatest=true`));
+  });
+
+  it('runs the relay: a postback stored but left unpublished is published once and shows as published', async () => {
+    const trackingId = `e2e-relay-${randomUUID().slice(0, 8)}`;
+    const postback = { ...fixture('n101'), 'tracking-id': trackingId };
+    // Stand-in for an ingest invocation that stored the postback two leases ago and crashed
+    // before publishing: the real store's claim, on the run's DynamoDB Local, with a past clock.
+    const { store } = defaultIngestDeps({
+      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dynamoDbPort}`,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      TABLE_NAME: 'mms-postbacks-local',
+      EVENT_BUS_NAME: 'unused',
+    });
+    const valid = validatePostback(postback);
+    if (!valid.ok) throw new Error('invalid fixture');
+    const storedAt = new Date(Date.now() - 120_000);
+    expect(await store.claim(interpretPostback(valid.postback, storedAt), JSON.stringify(postback), storedAt)).toMatchObject({
+      outcome: 'claimed',
+    });
+
+    const eventsOf = () =>
+      existsSync(path.join(localDir, 'events.jsonl'))
+        ? readFileSync(path.join(localDir, 'events.jsonl'), 'utf8')
+            .split('\n')
+            .filter((line) => line.includes(trackingId))
+        : [];
+    await until('the relay to publish the event', () => eventsOf().length > 0, 15_000);
+    await until('the relay to report', () => /^relay\s+published 1 of 1 left unpublished/m.test(launched?.stdout ?? ''), 5_000);
+    await sleep(2_500); // two more relay runs
+
+    expect(eventsOf()).toHaveLength(1);
+    const message = (await (await fetch(`${base}/messages/${trackingId}`)).json()) as { history: { published: boolean }[] };
+    expect(message.history).toEqual([expect.objectContaining({ code: 'N101', published: true })]);
   });
 
   it('`npm run postback` sends an example and prints the status and body', async () => {
