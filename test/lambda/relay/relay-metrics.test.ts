@@ -59,7 +59,7 @@ it('emits the age of the oldest unpublished entry every run: 0 when none, its ag
   expect(busy[0]).toMatchObject({ [METRIC.relayPublished]: 1, [METRIC.relayFailed]: 0 });
   expect(busy[0]?.[METRIC.oldestUnpublishedAge]).toBeGreaterThanOrEqual(300);
   expect(
-    (busy[0]?._aws as { CloudWatchMetrics: { Metrics: { Name: string; Unit: string }[] }[] }).CloudWatchMetrics[0]?.Metrics,
+    (busy[0]!._aws as { CloudWatchMetrics: { Metrics: { Name: string; Unit: string }[] }[] }).CloudWatchMetrics[0]?.Metrics,
   ).toContainEqual({
     Name: METRIC.oldestUnpublishedAge,
     Unit: 'Seconds',
