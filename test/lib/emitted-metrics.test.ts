@@ -20,6 +20,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { interpretPostback } from '../../lambda/domain/postback';
 import { validatePostback } from '../../lambda/domain/validate';
 import { createQueryHandler, defaultQueryDeps } from '../../lambda/query-handler';
+import { createRelayHandler, defaultRelayDeps } from '../../lambda/relay-handler';
 import { MmsPostbacksStack } from '../../lib/mms-postbacks-stack';
 import { readStackContext } from '../../lib/stack-context';
 import { apiGatewayEvent } from '../helpers/api-gateway-event';
@@ -192,6 +193,13 @@ async function emitEveryMetric(): Promise<MetricId[]> {
     expect((await h.post(other, {}, noBus)).statusCode).toBe(503);
   }
   expect((await h.post(other, {}, h.handlerWith({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' }))).statusCode).toBe(503);
+
+  // The relay: a run publishes what the PublishFailed path left unpublished (OldestUnpublishedAgeSeconds, RelayPublished, RelayFailed).
+  const relay = createRelayHandler({
+    ...defaultRelayDeps({ ...process.env, TABLE_NAME: h.table.tableName, EVENT_BUS_NAME: 'test-bus' }),
+    clock: () => new Date(Date.now() + 120_000),
+  });
+  await relay({}, lambdaContext({ functionName: 'RelayFunction' }));
 
   // The query function, too: whatever it emits counts as produced.
   const query = createQueryHandler(defaultQueryDeps({ ...process.env, TABLE_NAME: h.table.tableName }));
