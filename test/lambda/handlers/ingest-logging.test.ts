@@ -45,9 +45,12 @@ beforeEach(() => {
 
 const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 
-it('logs JSON lines with trackingId and postbackId, and masks phone numbers', async () => {
+it('logs JSON lines with trackingId and postbackId, and masks phone numbers (at DEBUG)', async () => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  const debug = h.handlerWith({});
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   const trackingId = `log-${randomUUID()}`;
-  const res = await h.post({ ...fixture('n102'), 'tracking-id': trackingId, status: 'Sent' });
+  const res = await h.post({ ...fixture('n102'), 'tracking-id': trackingId, status: 'Sent' }, {}, debug);
 
   const logs = parsed().filter((l) => l.service === 'mms-postbacks' && l.message !== undefined);
   expect(logs.map((l) => l.message)).toEqual(['Status text disagrees with the code; the code decides', 'Postback accepted']);
@@ -55,6 +58,13 @@ it('logs JSON lines with trackingId and postbackId, and masks phone numbers', as
   expect(logs[1]).toMatchObject({ to: '*******0001', from: '*******1234' });
   expect(lines.join('\n')).not.toContain('17745550001');
   expect(lines.join('\n')).not.toContain('18885551234');
+});
+
+it('logs no line for an accepted postback at the default level (the EMF and access-log lines tell it)', async () => {
+  const res = await h.post({ ...fixture('n101'), 'tracking-id': `log-${randomUUID()}` });
+
+  expect(res.body.result).toBe('accepted');
+  expect(parsed().filter((l) => l.service === 'mms-postbacks' && l.message !== undefined)).toEqual([]);
 });
 
 it('logs a refused request with its source IP and no body, and never the secret', async () => {
