@@ -17,7 +17,8 @@
  * transaction, and reports nothing for failed conditional writes): the reports show both and
  * apply the rules.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { localDynamoDbClient } from '../local/dynamodb-local';
 import { type Item, type ItemWrite, type TableShape, type WriteCharge, writeCharges } from './capacity-rules';
 import { type LoopbackProxy, startLoopbackProxy, type UpstreamAnswer } from './loopback-proxy';
 
@@ -124,11 +125,7 @@ export function localCapacity(answer: Json): LocalCapacity | undefined {
  */
 export async function startCapacityProxy(upstream: string, tableName: string, table: TableShape): Promise<CapacityProxy> {
   const records: CapacityRecord[] = [];
-  const reader = new DynamoDBClient({
-    endpoint: upstream,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'capacity-proxy', secretAccessKey: 'capacity-proxy' },
-  });
+  const reader = localDynamoDbClient(upstream);
   const images = (planned: readonly PlannedWrite[]) =>
     Promise.all(
       planned.map((p) => reader.send(new GetItemCommand({ TableName: tableName, Key: p.key, ConsistentRead: true })).then((r) => r.Item)),
@@ -166,7 +163,11 @@ export async function startCapacityProxy(upstream: string, tableName: string, ta
       records.push({ operation, status: answer.status, charges, local: localCapacity(parsed), read: READS.has(operation) });
       x.relay(answer);
     };
-    run().catch(() => x.req.socket.destroy());
+    run().catch((error: unknown) => {
+      // Accounting broke (not the request): say so, and fail the caller's request like a network would.
+      process.stderr.write(`capacity proxy: ${(error as Error)?.message ?? String(error)}\n`);
+      x.req.socket.destroy();
+    });
   });
   return {
     endpoint: proxy.endpoint,
