@@ -153,20 +153,18 @@ export async function runCostReport(opts: Options): Promise<CostReport> {
       if (!step.name) continue;
       const records: CapacityRecord[] = proxy.records.slice(mark);
       const capacity = summarizeCapacity(records);
-      const chunks = opts.bus.events
-        .slice(eventsBefore)
-        .reduce(
-          (sum, e) =>
-            sum +
-            eventChunks({
-              source: e.source,
-              detailType: e.detailType,
-              detail: JSON.stringify(e.detail),
-              resources: e.resources,
-              time: e.time !== undefined,
-            }),
-          0,
-        );
+      const chunks = opts.bus.events.slice(eventsBefore).reduce(
+        (sum, e) =>
+          sum +
+          eventChunks({
+            source: e.source,
+            detailType: e.detailType,
+            detail: JSON.stringify(e.detail),
+            resources: e.resources,
+            time: e.time !== undefined,
+          }),
+        0,
+      );
       const functionBytes = logBytes(lines);
       steps.push({
         name: step.name,
