@@ -8,12 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { accessLogLine, COST_BUDGETS, logBytes, platformLines } from '../../../bench/cost-model';
 import { postbackAccessLogFormat } from '../../../lib/access-log-format';
 import { INGEST_LOGGING } from '../../../lib/mms-postback-receiver';
+import { captureOutput } from '../../helpers/captured-output';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
 
 let h: IngestHarness;
-let lines: string[] = [];
-let restore: () => void;
+let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
   // The defaults of the deployed function: Powertools at INFO, metrics on.
@@ -21,34 +21,19 @@ beforeAll(async () => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   process.env.POWERTOOLS_METRICS_NAMESPACE = 'MmsPostbacks';
   h = await startIngestHarness();
-  const capture = (stream: NodeJS.WriteStream) => {
-    const original = stream.write;
-    stream.write = ((chunk: string | Uint8Array) => {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      return true;
-    }) as typeof stream.write;
-    return () => {
-      stream.write = original;
-    };
-  };
-  const restoreOut = capture(process.stdout);
-  const restoreErr = capture(process.stderr);
-  restore = () => {
-    restoreOut();
-    restoreErr();
-  };
+  output = captureOutput();
 });
 afterAll(async () => {
-  restore();
+  output.restore();
   await h.close();
 });
 
 /** Log bytes of one postback: what the handler printed, plus the platform's lines and the access-log line. */
 async function logBytesOf(body: Record<string, unknown>): Promise<{ bytes: number; printed: string[] }> {
-  lines = [];
+  output.clear();
   const res = await h.post(body);
   expect(res.body.result).toBe('accepted');
-  const printed = [...lines];
+  const printed = [...output.lines];
   const bytes =
     logBytes(printed) + logBytes(platformLines(INGEST_LOGGING)) + logBytes([accessLogLine(postbackAccessLogFormat().toString())]);
   return { bytes, printed };
