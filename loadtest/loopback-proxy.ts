@@ -2,8 +2,8 @@
  * The loopback HTTP proxy the load test's proxies are built on: listens on 127.0.0.1 (free
  * port), reads each request body whole, and hands it to a `handle` function that either
  * forwards it (possibly changed) to the upstream endpoint over keep-alive connections, or
- * answers by itself. `fault-proxy.ts` (failures on demand) and `capacity-proxy.ts`
- * (write-unit accounting) are the two users.
+ * answers by itself. `fault-proxy.ts` (failures on demand), `capacity-proxy.ts`
+ * (write-unit accounting) and the bench's counting proxy (`bench/stand-ins.ts`) use it.
  */
 import { once } from 'node:events';
 import http from 'node:http';
