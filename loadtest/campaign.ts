@@ -15,7 +15,9 @@
  *
  * It fails (exit 1) when, at that rate, one partition key would need more than 1,000 write
  * units per second (DynamoDB's per-partition limit) or the table or an index more than its
- * warm throughput; a wrong answer fails it too. Exit 2: the simulation itself broke.
+ * warm throughput (`--warm-write-units`, the deployment's `warmWriteUnitsPerSecond`; by
+ * default the 4,000 of a new on-demand table); a wrong answer fails it too. Exit 2: the
+ * simulation itself broke.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,7 +30,7 @@ import { type CapacityProxy, type Heat, startCapacityProxy, summarizeCapacity } 
 import { tableShape } from './capacity-rules';
 
 const USAGE =
-  'usage: npm run loadtest -- --campaign [--messages N (200)] [--malformed N (200)] [--connections C (4)] [--rate R (2000)] [--json FILE]';
+  'usage: npm run loadtest -- --campaign [--messages N (200)] [--malformed N (200)] [--connections C (4)] [--rate R (2000)] [--warm-write-units N (4000)] [--json FILE]';
 const SECRET = 'campaign-secret';
 
 interface Options {
@@ -36,11 +38,13 @@ interface Options {
   malformed: number;
   connections: number;
   rate: number;
+  /** The warm throughput (write units per second) of the table and each index, as deployed. */
+  warm: number;
   json?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { messages: 200, malformed: 200, connections: 4, rate: 2000 };
+  const opts: Options = { messages: 200, malformed: 200, connections: 4, rate: 2000, warm: DEFAULT_WARM_WRITE_UNITS_PER_SECOND };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = () => {
@@ -58,6 +62,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--malformed') opts.malformed = count();
     else if (arg === '--connections') opts.connections = count();
     else if (arg === '--rate') opts.rate = count();
+    else if (arg === '--warm-write-units') opts.warm = count();
     else if (arg === '--json') opts.json = value();
     else throw new Error(`unknown argument ${arg}: ${USAGE}`);
   }
@@ -113,7 +118,9 @@ export function assessHeat(
       );
     }
     if (total > limits.warm) {
-      problems.push(`${workload}: ${target} needs ${Math.round(total)} WCU/s, more than its warm throughput (${limits.warm})`);
+      problems.push(
+        `${workload}: ${target} needs ${Math.round(total)} WCU/s, more than its warm throughput (${limits.warm}): deploy with -c warmWriteUnitsPerSecond=<at least that> and rerun with --warm-write-units`,
+      );
     }
     return { target, wcuPerSecond: total, warm: limits.warm, hottest: hottest.slice(0, 3) };
   });
@@ -202,12 +209,14 @@ export async function runCampaign(argv: string[]): Promise<number> {
         await post(url, { ...fixture(name), 'tracking-id': trackingId, 'client-reference': clientReference }, campaignAnswers);
       }
     });
+    const limits = { perKey: PARTITION_KEY_WRITE_UNITS_PER_SECOND, warm: opts.warm };
     const campaign = assessHeat(
       'campaign (one client-reference)',
       summarizeCapacity(records.slice(mark)).heat,
       2 * opts.messages,
       opts.rate,
       campaignAnswers,
+      limits,
     );
 
     // 2. A burst of malformed postbacks (authenticated, failing the schema): 400, kept as rejected records.
@@ -223,6 +232,7 @@ export async function runCampaign(argv: string[]): Promise<number> {
       opts.malformed,
       opts.rate,
       burstAnswers,
+      limits,
     );
 
     const wrong: string[] = [];
@@ -233,7 +243,7 @@ export async function runCampaign(argv: string[]): Promise<number> {
 
     const lines = [
       '',
-      `Partition heat at ${opts.rate} postbacks/s (write units by DynamoDB's rules; limits: ${PARTITION_KEY_WRITE_UNITS_PER_SECOND} WCU/s per partition key, warm throughput ${DEFAULT_WARM_WRITE_UNITS_PER_SECOND} WCU/s)`,
+      `Partition heat at ${opts.rate} postbacks/s (write units by DynamoDB's rules; limits: ${PARTITION_KEY_WRITE_UNITS_PER_SECOND} WCU/s per partition key, warm throughput ${opts.warm} WCU/s${opts.warm === DEFAULT_WARM_WRITE_UNITS_PER_SECOND ? ', a new table without warmWriteUnitsPerSecond' : ''})`,
       ...format(campaign, opts.rate),
       ...format(burst, opts.rate),
     ];

@@ -27,7 +27,7 @@ describe('assessHeat', () => {
     const keys = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`MSG#${i}`, 5]));
     const result = assessHeat('campaign', heat({ table: keys }), 400, 2000, {}, { perKey: 1000, warm: 4000 });
     expect(result.targets[0]?.wcuPerSecond).toBe(10_000);
-    expect(result.problems).toEqual(['campaign: table needs 10000 WCU/s, more than its warm throughput (4000)']);
+    expect(result.problems).toEqual([expect.stringContaining('campaign: table needs 10000 WCU/s, more than its warm throughput (4000)')]);
   });
 
   it('lists the hottest keys first', () => {
