@@ -28,6 +28,7 @@ export const ASSUMPTIONS = {
 
 /** Sample values of the API Gateway `$context` variables an access-log line prints (a postback accepted). */
 const SAMPLE_CONTEXT: Readonly<Record<string, string>> = {
+  '$context.apiId': 'a1b2c3d4e5',
   '$context.requestId': randomUUID(),
   '$context.extendedRequestId': 'Kx3AbGxyIAMEbXA=',
   '$context.requestTime': '30/Nov/2026:15:11:57 +0000',
