@@ -5,20 +5,20 @@
  * conventional middy + `@middy/validator` + DocumentClient function
  * (`bench/conventional-handler.ts`) bundled with the same options. See docs/performance.md.
  *
- * Exit codes: 0 ok; 1 a wrong answer, a lost/extra event or a request-count budget missed
+ * Exit codes: 0 ok; 1 a wrong answer, a lost/extra event, a request-count or a cost budget missed
  * (always); 2 a size or timing budget missed (only with --enforce); 3 the benchmark broke.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/observability';
 import { BUNDLING } from '../lib/mms-postback-receiver';
 import { ensureTable, localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb-local';
 import { startEventBridgeLocal } from '../local/eventbridge-local';
 import { type BundleReport, buildLikeTheStack, INGEST_ENTRY, PROJECT_ROOT } from './build';
+import { answerOf, BenchError, Child, expectType } from './child';
+import { type CostReport, formatCostReport, runCostReport } from './cost';
 import { BENCH_SECRET, countScenario, distinctPostbacks, example, postbackEvent } from './events';
 import { type CountingProxy, type SecretsManagerLocal, startCountingProxy, startSecretsManagerLocal } from './stand-ins';
 import { round, type Summary, summarize } from './stats';
@@ -94,94 +94,6 @@ function parseArgs(argv: string[]): Options {
     sourceMaps: !argv.includes('--no-source-maps'),
     profile: argv.includes('--profile'),
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The child process (bench/runner.mjs) running the bundle.
-
-type ChildAnswer =
-  | { type: 'ready'; bootMs: number; initMs: number }
-  | { type: 'invoke'; ms: number; cpuUs: number; response: APIGatewayProxyResult }
-  | {
-      type: 'loop';
-      latencies: number[];
-      cpuUs: number;
-      answers: Record<string, number>;
-      wrong: { index: number; response: APIGatewayProxyResult }[];
-      heapUsed: number;
-    }
-  | { type: 'error'; message: string };
-
-class Child {
-  private readonly queue: ((a: ChildAnswer) => void)[] = [];
-  private stderr = '';
-  stdoutBytes = 0;
-  private exited = false;
-
-  private constructor(private readonly proc: ChildProcess) {
-    proc.stdout?.on('data', (c: Buffer) => {
-      this.stdoutBytes += c.length;
-    });
-    proc.stderr?.on('data', (c: Buffer) => {
-      this.stderr = (this.stderr + c.toString('utf8')).slice(-4000);
-    });
-    proc.on('message', (m: ChildAnswer) => this.queue.shift()?.(m));
-    proc.on('exit', (code, signal) => {
-      this.exited = true;
-      const waiting = this.queue.splice(0);
-      for (const w of waiting) w({ type: 'error', message: `runner exited (${code ?? signal}) ${this.stderr.trim()}` });
-    });
-  }
-
-  static start(bundle: string, env: NodeJS.ProcessEnv, execArgv: string[]): { child: Child; ready: Promise<ChildAnswer> } {
-    // execArgv: [] so that tsx's loader flags of this process never reach the child.
-    const proc = fork(path.join(__dirname, 'runner.mjs'), [bundle], { env, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    const child = new Child(proc);
-    const ready = new Promise<ChildAnswer>((resolve) => child.queue.push(resolve));
-    return { child, ready };
-  }
-
-  request(message: object): Promise<ChildAnswer> {
-    if (this.exited) return Promise.resolve({ type: 'error', message: `runner already exited ${this.stderr.trim()}` });
-    return new Promise((resolve) => {
-      this.queue.push(resolve);
-      this.proc.send(message);
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.exited) return;
-    const gone = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
-    this.proc.send({ cmd: 'exit' });
-    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
-    await gone;
-    clearTimeout(timer);
-  }
-}
-
-function expectType<T extends ChildAnswer['type']>(answer: ChildAnswer, type: T): Extract<ChildAnswer, { type: T }> {
-  if (answer.type === 'error') throw new BenchError(`the runner failed: ${answer.message}`);
-  if (answer.type !== type) throw new BenchError(`the runner answered ${answer.type}, expected ${type}`);
-  return answer as Extract<ChildAnswer, { type: T }>;
-}
-
-class BenchError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BenchError';
-  }
-}
-
-/** 'accepted' | 'duplicate' | 'status <n>' and the parsed body. */
-function answerOf(response: APIGatewayProxyResult): { kind: string; body: Record<string, unknown> } {
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(response.body);
-  } catch {
-    body = {};
-  }
-  if (response.statusCode === 200 && (body.result === 'accepted' || body.result === 'duplicate')) return { kind: body.result, body };
-  return { kind: `status ${response.statusCode}`, body };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -510,8 +422,17 @@ async function main(): Promise<number> {
   let warm: WarmResult | undefined;
   let conventionalCold: { runs: ColdRun[]; wrong: string[] } = { runs: [], wrong: [] };
   let conventionalWarm: WarmResult | undefined;
+  let cost: CostReport | undefined;
   try {
     counts = await runCounts(bundle.file, s, execArgv, `${prefix}-count`);
+    cost = await runCostReport({
+      bundle: bundle.file,
+      execArgv,
+      env: s.env,
+      tableName: String(s.env.TABLE_NAME),
+      bus: s.bus,
+      prefix: `${prefix}-cost`,
+    });
     // Cold starts and warm loops alternate between the two functions, so that a change in the
     // machine's load during the run falls on both.
     if (opts.coldRuns > 0) {
@@ -708,14 +629,19 @@ async function main(): Promise<number> {
   p();
   p('Budgets');
   for (const v of verdicts) p(`  ${v.ok ? 'ok  ' : 'OVER'} ${v.name.padEnd(32)} ${String(v.value).padStart(9)}  budget ${v.budget}`);
+  if (cost) {
+    p();
+    for (const line of formatCostReport(cost)) p(line);
+  }
   const wrong = [
+    ...(cost?.problems ?? []),
     ...counts.filter((r) => !r.ok).flatMap((r) => r.problems.map((x) => `${r.name}: ${x}`)),
     ...cold.wrong,
     ...(warm?.wrong ?? []),
     ...conventionalCold.wrong.map((w) => `conventional ${w}`),
     ...(conventionalWarm?.wrong ?? []).map((w) => `conventional ${w}`),
   ];
-  const countOver = verdicts.filter((v) => !v.timing && !v.ok);
+  const countOver = [...verdicts.filter((v) => !v.timing && !v.ok), ...(cost?.verdicts.filter((v) => !v.ok) ?? [])];
   const timingOver = verdicts.filter((v) => v.timing && !v.ok);
   p();
   if (wrong.length > 0) {
@@ -752,6 +678,8 @@ async function main(): Promise<number> {
       },
       verdicts,
       wrong,
+      cost: cost?.cost ?? null,
+      costReport: cost ?? null,
     };
     mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
     writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);

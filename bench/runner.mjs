@@ -5,7 +5,8 @@
 //   node [--enable-source-maps] bench/runner.mjs <bundle.mjs>
 //
 // Messages to the parent:  {type:'ready', bootMs, initMs} once the bundle is loaded, then one
-// answer per command: {cmd:'invoke', event} -> {type:'invoke', ms, cpuUs, response};
+// answer per command: {cmd:'invoke', event[, marker]} -> {type:'invoke', ms, cpuUs, response} (the
+// marker, when given, is printed on stdout once the handler has returned);
 // {cmd:'loop', file} -> {type:'loop', latencies, cpuUs, answers, wrong}; {cmd:'exit'}.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -72,6 +73,8 @@ async function run(message) {
     const s = performance.now();
     const response = await handler(message.event, context());
     const ms = performance.now() - s;
+    // Everything the handler printed is in the pipe before this line (pipe writes are synchronous).
+    if (message.marker) process.stdout.write(`${message.marker}\n`);
     return { type: 'invoke', ms, cpuUs: cpuUs(c0), response };
   }
   if (message.cmd === 'loop') {

@@ -136,7 +136,9 @@ export function createIngestHandler(deps: IngestDeps) {
     await markPublished(record, context);
 
     countWithBreakdown(metrics, METRIC.accepted, DIMENSION.code, record.code);
-    logger.info('Postback accepted', {
+    // DEBUG: the EMF line and the access-log line already tell each accepted postback, and
+    // log bytes are paid per postback (a DEBUG log level shows it: see docs/cost.md).
+    logger.debug('Postback accepted', {
       code: record.code,
       detailType: record.detailType,
       isLatest: claim.isLatest,

@@ -115,3 +115,17 @@ export function createTableInput(tableName: string) {
     GlobalSecondaryIndexes,
   };
 }
+
+/**
+ * Write units per second a new on-demand table, and each of its indexes, serves at once
+ * before it has scaled up: DynamoDB's initial warm throughput of on-demand tables. The
+ * partition-heat simulation (`npm run loadtest -- --campaign`) holds a campaign to it.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/warm-throughput.html
+ */
+export const DEFAULT_WARM_WRITE_UNITS_PER_SECOND = 4_000;
+
+/**
+ * Write units per second one partition key value can take, on the table or on an index.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html
+ */
+export const PARTITION_KEY_WRITE_UNITS_PER_SECOND = 1_000;

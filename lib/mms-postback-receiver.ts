@@ -54,6 +54,19 @@ export const BUNDLING: nodejs.BundlingOptions = {
   esbuildArgs: { '--alias': [`@aws-sdk/credential-provider-node=${path.join(PROJECT_ROOT, 'lambda', 'runtime', 'env-credentials.ts')}`] },
 };
 
+/**
+ * Lambda's advanced logging controls of the ingest function: JSON log lines, and the
+ * platform's START/END/REPORT lines (logged at INFO) kept out of the log group: system level
+ * WARN still lets errors such as timeouts and crashes through. Application lines are
+ * filtered by the function's logger (`POWERTOOLS_LOG_LEVEL`, INFO by default), so no
+ * application level is set here. The cost report (`bench/cost.ts`) reads this constant.
+ * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html
+ */
+export const INGEST_LOGGING = {
+  loggingFormat: lambda.LoggingFormat.JSON,
+  systemLogLevelV2: lambda.SystemLogLevel.WARN,
+} as const satisfies Pick<lambda.FunctionProps, 'loggingFormat' | 'systemLogLevelV2'>;
+
 /** Properties of {@link MmsPostbackReceiver}. Every property is optional. */
 export interface MmsPostbackReceiverProps {
   /**
@@ -551,6 +564,7 @@ export class MmsPostbackReceiver extends Construct {
       entry: 'ingest.ts',
       description: 'MMS postbacks: authenticates, validates, stores and publishes POST /postbacks',
       reservedConcurrency: props.reservedConcurrency,
+      logging: INGEST_LOGGING,
       environment: {
         TABLE_NAME: this.table.tableName,
         // A given bus may be in another account: only its ARN names it there (PutEvents takes either).
@@ -705,6 +719,7 @@ export class MmsPostbackReceiver extends Construct {
       serviceName: string;
       sourceMaps: boolean;
       reservedConcurrency?: number;
+      logging?: Pick<lambda.FunctionProps, 'loggingFormat' | 'systemLogLevelV2'>;
     },
   ): nodejs.NodejsFunction {
     // An explicit log group (retention, removal policy) and a role without managed policies:
@@ -736,6 +751,7 @@ export class MmsPostbackReceiver extends Construct {
       logGroup,
       tracing: options.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       bundling: { ...BUNDLING, sourceMap: options.sourceMaps },
+      ...options.logging,
       environment: {
         ...options.environment,
         POWERTOOLS_SERVICE_NAME: options.serviceName,

@@ -9,9 +9,8 @@
  * - `lost`: the request IS forwarded and processed, then the connection is destroyed instead of
  *   relaying the answer (an ambiguous outcome: the caller cannot know that it worked).
  */
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type http from 'node:http';
+import { startLoopbackProxy } from './loopback-proxy';
 
 export type FaultKind = 'reset' | 'http500' | 'partial' | 'lost';
 export type Service = 'dynamodb' | 'eventbridge';
@@ -59,90 +58,45 @@ function entryCount(body: Buffer): number {
  * proxy.setFault('reset'); // every request now loses its connection
  */
 export async function startFaultProxy(service: Service, upstream: string): Promise<FaultProxy> {
-  const target = new URL(upstream);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const sockets = new Set<Socket>();
   const stats: FaultProxyStats = { service, forwarded: 0, faulted: { reset: 0, http500: 0, partial: 0, lost: 0 } };
   let fault: FaultKind | undefined;
-
-  const forward = (
-    req: http.IncomingMessage,
-    body: Buffer,
-    onAnswer: (status: number, headers: http.IncomingHttpHeaders, data: Buffer) => void,
-  ) => {
-    const headers = { ...req.headers, host: target.host };
-    const upstreamReq = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
-      (upstreamRes) => {
-        const chunks: Buffer[] = [];
-        upstreamRes.on('data', (c: Buffer) => chunks.push(c));
-        upstreamRes.on('end', () => onAnswer(upstreamRes.statusCode ?? 502, upstreamRes.headers, Buffer.concat(chunks)));
-        upstreamRes.on('error', () => req.socket.destroy());
-      },
-    );
-    upstreamReq.on('error', () => req.socket.destroy());
-    upstreamReq.end(body);
-  };
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      // `partial` only means something for PutEvents.
-      const kind = fault === 'partial' && service !== 'eventbridge' ? 'http500' : fault;
-      if (kind === undefined) {
-        stats.forwarded++;
-        forward(req, body, (status, headers, data) => {
-          const { connection: _c, 'keep-alive': _k, 'transfer-encoding': _t, ...rest } = headers;
-          res.writeHead(status, { ...rest, 'content-length': data.length });
-          res.end(data);
-        });
+  const proxy = await startLoopbackProxy(upstream, (x) => {
+    // `partial` only means something for PutEvents.
+    const kind = fault === 'partial' && service !== 'eventbridge' ? 'http500' : fault;
+    if (kind === undefined) {
+      stats.forwarded++;
+      x.forward((answer) => x.relay(answer));
+      return;
+    }
+    stats.faulted[kind]++;
+    switch (kind) {
+      case 'reset':
+        x.req.socket.destroy();
+        return;
+      case 'http500':
+        sendJson(x.res, 500, { __type: ERROR_TYPE[service], message: 'Injected fault: internal error' });
+        return;
+      case 'partial': {
+        const n = entryCount(x.body);
+        const Entries = Array.from({ length: n }, () => ({
+          ErrorCode: 'InternalFailure',
+          ErrorMessage: 'Injected fault: internal failure',
+        }));
+        sendJson(x.res, 200, { Entries, FailedEntryCount: n });
         return;
       }
-      stats.faulted[kind]++;
-      switch (kind) {
-        case 'reset':
-          req.socket.destroy();
-          return;
-        case 'http500':
-          sendJson(res, 500, { __type: ERROR_TYPE[service], message: 'Injected fault: internal error' });
-          return;
-        case 'partial': {
-          const n = entryCount(body);
-          const Entries = Array.from({ length: n }, () => ({
-            ErrorCode: 'InternalFailure',
-            ErrorMessage: 'Injected fault: internal failure',
-          }));
-          sendJson(res, 200, { Entries, FailedEntryCount: n });
-          return;
-        }
-        case 'lost':
-          forward(req, body, () => req.socket.destroy());
-          return;
-      }
-    });
+      case 'lost':
+        x.forward(() => x.req.socket.destroy());
+        return;
+    }
   });
-  server.keepAliveTimeout = 30_000;
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: proxy.endpoint,
     stats,
     setFault(kind) {
       fault = kind;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-        agent.destroy();
-      }),
+    close: proxy.close,
   };
 }
 

@@ -34,6 +34,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { findFreePort } from '../local/dynamodb-local';
+import { runCampaign } from './campaign';
 import { type CheckResult, readStored, runChecks } from './checks';
 import type { FaultReportMessage } from './fault-stack';
 import { type Stack, startStack } from './stack';
@@ -274,6 +275,8 @@ interface Report {
 }
 
 async function main(): Promise<number> {
+  // The partition-heat simulation is a mode of its own (loadtest/campaign.ts).
+  if (process.argv.includes('--campaign')) return runCampaign(process.argv.slice(2));
   const opts = parseArgs(process.argv.slice(2));
   const localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-loadtest-'));
   const port = await findFreePort();
