@@ -17,7 +17,7 @@ import { interpretPostback, type PostbackRecord } from './domain/postback';
 import { validatePostback } from './domain/validate';
 import { UnavailableError, ValidationFailedError } from './errors';
 import { authenticate, errorResponder, keepRejected } from './http/middlewares';
-import { readJsonBody } from './http/request';
+import { readPostbackBody } from './http/request';
 import { jsonResponse } from './http/responses';
 import { maskPhone } from './logging';
 import { countWithBreakdown, DIMENSION, METRIC } from './observability';
@@ -96,10 +96,10 @@ export function createIngestHandler(deps: IngestDeps) {
 
   const ingest = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const receivedAt = clock();
-    const { json, text } = readJsonBody(event, MAX_BODY_BYTES);
+    const { json, text, format } = readPostbackBody(event, MAX_BODY_BYTES);
     const result = validatePostback(json);
     if (!result.ok) throw new ValidationFailedError(result.details);
-    const record = interpretPostback(result.postback, receivedAt);
+    const record = interpretPostback(result.postback, receivedAt, format);
     logger.appendKeys({ trackingId: record.trackingId, postbackId: record.postbackId });
     if (record.statusMismatch) {
       logger.warn('Status text disagrees with the code; the code decides', { code: record.code, status: record.detail.status });

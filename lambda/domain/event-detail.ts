@@ -14,9 +14,14 @@ export type PostbackDetailBase = DetailFieldsFromPostback & {
   readonly isLatest: boolean;
   /** When the service first accepted the postback (ISO 8601, UTC). */
   readonly receivedAt: string;
-  /** The postback body as received, including fields the spec does not document. */
+  /** The postback's fields as received, including fields the spec does not document (an XML body as its JSON form). */
   readonly raw: Readonly<Record<string, unknown>>;
+  /** The body's wire format: `json`, or `xml` for the provider's XML API. */
+  readonly format: PostbackFormat;
 };
+
+/** The wire formats of a postback body. */
+export type PostbackFormat = 'json' | 'xml';
 
 type DetailOfEntry<E extends CatalogEntry> = PostbackDetailBase & {
   readonly code: E['code'];

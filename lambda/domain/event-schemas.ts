@@ -37,6 +37,7 @@ const ALWAYS_PRESENT = [
   'isLatest',
   'receivedAt',
   'raw',
+  'format',
 ];
 
 function schemaFor(detailType: DetailType): JsonSchema {
@@ -72,6 +73,7 @@ function schemaFor(detailType: DetailType): JsonSchema {
       ...specific,
       receivedAt: { type: 'string', format: 'date-time' },
       raw: { type: 'object' },
+      format: { type: 'string', enum: ['json', 'xml'] },
     },
     additionalProperties: false,
   };

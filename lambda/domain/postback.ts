@@ -1,5 +1,5 @@
 import { type CatalogEntry, type DetailType, type Lifecycle, lookupCode, type Outcome, UNRECOGNIZED_DETAIL_TYPE } from './catalog';
-import type { PostbackDetail } from './event-detail';
+import type { PostbackDetail, PostbackFormat } from './event-detail';
 import { type DetailFieldsFromPostback, POSTBACK_FIELDS, type PostbackFieldName } from './fields';
 import { derivedMoTrackingId, postbackIdOf } from './identity';
 import { type Instant, toInstant } from './timestamp';
@@ -42,10 +42,10 @@ function detailFields(postback: ValidPostback, trackingId: string): DetailFields
  * Derives ids, catalog facts and the event Detail from a validated postback.
  *
  * @example
- * const record = interpretPostback(result.postback, new Date());
+ * const record = interpretPostback(result.postback, new Date()); // `format` defaults to 'json'
  * record.detailType; // 'MMS Delivered'
  */
-export function interpretPostback(postback: ValidPostback, receivedAt: Date): PostbackRecord {
+export function interpretPostback(postback: ValidPostback, receivedAt: Date, format: PostbackFormat = 'json'): PostbackRecord {
   const instant = toInstant(postback.timestamp);
   if (!instant) throw new TypeError('interpretPostback needs a validated postback');
   const trackingId = postback['tracking-id'] ?? derivedMoTrackingId({ from: postback.from, to: postback.to, instantKey: instant.key });
@@ -66,6 +66,7 @@ export function interpretPostback(postback: ValidPostback, receivedAt: Date): Po
     final,
     receivedAt: received,
     raw: postback,
+    format,
   } as Omit<PostbackDetail, 'isLatest'>;
   const status = postback.status;
   return {

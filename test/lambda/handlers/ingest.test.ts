@@ -88,6 +88,7 @@ describe('the provider examples, end to end', () => {
       isLatest: true,
       receivedAt: expect.any(String),
       raw: body,
+      format: 'json',
     });
   });
 
