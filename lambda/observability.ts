@@ -24,6 +24,8 @@ export const METRIC = {
   storeFailed: 'StoreFailed',
   /** A copy arrived while the same postback was still being processed (answered 503). */
   inProgress: 'PostbackInProgress',
+  /** A message declared `MMS Status Unknown` by the sweep (no final postback in time). */
+  statusUnknown: 'MessageStatusUnknown',
 } as const;
 
 /** The dimensions that break a count down, besides `service`. */

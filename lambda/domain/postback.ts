@@ -1,4 +1,12 @@
-import { type CatalogEntry, type DetailType, type Lifecycle, lookupCode, type Outcome, UNRECOGNIZED_DETAIL_TYPE } from './catalog';
+import {
+  type CatalogEntry,
+  type DetailType,
+  type Lifecycle,
+  lookupCode,
+  type Outcome,
+  type StatusUnknownEntry,
+  UNRECOGNIZED_DETAIL_TYPE,
+} from './catalog';
 import type { PostbackDetail, PostbackFormat } from './event-detail';
 import { type DetailFieldsFromPostback, POSTBACK_FIELDS, type PostbackFieldName } from './fields';
 import { derivedMoTrackingId, postbackIdOf } from './identity';
@@ -10,8 +18,8 @@ export interface PostbackRecord {
   readonly postbackId: string;
   readonly trackingId: string;
   readonly code: string;
-  /** The catalog entry; `undefined` for a well-formed code the catalog does not know. */
-  readonly entry: CatalogEntry | undefined;
+  /** The catalog entry (or the synthetic status-unknown entry); `undefined` for a well-formed code the catalog does not know. */
+  readonly entry: CatalogEntry | StatusUnknownEntry | undefined;
   readonly detailType: DetailType;
   readonly instant: Instant;
   readonly lifecycle: Lifecycle;
