@@ -7,20 +7,24 @@
  * - an HTTP server on 127.0.0.1:PORT (default 3000) that feeds API Gateway proxy events to
  *   the real, unmodified handlers in `lambda/handlers/`.
  *
+ * - the status-unknown sweep, run every SWEEP_INTERVAL_SECONDS (default 60) as the schedule does in AWS.
+ *
  * Environment: PORT, LOCAL_DIR (default `.local/`), POSTBACK_SECRET (default `local-dev-secret`),
- * TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE, DYNAMODB_PORT (default: a free port).
+ * TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE, DYNAMODB_PORT (default: a free port),
+ * STATUS_UNKNOWN_AFTER_SECONDS (default 259200, 72 hours; 0 turns the sweep off), SWEEP_INTERVAL_SECONDS (default 60).
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { LocalEnvironmentError } from './dynamodb-local';
 import type { RecordedEvent } from './eventbridge-local';
-import { DEFAULT_SECRET, LocalStack } from './stack';
+import { DEFAULT_SECRET, DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS, LocalStack } from './stack';
 
 // Node 20 is expected on our machines (Lambda runs 22+): keep the SDK's multi-line notice out of the console.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const REPO_ROOT = path.resolve(__dirname, '..');
 
-const USAGE = 'usage: npm start [-- --persist]   (env: PORT, LOCAL_DIR, POSTBACK_SECRET, DYNAMODB_PORT)';
+const USAGE =
+  'usage: npm start [-- --persist]   (env: PORT, LOCAL_DIR, POSTBACK_SECRET, DYNAMODB_PORT, STATUS_UNKNOWN_AFTER_SECONDS, SWEEP_INTERVAL_SECONDS)';
 
 function fail(message: string): never {
   throw new LocalEnvironmentError(message);
@@ -31,6 +35,13 @@ function parsePort(name: string, raw: string | undefined, fallback?: number): nu
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`${name} must be a port number from 1 to 65535, got "${raw}"`);
   return port;
+}
+
+function parseSeconds(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < min) fail(`${name} must be a whole number of seconds, at least ${min}, got "${raw}"`);
+  return seconds;
 }
 
 /** One readable line per event. */
@@ -94,6 +105,13 @@ async function main(): Promise<void> {
   const secret = process.env.POSTBACK_SECRET?.trim() || DEFAULT_SECRET;
   const tableName = process.env.TABLE_NAME?.trim() || 'mms-postbacks-local';
   const eventBusName = process.env.EVENT_BUS_NAME?.trim() || 'mms-postbacks-local';
+  const statusUnknownAfterSeconds = parseSeconds(
+    'STATUS_UNKNOWN_AFTER_SECONDS',
+    process.env.STATUS_UNKNOWN_AFTER_SECONDS,
+    DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS,
+    0,
+  );
+  const sweepIntervalSeconds = parseSeconds('SWEEP_INTERVAL_SECONDS', process.env.SWEEP_INTERVAL_SECONDS, 60, 1);
   const stack = new LocalStack({
     port,
     dynamoDbPort,
@@ -103,6 +121,8 @@ async function main(): Promise<void> {
     tableName,
     eventBusName,
     eventSource: process.env.EVENT_SOURCE?.trim() || 'mms.postbacks',
+    statusUnknownAfterSeconds,
+    sweepIntervalSeconds,
     onEvent: (e) => console.log(formatEvent(e)),
     log: (line) => console.log(`http   ${line}`),
   });
@@ -154,6 +174,9 @@ async function main(): Promise<void> {
     `    POST ${base}/postbacks`,
     `    GET  ${base}/messages/{trackingId}`,
     `    GET  ${base}/messages?clientReference=…`,
+    statusUnknownAfterSeconds > 0
+      ? `  Status-unknown sweep every ${sweepIntervalSeconds} s: a message with no final postback ${statusUnknownAfterSeconds} s after its first gets "MMS Status Unknown"`
+      : '  Status-unknown sweep off (STATUS_UNKNOWN_AFTER_SECONDS=0)',
     '',
     `  Local secret: ${secret}${secret === DEFAULT_SECRET ? '   (the fixed local default; set POSTBACK_SECRET to change it)' : ''}`,
     '  Postback URL, in the forms a provider can use:',
