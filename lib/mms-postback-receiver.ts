@@ -13,7 +13,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CODE_PATTERN, DETAIL_TYPES, type DetailType, type Outcome } from '../lambda/domain/catalog';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/observability';
-import { TABLE_DEFINITION } from '../lambda/table-definition';
+import { STATUS_DUE, TABLE_DEFINITION } from '../lambda/table-definition';
 import { postbackAccessLogFormat } from './access-log-format';
 import { addRetryableGatewayResponses } from './gateway-responses';
 import { PostbackEventSchemas } from './postback-event-schemas';
@@ -820,7 +820,9 @@ export class MmsPostbackReceiver extends Construct {
         actions: ['dynamodb:GetItem', 'dynamodb:Query'],
         resources: [
           this.table.tableArn,
-          ...TABLE_DEFINITION.globalSecondaryIndexes.map((gsi) => `${this.table.tableArn}/index/${gsi.indexName}`),
+          ...TABLE_DEFINITION.globalSecondaryIndexes
+            .filter((gsi) => gsi.indexName !== STATUS_DUE.indexName)
+            .map((gsi) => `${this.table.tableArn}/index/${gsi.indexName}`),
         ],
       }),
     );
