@@ -167,7 +167,7 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
   const BUNDLE_CEILING_BYTES = new Map<unknown, number>();
 
   test('the bundles are minified ESM with every dependency inside, under their size ceilings', () => {
-    const sweep = receiver.statusUnknownSweep?.function;
+    const sweep = receiver.statusUnknownSweep?.function as NonNullable<typeof receiver.statusUnknownSweep>['function'];
     BUNDLE_CEILING_BYTES.set(receiver.ingestFunction, 450_000).set(receiver.queryFunction, 400_000).set(sweep, 450_000);
     for (const fn of [receiver.ingestFunction, receiver.queryFunction, sweep]) {
       const key: string = template.toJSON().Resources[logicalId(stack, fn)].Properties.Code.S3Key;
