@@ -89,3 +89,20 @@ describe('StatusUnknownSweep turned off', () => {
     );
   });
 });
+
+describe('subscribing to MMS Status Unknown', () => {
+  test('onPostback filters on its detail-type or on outcome unknown', () => {
+    const stack = testStack(testApp());
+    const receiver = new MmsPostbackReceiver(stack, 'Receiver');
+
+    expect(receiver.eventPattern({ detailTypes: ['MMS Status Unknown'] })).toEqual({
+      source: ['mms.postbacks'],
+      detailType: ['MMS Status Unknown'],
+    });
+    expect(receiver.eventPattern({ outcome: 'unknown' })).toEqual({ source: ['mms.postbacks'], detail: { outcome: ['unknown'] } });
+    receiver.onPostback({ detailTypes: ['MMS Status Unknown'] });
+    templateOf(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['mms.postbacks'], 'detail-type': ['MMS Status Unknown'] },
+    });
+  });
+});
