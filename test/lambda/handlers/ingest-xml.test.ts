@@ -3,8 +3,6 @@
  * EventBridge: every provider example in both forms, and hostile XML refused and kept.
  */
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { fromItem } from '../../../lambda/adapters/attribute-values';
 import { toXmlPostback } from '../../../local/xml-form';
 import { EXAMPLE_NAMES, fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
@@ -82,18 +80,7 @@ describe('every provider example, in both forms', () => {
 });
 
 describe('hostile and mislabelled bodies', () => {
-  const rejectedRecords = async () => {
-    const day = new Date().toISOString().slice(0, 10);
-    const out = await h.table.client.send(
-      new QueryCommand({
-        TableName: h.table.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: `REJECTED#${day}` } },
-        ConsistentRead: true,
-      }),
-    );
-    return (out.Items ?? []).map(fromItem);
-  };
+  const rejectedRecords = () => h.rejectedRecords();
   const n101Xml = toXmlPostback({ ...fixture('n101'), 'tracking-id': 'hostile' });
   const billionLaughs =
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
