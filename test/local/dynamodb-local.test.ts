@@ -36,8 +36,9 @@ describe('DynamoDB Local', () => {
 
       expect(table.Table?.TableStatus).toBe('ACTIVE');
       expect(table.Table?.KeySchema).toEqual(createTableInput('postbacks').KeySchema);
-      expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(
-        TABLE_DEFINITION.globalSecondaryIndexes.map((i) => i.indexName),
+      // DescribeTable lists the indexes in no particular order.
+      expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(
+        TABLE_DEFINITION.globalSecondaryIndexes.map((i) => i.indexName).sort(),
       );
       expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: TABLE_DEFINITION.timeToLiveAttribute });
     } finally {
