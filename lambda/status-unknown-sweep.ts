@@ -2,7 +2,6 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { DynamoDbStatusDue } from './adapters/dynamodb-status-due';
@@ -126,9 +125,9 @@ export function createStatusUnknownSweep(deps: SweepDeps) {
 }
 
 /**
- * The production wiring: the ingest function's store and publisher (same table, bus and
- * lease), and an SDK DynamoDB client for the index queries (endpoint only through the
- * standard `AWS_ENDPOINT_URL_*` variables).
+ * The production wiring: the ingest function's clients, store and publisher (same table,
+ * bus and lease); its DynamoDB client also runs the index queries (endpoint only through
+ * the standard `AWS_ENDPOINT_URL_*` variables).
  *
  * @example
  * const deps = defaultSweepDeps({ ...process.env, STATUS_UNKNOWN_AFTER_SECONDS: '259200' });
@@ -136,10 +135,9 @@ export function createStatusUnknownSweep(deps: SweepDeps) {
 export function defaultSweepDeps(env: Readonly<Record<string, string | undefined>> = process.env): SweepDeps {
   const config = loadSweepConfig(env);
   const ingest = defaultIngestDeps(env);
-  const client = new DynamoDBClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } });
   return {
     config,
-    due: new DynamoDbStatusDue(client, loadIngestConfig(env).tableName),
+    due: new DynamoDbStatusDue(ingest.clients.dynamodb, loadIngestConfig(env).tableName),
     store: ingest.store,
     publisher: ingest.publisher,
     logger: ingest.logger,
