@@ -168,7 +168,8 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
 
   test('the bundles are minified ESM with every dependency inside, under their size ceilings', () => {
     const sweep = receiver.statusUnknownSweep?.function as NonNullable<typeof receiver.statusUnknownSweep>['function'];
-    BUNDLE_CEILING_BYTES.set(receiver.ingestFunction, 450_000).set(receiver.queryFunction, 400_000).set(sweep, 450_000);
+    // fast-xml-parser (XML postbacks) adds about 70 KB to the ingest and sweep bundles.
+    BUNDLE_CEILING_BYTES.set(receiver.ingestFunction, 550_000).set(receiver.queryFunction, 400_000).set(sweep, 550_000);
     for (const fn of [receiver.ingestFunction, receiver.queryFunction, sweep]) {
       const key: string = template.toJSON().Resources[logicalId(stack, fn)].Properties.Code.S3Key;
       const dir = path.join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`);
