@@ -28,19 +28,22 @@ const CDATA = /<!\[CDATA\[[\s\S]*?\]\]>/g;
 /** An `&` that does not start a predefined entity or a character reference. */
 const OTHER_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/;
 
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  parseTagValue: false,
-  trimValues: false,
-  // The DTD is refused above; what remains are the predefined entities and character
-  // references (decoded by the `htmlEntities` table; other names were refused above).
-  processEntities: true,
-  htmlEntities: true,
-  maxNestedTags: MAX_XML_DEPTH,
-  isArray: (_name, jPath) => jPath === 'postback.content.file' || jPath === 'postback.copy-to.number',
-});
+/** Built on first use, so that bundles that import this module without parsing XML stay free of it. */
+let parser: XMLParser | undefined;
+const newParser = () =>
+  new XMLParser({
+    ignoreAttributes: true,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    parseTagValue: false,
+    trimValues: false,
+    // The DTD is refused above; what remains are the predefined entities and character
+    // references (decoded by the `htmlEntities` table; other names were refused above).
+    processEntities: true,
+    htmlEntities: true,
+    maxNestedTags: MAX_XML_DEPTH,
+    isArray: (_name, jPath) => jPath === 'postback.content.file' || jPath === 'postback.copy-to.number',
+  });
 
 /** Drops whitespace-only text between child elements (indentation); other text next to elements is an error. */
 function withoutLayout(value: unknown, path: string): unknown {
@@ -90,6 +93,7 @@ export function parseXmlPostback(text: string): Record<string, unknown> {
   }
   let document: Record<string, unknown>;
   try {
+    parser ??= newParser();
     document = parser.parse(text) as Record<string, unknown>;
   } catch (error) {
     throw new InvalidXmlError(`body is not acceptable XML: ${(error as Error).message}`, { cause: error });
