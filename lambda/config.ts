@@ -36,6 +36,16 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+function nonNegativeInt(env: Env, name: string, fallback: number): number {
+  const raw = optionalString(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ConfigError(`Environment variable ${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return value;
+}
+
 /** Where the shared secret comes from; `none` means every request is refused (fail closed). */
 export type SecretConfig =
   | { readonly kind: 'secretsManager'; readonly secretArn: string; readonly refreshSeconds: number }
@@ -59,6 +69,11 @@ export interface IngestConfig {
   readonly leaseSeconds: number;
   /** `RETRY_AFTER_SECONDS`, default 5: the `Retry-After` of 503 answers. */
   readonly retryAfterSeconds: number;
+  /**
+   * `STATUS_UNKNOWN_AFTER_SECONDS`, default 0 (off): how long a message may wait for a final
+   * postback before the status-unknown sweep declares it unknown. The construct sets it.
+   */
+  readonly statusUnknownAfterSeconds: number;
   /** `POWERTOOLS_SERVICE_NAME`, default `mms-postbacks`: the `service` of logs and metrics. */
   readonly serviceName: string;
   /** `POWERTOOLS_METRICS_NAMESPACE`, default `MmsPostbacks`. */
@@ -88,6 +103,7 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     rejectedRetentionDays: positiveInt(env, 'REJECTED_RETENTION_DAYS', 14),
     leaseSeconds: positiveInt(env, 'LEASE_SECONDS', 60),
     retryAfterSeconds: positiveInt(env, 'RETRY_AFTER_SECONDS', 5),
+    statusUnknownAfterSeconds: nonNegativeInt(env, 'STATUS_UNKNOWN_AFTER_SECONDS', 0),
     serviceName: optionalString(env, 'POWERTOOLS_SERVICE_NAME') ?? SERVICE_NAME,
     metricsNamespace: optionalString(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? METRICS_NAMESPACE,
   };
@@ -197,5 +213,33 @@ export function loadRelayConfig(env: Env = process.env): RelayConfig {
     batchSize: positiveInt(env, 'RELAY_BATCH_SIZE', 500),
     serviceName: optionalString(env, 'POWERTOOLS_SERVICE_NAME') ?? SERVICE_NAME,
     metricsNamespace: optionalString(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? METRICS_NAMESPACE,
+  };
+}
+
+export interface SweepConfig {
+  /** `STATUS_UNKNOWN_AFTER_SECONDS` (required, positive): the wait that ends in `MMS Status Unknown`. */
+  readonly statusUnknownAfterSeconds: number;
+  /** `SWEEP_MAX_PER_RUN`, default 20000: the most messages one run marks unknown (bounded work; the next run continues). */
+  readonly maxPerRun: number;
+  /** `SWEEP_PAGE_SIZE`, default 50: index entries read per Query, states per BatchGetItem. */
+  readonly pageSize: number;
+}
+
+/**
+ * Reads the status-unknown sweep's own settings (it also reads the ingest settings for the
+ * store and the publisher, see {@link loadIngestConfig}).
+ *
+ * @example
+ * const sweep = loadSweepConfig(); // STATUS_UNKNOWN_AFTER_SECONDS=259200
+ */
+export function loadSweepConfig(env: Env = process.env): SweepConfig {
+  const pageSize = positiveInt(env, 'SWEEP_PAGE_SIZE', 50);
+  // BatchGetItem reads at most 100 items per request.
+  if (pageSize > 100) throw new ConfigError(`Environment variable SWEEP_PAGE_SIZE must be at most 100, got ${pageSize}`);
+  requiredString(env, 'STATUS_UNKNOWN_AFTER_SECONDS');
+  return {
+    statusUnknownAfterSeconds: positiveInt(env, 'STATUS_UNKNOWN_AFTER_SECONDS', 0),
+    maxPerRun: positiveInt(env, 'SWEEP_MAX_PER_RUN', 20_000),
+    pageSize,
   };
 }

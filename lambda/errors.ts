@@ -41,6 +41,19 @@ export class InvalidJsonError extends RejectedInputError {
   }
 }
 
+/** An XML body that is not one well-formed `<postback>` element, or that has a DTD, entities or external references. */
+export class InvalidXmlError extends RejectedInputError {
+  readonly statusCode = 400;
+  readonly errorCode = 'invalid_xml';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InvalidXmlError';
+  }
+  override body() {
+    return { error: this.errorCode, message: this.message };
+  }
+}
+
 export class ValidationFailedError extends RejectedInputError {
   readonly statusCode = 400;
   readonly errorCode = 'validation_failed';
@@ -69,7 +82,9 @@ export class UnsupportedMediaTypeError extends RejectedInputError {
   readonly statusCode = 415;
   readonly errorCode = 'unsupported_media_type';
   constructor(readonly contentType: string | undefined) {
-    super(`content type ${contentType === undefined ? '(none)' : JSON.stringify(contentType)} is not application/json`);
+    super(
+      `content type ${contentType === undefined ? '(none)' : JSON.stringify(contentType)} is neither JSON (application/json) nor XML (application/xml, text/xml)`,
+    );
     this.name = 'UnsupportedMediaTypeError';
   }
 }

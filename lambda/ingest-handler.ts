@@ -13,31 +13,22 @@ import { EventBridgePublisher } from './adapters/eventbridge-publisher';
 import { createSecretSource, secretsManagerPort } from './adapters/secret-source';
 import { type IngestConfig, loadAwsConfig, loadIngestConfig } from './config';
 import type { PostbackDetail } from './domain/event-detail';
-import { interpretPostback, type PostbackRecord } from './domain/postback';
+import { interpretPostback } from './domain/postback';
 import { validatePostback } from './domain/validate';
 import { UnavailableError, ValidationFailedError } from './errors';
 import { authenticate, errorResponder, keepRejected } from './http/middlewares';
-import { readJsonBody } from './http/request';
+import { readPostbackBody } from './http/request';
 import { jsonResponse } from './http/responses';
 import { maskPhone } from './logging';
 import { countWithBreakdown, DIMENSION, METRIC } from './observability';
 import type { EventPublisher, PostbackStore, SecretSource } from './ports';
+import { createPublication } from './publication';
 import { awsClientConfig } from './runtime/aws-clients';
-import { callOptions, middyDeadlineOptions, TIME_RESERVE_MS } from './runtime/deadline';
+import { callOptions, middyDeadlineOptions } from './runtime/deadline';
 import { createTracer, traced, tracingMiddlewares } from './runtime/tracing';
 
 /** The largest body accepted, after base64 decoding (64 KiB). */
 export const MAX_BODY_BYTES = 64 * 1024;
-
-/** Retries of the mark-published write after the SDK's own attempts: 100 ms doubling, about 6 s in all. */
-const MARK_PUBLISHED_RETRIES = 6;
-const MARK_PUBLISHED_BASE_DELAY_MS = 100;
-/**
- * The least time worth another mark-published attempt. Each attempt is cut when
- * `TIME_RESERVE_MS.afterPublish` is left (runtime/deadline.ts), so the answer, 200, is
- * always given before the deadline.
- */
-const MARK_PUBLISHED_MIN_ATTEMPT_MS = 200;
 
 export interface IngestDeps {
   readonly config: Pick<IngestConfig, 'retryAfterSeconds'>;
@@ -60,46 +51,17 @@ export interface IngestDeps {
  * export const handler = createIngestHandler(defaultIngestDeps());
  */
 export function createIngestHandler(deps: IngestDeps) {
-  const { store, publisher, logger, metrics } = deps;
+  const { store, logger, metrics } = deps;
   const clock = deps.clock ?? (() => new Date());
 
-  /**
-   * Marks the entry published, retrying with backoff while the invocation has time left.
-   * Once the event is out, this write is what stops a later copy from publishing again:
-   * it is worth seconds of a DynamoDB fault, not just the SDK's own three attempts.
-   */
-  const markPublished = async (record: PostbackRecord, context: Context): Promise<boolean> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        // The event is out: this write may use the time up to the answer.
-        await store.markPublished(record, callOptions(context, TIME_RESERVE_MS.afterPublish));
-        return true;
-      } catch (error) {
-        const delay = MARK_PUBLISHED_BASE_DELAY_MS * 2 ** attempt;
-        const left = context.getRemainingTimeInMillis() - TIME_RESERVE_MS.afterPublish;
-        if (attempt >= MARK_PUBLISHED_RETRIES || left < delay + MARK_PUBLISHED_MIN_ATTEMPT_MS) {
-          // The event is out and the state is stored: answer 2xx (a 5xx would make the sender
-          // retry). The entry stays pending; a copy arriving after its lease expires publishes
-          // again, the one case of a double event (consumers deduplicate on postbackId).
-          metrics.addMetric(METRIC.storeFailed, MetricUnit.Count, 1);
-          logger.error('Event published but the history entry could not be marked published', {
-            error: error as Error,
-            attempts: attempt + 1,
-          });
-          return false;
-        }
-        logger.warn('Could not mark the entry published yet; retrying', { error: error as Error, attempt: attempt + 1 });
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
-  };
+  const publication = createPublication(deps);
 
   const ingest = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const receivedAt = clock();
-    const { json, text } = readJsonBody(event, MAX_BODY_BYTES);
+    const { json, text, format } = readPostbackBody(event, MAX_BODY_BYTES);
     const result = validatePostback(json);
     if (!result.ok) throw new ValidationFailedError(result.details);
-    const record = interpretPostback(result.postback, receivedAt);
+    const record = interpretPostback(result.postback, receivedAt, format);
     logger.appendKeys({ trackingId: record.trackingId, postbackId: record.postbackId });
     if (record.statusMismatch) {
       logger.warn('Status text disagrees with the code; the code decides', { code: record.code, status: record.detail.status });
@@ -124,16 +86,11 @@ export function createIngestHandler(deps: IngestDeps) {
 
     const detail = { ...record.detail, isLatest: claim.isLatest } as PostbackDetail;
     try {
-      await publisher.publish(record, detail, callOptions(context));
+      await publication.publishClaimed(record, detail, context);
     } catch (cause) {
-      metrics.addMetric(METRIC.publishFailed, MetricUnit.Count, 1);
-      // Give the lease up so that the sender's retry finishes the work at once.
-      await store.release(record, callOptions(context, TIME_RESERVE_MS.afterPublish)).catch((error: unknown) => {
-        logger.warn('Could not release the lease; a retry proceeds once it expires', { error: error as Error });
-      });
+      // The lease is given up: the sender's retry finishes the work at once.
       throw new UnavailableError('could not publish the event', 'publish', { cause });
     }
-    await markPublished(record, context);
 
     countWithBreakdown(metrics, METRIC.accepted, DIMENSION.code, record.code);
     // DEBUG: the EMF line and the access-log line already tell each accepted postback, and
@@ -171,9 +128,10 @@ export function createIngestHandler(deps: IngestDeps) {
  * @example
  * const deps = defaultIngestDeps({ ...process.env, TABLE_NAME: 'postbacks' });
  */
-export function defaultIngestDeps(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): IngestDeps & { readonly clients: { readonly dynamodb: DynamoDBClient; readonly eventbridge: EventBridgeClient } } {
+export function defaultIngestDeps(env: Readonly<Record<string, string | undefined>> = process.env): IngestDeps & {
+  readonly store: DynamoDbStore;
+  readonly clients: { readonly dynamodb: DynamoDBClient; readonly eventbridge: EventBridgeClient };
+} {
   const config = loadIngestConfig(env);
   const aws = loadAwsConfig(env);
   const tracer = createTracer(config.serviceName, aws.tracingEnabled);
@@ -191,6 +149,7 @@ export function defaultIngestDeps(
       leaseSeconds: config.leaseSeconds,
       historyRetentionDays: config.historyRetentionDays,
       rejectedRetentionDays: config.rejectedRetentionDays,
+      statusUnknownAfterSeconds: config.statusUnknownAfterSeconds,
     }),
     publisher: new EventBridgePublisher({ client: eventbridge, eventBusName: config.eventBusName, source: config.eventSource }),
     secrets: createSecretSource(config.secret, secretsManager),

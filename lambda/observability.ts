@@ -30,6 +30,8 @@ export const METRIC = {
   relayPublished: 'RelayPublished',
   /** Relay: entries it could not publish (left pending for the next run). */
   relayFailed: 'RelayFailed',
+  /** A message declared `MMS Status Unknown` by the sweep (no final postback in time). */
+  statusUnknown: 'MessageStatusUnknown',
 } as const;
 
 /** The dimensions that break a count down, besides `service`. */

@@ -1,5 +1,6 @@
 import type { PostbackDetail } from './domain/event-detail';
 import type { PostbackRecord } from './domain/postback';
+import type { WaitingMessage } from './domain/status-unknown';
 
 /**
  * Options of one call through a port: the signal that bounds it by the time the invocation
@@ -12,6 +13,13 @@ export interface CallOptions {
 /** What `claim` found: the caller owns the postback now, or it is a duplicate, or another invocation owns it. */
 export type ClaimResult =
   | { readonly outcome: 'claimed'; readonly isLatest: boolean }
+  | { readonly outcome: 'duplicate' }
+  | { readonly outcome: 'in_progress' };
+
+/** What `claimStatusUnknown` found: written now, a final state got there first, or already written (published or still pending). */
+export type StatusUnknownClaim =
+  | { readonly outcome: 'claimed' }
+  | { readonly outcome: 'superseded' }
   | { readonly outcome: 'duplicate' }
   | { readonly outcome: 'in_progress' };
 
@@ -46,6 +54,15 @@ export interface PostbackStore {
   /** Gives the lease up after a failure, so that the sender's retry can proceed at once. */
   release(record: PostbackRecord, options?: CallOptions): Promise<void>;
   saveRejected(rejected: RejectedPostback, options?: CallOptions): Promise<void>;
+}
+
+/** The status-unknown sweep's side of the store: the same pending/published life cycle as postbacks. */
+export interface StatusUnknownStore extends Pick<PostbackStore, 'markPublished' | 'release'> {
+  /**
+   * Records the synthetic status-unknown postback in history as "pending" under a lease and
+   * makes it the latest state, atomically, only while the state is still not final.
+   */
+  claimStatusUnknown(record: PostbackRecord, now: Date): Promise<StatusUnknownClaim>;
 }
 
 /** Publishes one event per postback; throws when the event is not accepted, even partially. */
@@ -100,4 +117,16 @@ export interface RelayStore {
   markPublished(key: StoredEntryKey): Promise<void>;
   /** Gives the lease up after a failure, so that the next run or a retry may proceed at once. */
   release(key: StoredEntryKey): Promise<void>;
+}
+
+/** One page of messages whose wait is over, and where the next page starts (opaque). */
+export interface DuePage {
+  readonly messages: readonly WaitingMessage[];
+  readonly nextKey: Record<string, unknown> | undefined;
+}
+
+/** Finds messages that are still not final when their wait for a final postback is over. */
+export interface StatusDueSource {
+  /** Due messages of one index shard, oldest due first, at most `limit` index entries. */
+  duePage(shard: string, now: Date, limit: number, startKey?: Record<string, unknown>): Promise<DuePage>;
 }

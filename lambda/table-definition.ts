@@ -38,8 +38,61 @@ export const TABLE_DEFINITION = {
       /** The relay needs only the keys: its lease-taking write returns the whole entry. */
       projection: 'KEYS_ONLY',
     },
+    {
+      /**
+       * Sparse: only state items still waiting for a final postback carry its keys (set once,
+       * with `if_not_exists`; removed by a final state). The status-unknown sweep queries each
+       * shard for `sweepDueAt <= now`. KEYS_ONLY, so a state change that keeps the keys writes
+       * nothing to the index.
+       */
+      indexName: 'byStatusDue',
+      partitionKey: { name: 'sweepShard', type: 'S' },
+      sortKey: { name: 'sweepDueAt', type: 'N' },
+      projection: 'KEYS_ONLY',
+    },
   ],
 } as const;
+
+/**
+ * The status-unknown index (`byStatusDue`): its key attributes on state items and the
+ * shard count. 16 shards keep each index partition far below the 1,000 write units per
+ * second that one partition key takes, even when every message of a campaign enters or
+ * leaves the index at 2,000 postbacks per second
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html).
+ */
+export const STATUS_DUE = {
+  indexName: 'byStatusDue',
+  shardAttribute: 'sweepShard',
+  dueAttribute: 'sweepDueAt',
+  /** When the wait began (epoch ms): not an index key, removed with them. */
+  sinceAttribute: 'sweepSince',
+  shards: 16,
+} as const;
+
+/**
+ * The `byStatusDue` shard of a message: a stable hash of its tracking-id, `00` to `15`.
+ *
+ * @example
+ * statusDueShard('abc123xyz'); // e.g. '07', always the same for this tracking-id
+ */
+export function statusDueShard(trackingId: string): string {
+  let hash = 0x811c9dc5; // FNV-1a, 32 bits
+  for (let i = 0; i < trackingId.length; i++) {
+    hash ^= trackingId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return String(hash % STATUS_DUE.shards).padStart(2, '0');
+}
+
+/** The state attributes of the status-unknown wait: storage details, not part of the read API's answer. */
+export const STATUS_DUE_ATTRIBUTES = {
+  shard: STATUS_DUE.shardAttribute,
+  due: STATUS_DUE.dueAttribute,
+  since: STATUS_DUE.sinceAttribute,
+} as const;
+
+/** Every `byStatusDue` shard, `00` to `15`. */
+export const STATUS_DUE_SHARDS: readonly string[] = Array.from({ length: STATUS_DUE.shards }, (_, i) => String(i).padStart(2, '0'));
 
 /** Key prefixes and fixed sort keys of the items described above. */
 export const KEYS = {

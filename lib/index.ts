@@ -5,3 +5,4 @@ export * from './mms-postbacks-stack';
 export * from './postback-event-schemas';
 export * from './postback-monitoring';
 export * from './stack-context';
+export * from './status-unknown-sweep';

@@ -13,12 +13,13 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CODE_PATTERN, DETAIL_TYPES, type DetailType, type Outcome } from '../lambda/domain/catalog';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/observability';
-import { RELAY, TABLE_DEFINITION } from '../lambda/table-definition';
+import { RELAY, STATUS_DUE, TABLE_DEFINITION } from '../lambda/table-definition';
 import { postbackAccessLogFormat } from './access-log-format';
 import { addRetryableGatewayResponses } from './gateway-responses';
 import { PostbackEventSchemas } from './postback-event-schemas';
 import { PostbackMonitoring } from './postback-monitoring';
 import { PostbackRelay } from './postback-relay';
+import { STATUS_UNKNOWN_SWEEP_TIMEOUT, StatusUnknownSweep } from './status-unknown-sweep';
 
 /** Root of the repository: the functions' sources and the lock file live below it. */
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -251,6 +252,14 @@ export interface MmsPostbackReceiverProps {
    * @default - none: DynamoDB's own warm throughput
    */
   readonly warmThroughput?: dynamodb.WarmThroughput;
+  /**
+   * How long a message may stay without a final postback (counted from its first accepted
+   * postback) before it gets one synthetic `MMS Status Unknown` event and state, as AWS End
+   * User Messaging does. A scheduled sweep runs every minute. `Duration.seconds(0)` turns it off.
+   *
+   * @default Duration.hours(72)
+   */
+  readonly statusUnknownAfter?: Duration;
 }
 
 /** Which postbacks a subscription receives. Criteria combine with AND; list items with OR. */
@@ -314,6 +323,7 @@ const DEFAULTS = {
   logRetention: logs.RetentionDays.ONE_MONTH,
   stageName: 'prod',
   serviceName: SERVICE_NAME,
+  statusUnknownAfter: Duration.hours(72),
 } as const;
 
 /**
@@ -383,6 +393,10 @@ function validate(props: MmsPostbackReceiverProps): void {
   }
   requireInteger('throttlingBurstLimit', props.throttlingBurstLimit ?? DEFAULTS.throttlingBurstLimit, 0, 5000);
   requireInteger('historyRetentionDays', props.historyRetentionDays ?? DEFAULTS.historyRetentionDays, 1);
+  const statusUnknownAfter = (props.statusUnknownAfter ?? DEFAULTS.statusUnknownAfter).toSeconds();
+  if (statusUnknownAfter !== 0 && statusUnknownAfter < 60) {
+    throw new ReceiverPropsError(`statusUnknownAfter must be 0 (off) or at least one minute, got ${statusUnknownAfter} s`);
+  }
   requireInteger('rejectedRetentionDays', props.rejectedRetentionDays ?? DEFAULTS.rejectedRetentionDays, 1);
   requireInteger('archiveRetentionDays', props.archiveRetentionDays ?? DEFAULTS.archiveRetentionDays, 0);
   requireInteger('retryAfterSeconds', props.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds, 1);
@@ -458,6 +472,8 @@ export class MmsPostbackReceiver extends Construct {
   public readonly schemaRegistry: PostbackEventSchemas;
   /** The shared secret (created, or the one given). */
   public readonly secret: secretsmanager.ISecret;
+  /** The scheduled status-unknown sweep; `undefined` when `statusUnknownAfter` is 0. */
+  public readonly statusUnknownSweep?: StatusUnknownSweep;
   /** The function behind `POST /postbacks`. */
   public readonly ingestFunction: nodejs.NodejsFunction;
   /** The read-only function behind `GET /messages` and `GET /messages/{trackingId}`. */
@@ -487,6 +503,7 @@ export class MmsPostbackReceiver extends Construct {
     const logRetention = props.logRetention ?? DEFAULTS.logRetention;
     const tracing = props.tracing ?? DEFAULTS.tracing;
     const serviceName = props.serviceName ?? DEFAULTS.serviceName;
+    const statusUnknownAfter = props.statusUnknownAfter ?? DEFAULTS.statusUnknownAfter;
     this.eventSource = props.eventSource ?? DEFAULTS.eventSource;
     this.alarmTopic = props.alarmTopic;
 
@@ -575,6 +592,7 @@ export class MmsPostbackReceiver extends Construct {
         REJECTED_RETENTION_DAYS: String(props.rejectedRetentionDays ?? DEFAULTS.rejectedRetentionDays),
         LEASE_SECONDS: String(props.leaseSeconds ?? DEFAULTS.leaseSeconds),
         RETRY_AFTER_SECONDS: String(props.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds),
+        STATUS_UNKNOWN_AFTER_SECONDS: String(statusUnknownAfter.toSeconds()),
       },
     });
     this.queryFunction = this.createFunction('QueryFunction', {
@@ -583,6 +601,22 @@ export class MmsPostbackReceiver extends Construct {
       description: 'MMS postbacks: read-only GET /messages/{trackingId} and GET /messages?clientReference=',
       environment: { TABLE_NAME: this.table.tableName },
     });
+    if (statusUnknownAfter.toSeconds() > 0) {
+      this.statusUnknownSweep = new StatusUnknownSweep(this, 'StatusUnknownSweep', {
+        function: this.createFunction('StatusUnknownSweepFunction', {
+          ...common,
+          timeout: STATUS_UNKNOWN_SWEEP_TIMEOUT,
+          entry: 'status-unknown-sweep.ts',
+          description: 'MMS postbacks: declares MMS Status Unknown for messages with no final postback in time (scheduled)',
+          environment: {},
+        }),
+        table: this.table,
+        eventBus: this.eventBus,
+        eventSource: this.eventSource,
+        statusUnknownAfter,
+        historyRetentionDays: props.historyRetentionDays ?? DEFAULTS.historyRetentionDays,
+      });
+    }
     this.grantIngest(this.ingestFunction.role as iam.IRole);
     this.grantQuery(this.queryFunction.role as iam.IRole);
 
@@ -706,7 +740,7 @@ export class MmsPostbackReceiver extends Construct {
   }
 
   private createFunction(
-    id: 'IngestFunction' | 'QueryFunction',
+    id: 'IngestFunction' | 'QueryFunction' | 'StatusUnknownSweepFunction',
     options: {
       entry: string;
       description: string;
@@ -820,7 +854,7 @@ export class MmsPostbackReceiver extends Construct {
         resources: [
           this.table.tableArn,
           ...TABLE_DEFINITION.globalSecondaryIndexes
-            .filter((gsi) => gsi.indexName !== RELAY.indexName) // the relay's index is the relay's
+            .filter((gsi) => gsi.indexName !== RELAY.indexName && gsi.indexName !== STATUS_DUE.indexName) // the relay's and the sweep's indexes are theirs
             .map((gsi) => `${this.table.tableArn}/index/${gsi.indexName}`),
         ],
       }),

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -84,6 +84,7 @@ export class MmsPostbacksStack extends Stack {
         config.warmWriteUnitsPerSecond !== undefined || config.warmReadUnitsPerSecond !== undefined
           ? { writeUnitsPerSecond: config.warmWriteUnitsPerSecond, readUnitsPerSecond: config.warmReadUnitsPerSecond }
           : undefined,
+      statusUnknownAfter: config.statusUnknownAfterHours === undefined ? undefined : Duration.hours(config.statusUnknownAfterHours),
     });
 
     const output = (outputId: string, value: string, description: string) => new CfnOutput(this, outputId, { value, description });

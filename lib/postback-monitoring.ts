@@ -304,6 +304,7 @@ export class PostbackMonitoring extends Construct {
           labelled(METRIC.accepted, 'Accepted'),
           labelled(METRIC.duplicate, 'Duplicate'),
           labelled(METRIC.inProgress, 'In progress (503)'),
+          labelled(METRIC.statusUnknown, 'Declared status unknown'),
         ],
       }),
       new cloudwatch.GraphWidget({

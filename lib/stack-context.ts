@@ -38,6 +38,7 @@ export const CONTEXT_KEYS = {
   reservedConcurrency: 'Reserved concurrency of the ingest function (default: none, the unreserved account pool).',
   warmWriteUnitsPerSecond: 'Warm throughput (write units per second) of the table and each index, for a campaign (default: none).',
   warmReadUnitsPerSecond: 'Warm throughput (read units per second) of the table and each index (default: none).',
+  statusUnknownAfterHours: 'Hours without a final postback before MMS Status Unknown is published, 0 = off (default 72).',
 } as const;
 
 export type ContextKey = keyof typeof CONTEXT_KEYS;
@@ -68,6 +69,7 @@ export interface StackContext {
   readonly reservedConcurrency?: number;
   readonly warmWriteUnitsPerSecond?: number;
   readonly warmReadUnitsPerSecond?: number;
+  readonly statusUnknownAfterHours?: number;
 }
 
 /**
@@ -225,5 +227,6 @@ export function readStackContext(node: Node): StackContext {
     reservedConcurrency: num(lookup, 'reservedConcurrency'),
     warmWriteUnitsPerSecond: num(lookup, 'warmWriteUnitsPerSecond'),
     warmReadUnitsPerSecond: num(lookup, 'warmReadUnitsPerSecond'),
+    statusUnknownAfterHours: num(lookup, 'statusUnknownAfterHours'),
   };
 }

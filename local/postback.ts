@@ -1,12 +1,12 @@
 /**
- * `npm run postback -- <example…> [--tracking-id ID] [--url URL] [--secret S] [--auth header|basic|query]`
+ * `npm run postback -- <example…> [--tracking-id ID] [--url URL] [--secret S] [--auth header|basic|query] [--xml]`
  * sends the provider's example postbacks and prints the status and body of each answer.
  * `npm run postback -- --list` lists the examples.
  */
 import { randomUUID } from 'node:crypto';
 import { EXAMPLES, type ExampleName, isExampleName, loadExample } from './examples';
-
 import { DEFAULT_SECRET } from './stack';
+import { toXmlPostback } from './xml-form';
 
 type AuthForm = 'header' | 'basic' | 'query';
 
@@ -18,7 +18,8 @@ options:
   --tracking-id ID   use this tracking-id (default: a fresh one, local-<random>)
   --url URL          where to POST (default: http://127.0.0.1:$PORT/postbacks, PORT default 3000)
   --secret S         the shared secret (default: $POSTBACK_SECRET or ${DEFAULT_SECRET})
-  --auth FORM        header (X-Postback-Token, default), basic (HTTP Basic password) or query (?token=)`;
+  --auth FORM        header (X-Postback-Token, default), basic (HTTP Basic password) or query (?token=)
+  --xml              send the XML form (application/xml), as the provider's XML API does`;
 
 export interface PostbackArgs {
   names: ExampleName[];
@@ -26,6 +27,8 @@ export interface PostbackArgs {
   url: string;
   secret: string;
   auth: AuthForm;
+  /** Send the XML form of the examples. */
+  xml: boolean;
   list: boolean;
   help: boolean;
 }
@@ -43,6 +46,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     url: `http://127.0.0.1:${env.PORT?.trim() || '3000'}/postbacks`,
     secret: env.POSTBACK_SECRET?.trim() || DEFAULT_SECRET,
     auth: 'header',
+    xml: false,
     list: false,
     help: false,
   };
@@ -58,6 +62,9 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     switch (flag) {
       case '--list':
         out.list = true;
+        break;
+      case '--xml':
+        out.xml = true;
         break;
       case '--help':
       case '-h':
@@ -95,14 +102,23 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   return out;
 }
 
-/** The request a provider would send for `body` with the secret in the given form. */
-export function buildRequest(url: string, secret: string, auth: AuthForm, body: unknown): { url: string; init: RequestInit } {
+/** The request a provider would send for `body` with the secret in the given form, as JSON or in the XML form. */
+export function buildRequest(
+  url: string,
+  secret: string,
+  auth: AuthForm,
+  body: Record<string, unknown>,
+  format: 'json' | 'xml' = 'json',
+): { url: string; init: RequestInit } {
   const target = new URL(url);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'mms-postbacks-local/1' };
+  const headers: Record<string, string> = {
+    'content-type': format === 'xml' ? 'application/xml; charset=utf-8' : 'application/json',
+    'user-agent': 'mms-postbacks-local/1',
+  };
   if (auth === 'header') headers['x-postback-token'] = secret;
   if (auth === 'query') target.searchParams.set('token', secret);
   if (auth === 'basic') headers.authorization = `Basic ${Buffer.from(`provider:${secret}`).toString('base64')}`;
-  return { url: target.toString(), init: { method: 'POST', headers, body: JSON.stringify(body) } };
+  return { url: target.toString(), init: { method: 'POST', headers, body: format === 'xml' ? toXmlPostback(body) : JSON.stringify(body) } };
 }
 
 async function main(): Promise<number> {
@@ -120,7 +136,7 @@ async function main(): Promise<number> {
   let failed = false;
   for (const name of args.names) {
     const body = { ...loadExample(name), 'tracking-id': trackingId };
-    const { url, init } = buildRequest(args.url, args.secret, args.auth, body);
+    const { url, init } = buildRequest(args.url, args.secret, args.auth, body, args.xml ? 'xml' : 'json');
     let response: Response;
     try {
       response = await fetch(url, { ...init, signal: AbortSignal.timeout(30000) });
@@ -129,7 +145,7 @@ async function main(): Promise<number> {
       throw new UsageError(`cannot reach ${args.url} (${cause}): is \`npm start\` running?`);
     }
     const text = await response.text();
-    console.log(`${name} tracking-id=${trackingId} -> ${response.status} ${response.statusText}`);
+    console.log(`${name}${args.xml ? ' (XML)' : ''} tracking-id=${trackingId} -> ${response.status} ${response.statusText}`);
     console.log(text);
     if (response.status >= 400) failed = true;
   }

@@ -8,12 +8,15 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Context } from 'aws-lambda';
 import { type DynamoDbLocal, ensureTable, LocalEnvironmentError, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import { type EventBridgeLocal, type RecordedEvent, startEventBridgeLocal } from './eventbridge-local';
 import { type LocalApi, lambdaContext, type ProxyHandler, startLocalApi } from './http-server';
 
 /** The secret of local runs when `POSTBACK_SECRET` is not set. */
 export const DEFAULT_SECRET = 'local-dev-secret';
+/** The wait before `MMS Status Unknown` when `STATUS_UNKNOWN_AFTER_SECONDS` is not set: 72 hours, as in AWS. */
+export const DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS = 72 * 3600;
 const REPO_ROOT = path.resolve(__dirname, '..');
 
 /** Where the handlers send their DynamoDB and EventBridge requests. */
@@ -43,6 +46,13 @@ export interface LocalStackOptions {
   readonly relayIntervalSeconds?: number;
   /** Called with the report of each relay run. */
   readonly onRelay?: (report: RelayRunReport) => void;
+  /**
+   * Seconds a message may wait for a final postback before the status-unknown sweep declares
+   * it unknown; 0 turns the sweep off. @default 259200 (72 hours)
+   */
+  readonly statusUnknownAfterSeconds?: number;
+  /** Seconds between two runs of the status-unknown sweep (every minute in AWS). @default 60 */
+  readonly sweepIntervalSeconds?: number;
   /** Puts something between the handlers and the local endpoints; returns what the handlers use instead. */
   readonly interpose?: (endpoints: StackEndpoints) => Promise<StackEndpoints & { close(): Promise<void> }>;
 }
@@ -56,7 +66,12 @@ export interface RelayRunReport {
 }
 type RelayHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<RelayRunReport>;
 
-function loadHandler(name: 'ingest' | 'query' | 'relay'): ProxyHandler {
+/** The status-unknown sweep's handler, invoked on a timer as the EventBridge schedule does in AWS. */
+type ScheduledHandler = (event: Record<string, never>, context: Context) => Promise<unknown>;
+
+function loadHandler(name: 'ingest' | 'query' | 'relay'): ProxyHandler;
+function loadHandler(name: 'status-unknown-sweep'): ScheduledHandler;
+function loadHandler(name: 'ingest' | 'query' | 'relay' | 'status-unknown-sweep'): ProxyHandler | ScheduledHandler {
   const modulePath = path.join(REPO_ROOT, 'lambda', 'handlers', name);
   let resolved: string;
   try {
@@ -67,7 +82,7 @@ function loadHandler(name: 'ingest' | 'query' | 'relay'): ProxyHandler {
   const mod = require(resolved) as { handler?: unknown; default?: { handler?: unknown } };
   const handler = mod.handler ?? mod.default?.handler;
   if (typeof handler !== 'function') throw new LocalEnvironmentError(`lambda/handlers/${name}.ts does not export a function "handler"`);
-  return handler as ProxyHandler;
+  return handler as ProxyHandler | ScheduledHandler;
 }
 
 /**
@@ -87,6 +102,8 @@ export class LocalStack {
   private query: ProxyHandler | undefined;
   private relayTimer: NodeJS.Timeout | undefined;
   private relayRun: Promise<void> | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweepRun: Promise<unknown> | undefined;
 
   constructor(private readonly options: LocalStackOptions) {
     this.eventsFile = path.join(options.localDir, 'events.jsonl');
@@ -144,6 +161,7 @@ export class LocalStack {
         EVENT_BUS_NAME: o.eventBusName,
         EVENT_SOURCE: o.eventSource,
         POSTBACK_SECRET: o.secret,
+        STATUS_UNKNOWN_AFTER_SECONDS: String(o.statusUnknownAfterSeconds ?? DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS),
         // EMF metric lines mean nothing without CloudWatch: off unless asked for.
         POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       });
@@ -151,6 +169,7 @@ export class LocalStack {
       this.ingest = loadHandler('ingest');
       this.query = loadHandler('query');
       this.startRelay(loadHandler('relay') as unknown as RelayHandler);
+      this.startSweep();
       return !this.stopped;
     } catch (error) {
       await this.stop();
@@ -185,9 +204,28 @@ export class LocalStack {
     this.relayTimer.unref();
   }
 
+  /** Runs the real status-unknown sweep handler every `sweepIntervalSeconds`, one run at a time (as the schedule does in AWS). */
+  private startSweep(): void {
+    if ((this.options.statusUnknownAfterSeconds ?? DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS) <= 0) return;
+    const sweep = loadHandler('status-unknown-sweep');
+    this.sweepTimer = setInterval(
+      () => {
+        if (this.sweepRun || this.stopped) return;
+        this.sweepRun = sweep({}, lambdaContext('StatusUnknownSweepFunction', randomUUID()))
+          .catch((error: unknown) => this.options.log?.(`sweep  failed: ${(error as Error).message}`))
+          .finally(() => {
+            this.sweepRun = undefined;
+          });
+      },
+      (this.options.sweepIntervalSeconds ?? 60) * 1000,
+    );
+    this.sweepTimer.unref();
+  }
+
   private async closeAll(): Promise<void> {
+    clearInterval(this.sweepTimer);
     clearInterval(this.relayTimer);
-    await this.relayRun;
+    await Promise.all([this.sweepRun, this.relayRun]);
     await Promise.allSettled([this.api?.close(), this.eb?.close(), this.interposed?.close()]);
     await this.ddb?.stop();
   }

@@ -9,21 +9,24 @@
  *
  * - the relay, run every RELAY_INTERVAL_SECONDS (default 10; 0 turns it off), as its schedule
  *   runs it in AWS every minute: it publishes postbacks left unpublished after their lease.
+ * - the status-unknown sweep, run every SWEEP_INTERVAL_SECONDS (default 60) as the schedule does in AWS.
  *
  * Environment: PORT, LOCAL_DIR (default `.local/`), POSTBACK_SECRET (default `local-dev-secret`),
- * TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE, DYNAMODB_PORT (default: a free port), RELAY_INTERVAL_SECONDS.
+ * TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE, DYNAMODB_PORT (default: a free port), RELAY_INTERVAL_SECONDS,
+ * STATUS_UNKNOWN_AFTER_SECONDS (default 259200, 72 hours; 0 turns the sweep off), SWEEP_INTERVAL_SECONDS (default 60).
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { LocalEnvironmentError } from './dynamodb-local';
 import type { RecordedEvent } from './eventbridge-local';
-import { DEFAULT_SECRET, LocalStack } from './stack';
+import { DEFAULT_SECRET, DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS, LocalStack } from './stack';
 
 // Node 20 is expected on our machines (Lambda runs 22+): keep the SDK's multi-line notice out of the console.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const REPO_ROOT = path.resolve(__dirname, '..');
 
-const USAGE = 'usage: npm start [-- --persist]   (env: PORT, LOCAL_DIR, POSTBACK_SECRET, DYNAMODB_PORT, RELAY_INTERVAL_SECONDS)';
+const USAGE =
+  'usage: npm start [-- --persist]   (env: PORT, LOCAL_DIR, POSTBACK_SECRET, DYNAMODB_PORT, RELAY_INTERVAL_SECONDS, STATUS_UNKNOWN_AFTER_SECONDS, SWEEP_INTERVAL_SECONDS)';
 
 function fail(message: string): never {
   throw new LocalEnvironmentError(message);
@@ -36,10 +39,10 @@ function parsePort(name: string, raw: string | undefined, fallback?: number): nu
   return port;
 }
 
-function parseSeconds(name: string, raw: string | undefined, fallback: number): number {
+function parseSeconds(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined || raw.trim() === '') return fallback;
   const seconds = Number(raw);
-  if (!Number.isInteger(seconds) || seconds < 0) fail(`${name} must be a whole number of seconds (0 turns it off), got "${raw}"`);
+  if (!Number.isInteger(seconds) || seconds < min) fail(`${name} must be a whole number of seconds, at least ${min}, got "${raw}"`);
   return seconds;
 }
 
@@ -104,7 +107,14 @@ async function main(): Promise<void> {
   const secret = process.env.POSTBACK_SECRET?.trim() || DEFAULT_SECRET;
   const tableName = process.env.TABLE_NAME?.trim() || 'mms-postbacks-local';
   const eventBusName = process.env.EVENT_BUS_NAME?.trim() || 'mms-postbacks-local';
-  const relayIntervalSeconds = parseSeconds('RELAY_INTERVAL_SECONDS', process.env.RELAY_INTERVAL_SECONDS, 10);
+  const relayIntervalSeconds = parseSeconds('RELAY_INTERVAL_SECONDS', process.env.RELAY_INTERVAL_SECONDS, 10, 0);
+  const statusUnknownAfterSeconds = parseSeconds(
+    'STATUS_UNKNOWN_AFTER_SECONDS',
+    process.env.STATUS_UNKNOWN_AFTER_SECONDS,
+    DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS,
+    0,
+  );
+  const sweepIntervalSeconds = parseSeconds('SWEEP_INTERVAL_SECONDS', process.env.SWEEP_INTERVAL_SECONDS, 60, 1);
   const stack = new LocalStack({
     port,
     dynamoDbPort,
@@ -114,6 +124,8 @@ async function main(): Promise<void> {
     tableName,
     eventBusName,
     eventSource: process.env.EVENT_SOURCE?.trim() || 'mms.postbacks',
+    statusUnknownAfterSeconds,
+    sweepIntervalSeconds,
     onEvent: (e) => console.log(formatEvent(e)),
     log: (line) => console.log(`http   ${line}`),
     relayIntervalSeconds,
@@ -174,6 +186,9 @@ async function main(): Promise<void> {
     `    GET  ${base}/messages/{trackingId}`,
     `    GET  ${base}/messages?clientReference=…`,
     `  Relay              ${relayIntervalSeconds > 0 ? `every ${relayIntervalSeconds} s` : 'off (RELAY_INTERVAL_SECONDS=0)'}: publishes postbacks left unpublished after their lease`,
+    statusUnknownAfterSeconds > 0
+      ? `  Status-unknown sweep every ${sweepIntervalSeconds} s: a message with no final postback ${statusUnknownAfterSeconds} s after its first gets "MMS Status Unknown"`
+      : '  Status-unknown sweep off (STATUS_UNKNOWN_AFTER_SECONDS=0)',
     '',
     `  Local secret: ${secret}${secret === DEFAULT_SECRET ? '   (the fixed local default; set POSTBACK_SECRET to change it)' : ''}`,
     '  Postback URL, in the forms a provider can use:',

@@ -10,10 +10,11 @@ import {
   UpdateItemCommand,
   type UpdateItemInput,
 } from '@aws-sdk/client-dynamodb';
+import type { PostbackDetail } from '../domain/event-detail';
 import { POSTBACK_FIELDS } from '../domain/fields';
 import type { PostbackRecord } from '../domain/postback';
-import type { CallOptions, ClaimResult, PostbackStore, RejectedPostback } from '../ports';
-import { KEYS, RELAY, relayShardOf } from '../table-definition';
+import type { CallOptions, ClaimResult, PostbackStore, RejectedPostback, StatusUnknownClaim, StatusUnknownStore } from '../ports';
+import { KEYS, RELAY, relayShardOf, STATUS_DUE, statusDueShard } from '../table-definition';
 import { toAttribute } from './attribute-values';
 
 export interface DynamoDbStoreOptions {
@@ -24,6 +25,12 @@ export interface DynamoDbStoreOptions {
   readonly leaseSeconds: number;
   readonly historyRetentionDays: number;
   readonly rejectedRetentionDays: number;
+  /**
+   * How long a message may stay without a final state before the status-unknown sweep
+   * declares it unknown; a non-final state then carries the `byStatusDue` index keys.
+   * Absent or 0: off (no index keys are written).
+   */
+  readonly statusUnknownAfterSeconds?: number;
 }
 
 const DAY_SECONDS = 86_400;
@@ -34,9 +41,11 @@ export const PUBLISHED = 'published';
 /** Detail fields that describe the message rather than one postback: kept when a later latest postback omits them. */
 const STICKY_FIELDS = new Set(['clientReference', 'to', 'from']);
 /** Detail fields removed from the state when the new latest postback does not have them. */
-const REPLACEABLE_FIELDS = Object.values(POSTBACK_FIELDS)
-  .map((field) => field.detail)
-  .filter((name) => !STICKY_FIELDS.has(name) && name !== 'trackingId' && name !== 'code' && name !== 'origin' && name !== 'timestamp');
+const REPLACEABLE_FIELDS: readonly string[] = Object.values(POSTBACK_FIELDS)
+  .map((field): string => field.detail)
+  .filter((name) => !STICKY_FIELDS.has(name) && name !== 'trackingId' && name !== 'code' && name !== 'origin' && name !== 'timestamp')
+  // Detail fields that only some states have (the wire format; the synthetic status-unknown state's own fields).
+  .concat('format', 'synthetic', 'waitStartedAt');
 
 export function messageKey(trackingId: string): string {
   return `${KEYS.messagePrefix}${trackingId}`;
@@ -83,7 +92,7 @@ export function releaseInput(tableName: string, key: HistoryKey): UpdateItemInpu
  * @example
  * const store = new DynamoDbStore({ client, tableName, leaseSeconds: 60, historyRetentionDays: 90, rejectedRetentionDays: 14 });
  */
-export class DynamoDbStore implements PostbackStore {
+export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
   constructor(private readonly options: DynamoDbStoreOptions) {}
 
   async claim(record: PostbackRecord, rawBody: string, now: Date, options: CallOptions = {}): Promise<ClaimResult> {
@@ -109,6 +118,36 @@ export class DynamoDbStore implements PostbackStore {
         return { outcome: 'in_progress' };
       }
       if (state?.Code === 'ConditionalCheckFailed') return this.putHistoryOnly(notLatest(historyPut), options);
+      throw error;
+    }
+  }
+
+  /**
+   * Writes the synthetic status-unknown postback (history entry, pending, under a lease) and
+   * makes it the latest state, atomically, only while the state is still not final. Nothing
+   * is written when a final postback got there first (`superseded`) or when the synthetic
+   * postback is already written (`duplicate`, or `in_progress` while its lease runs).
+   */
+  async claimStatusUnknown(record: PostbackRecord, now: Date, options: CallOptions = {}): Promise<StatusUnknownClaim> {
+    try {
+      await this.options.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: this.historyPut(record, '', now) },
+            // Only an existing state of lower rank (not final), or this very postback (a retry).
+            { Update: this.stateUpdate(record, now, 'attribute_exists(#pk) AND (#rank < :rank OR #pid = :pid)') },
+          ],
+          ClientRequestToken: randomUUID(),
+        }),
+        options,
+      );
+      return { outcome: 'claimed' };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [history, state] = error.CancellationReasons ?? [];
+      if (history?.Code === 'ConditionalCheckFailed') return existing(history.Item) as StatusUnknownClaim;
+      if (history?.Code === 'TransactionConflict' || state?.Code === 'TransactionConflict') return { outcome: 'in_progress' };
+      if (state?.Code === 'ConditionalCheckFailed') return { outcome: 'superseded' };
       throw error;
     }
   }
@@ -182,7 +221,12 @@ export class DynamoDbStore implements PostbackStore {
     } satisfies PutItemInput;
   }
 
-  private stateUpdate(record: PostbackRecord, now: Date) {
+  private stateUpdate(
+    record: PostbackRecord,
+    now: Date,
+    // The latest-state rule (domain/state-rule.ts), enforced atomically.
+    condition = 'attribute_not_exists(#pk) OR #rank < :rank OR (#rank = :rank AND #ts < :ts) OR #pid = :pid',
+  ) {
     const names: Record<string, string> = {};
     const values: Record<string, AttributeValue> = {};
     const sets: string[] = [];
@@ -194,7 +238,7 @@ export class DynamoDbStore implements PostbackStore {
       values[`:v${n}`] = value;
       sets.push(`#a${n} = :v${n}`);
     };
-    const { raw: _raw, ...fields } = record.detail;
+    const { raw: _raw, ...fields } = record.detail as Omit<PostbackDetail, 'isLatest'> & { raw?: unknown };
     for (const [attribute, value] of Object.entries(fields)) {
       const attributeValue = toAttribute(value);
       if (attributeValue !== undefined) set(attribute, attributeValue);
@@ -211,22 +255,60 @@ export class DynamoDbStore implements PostbackStore {
     set('detailType', { S: record.detailType });
     set('updatedAt', { S: now.toISOString() });
     set('expiresAt', { N: String(epochSeconds(now) + this.options.historyRetentionDays * DAY_SECONDS) });
+    this.statusDueKeys(record, now, names, values, sets, removes);
     names['#pk'] = 'pk';
     names['#rank'] = 'rank';
-    names['#ts'] = 'tsKey';
     names['#pid'] = 'postbackId';
     values[':rank'] = { N: String(record.entry?.rank ?? -1) };
-    values[':ts'] = { S: record.instant.key };
     values[':pid'] = { S: record.postbackId };
+    if (condition.includes('#ts')) {
+      names['#ts'] = 'tsKey';
+      values[':ts'] = { S: record.instant.key };
+    }
     return {
       TableName: this.options.tableName,
       Key: { pk: { S: messageKey(record.trackingId) }, sk: { S: KEYS.stateSortKey } },
       UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      // The latest-state rule (domain/state-rule.ts), enforced atomically.
-      ConditionExpression: 'attribute_not_exists(#pk) OR #rank < :rank OR (#rank = :rank AND #ts < :ts) OR #pid = :pid',
+      ConditionExpression: condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     };
+  }
+
+  /**
+   * The `byStatusDue` index keys: set once (`if_not_exists`) while the state is not final,
+   * so that the due time counts from the first accepted postback; removed by a final state.
+   */
+  private statusDueKeys(
+    record: PostbackRecord,
+    now: Date,
+    names: Record<string, string>,
+    values: Record<string, AttributeValue>,
+    sets: string[],
+    removes: string[],
+  ): void {
+    names['#sdShard'] = STATUS_DUE.shardAttribute;
+    names['#sdDue'] = STATUS_DUE.dueAttribute;
+    names['#sdSince'] = STATUS_DUE.sinceAttribute;
+    if (record.final) {
+      removes.push('#sdShard', '#sdDue', '#sdSince');
+      return;
+    }
+    const afterSeconds = this.options.statusUnknownAfterSeconds ?? 0;
+    if (afterSeconds <= 0) {
+      delete names['#sdShard'];
+      delete names['#sdDue'];
+      delete names['#sdSince'];
+      return;
+    }
+    values[':sdShard'] = { S: statusDueShard(record.trackingId) };
+    values[':sdDue'] = { N: String(now.getTime() + afterSeconds * 1000) };
+    values[':sdSince'] = { N: String(now.getTime()) };
+    sets.push(
+      '#sdShard = if_not_exists(#sdShard, :sdShard)',
+      '#sdDue = if_not_exists(#sdDue, :sdDue)',
+      '#sdSince = if_not_exists(#sdSince, :sdSince)',
+    );
   }
 
   private async putHistoryOnly(historyPut: PutItemInput, options: CallOptions): Promise<ClaimResult> {

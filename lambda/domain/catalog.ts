@@ -118,10 +118,29 @@ export type KnownCode = CatalogEntry['code'];
 /** The detail-type of a well-formed code (`[NE]` + 3 digits) that the catalog does not know. */
 export const UNRECOGNIZED_DETAIL_TYPE = 'MMS Postback Unrecognized' as const;
 
+/**
+ * The synthetic final state of a message that got no final postback in time
+ * (`statusUnknownAfter` after its first accepted postback): published once, by the
+ * status-unknown sweep, never by the provider. Rank 1.5: above `MMS Sent`, below every
+ * real final code, so a real final postback arriving later still becomes the latest state.
+ * Its code is not of the provider's form (`[NE]` + 3 digits), so no postback can carry it.
+ */
+export const STATUS_UNKNOWN = {
+  code: 'UNKNOWN',
+  status: 'Unknown',
+  lifecycle: 'send',
+  detailType: 'MMS Status Unknown',
+  outcome: 'unknown',
+  final: true,
+  rank: 1.5,
+  synthetic: true,
+} as const;
+export type StatusUnknownEntry = typeof STATUS_UNKNOWN;
+
 /** Every detail-type this service publishes, in catalog order, without repeats. */
-export type DetailType = CatalogEntry['detailType'] | typeof UNRECOGNIZED_DETAIL_TYPE;
+export type DetailType = CatalogEntry['detailType'] | typeof UNRECOGNIZED_DETAIL_TYPE | StatusUnknownEntry['detailType'];
 export const DETAIL_TYPES: readonly DetailType[] = [
-  ...new Set<DetailType>([...CATALOG.map((entry) => entry.detailType), UNRECOGNIZED_DETAIL_TYPE]),
+  ...new Set<DetailType>([...CATALOG.map((entry) => entry.detailType), STATUS_UNKNOWN.detailType, UNRECOGNIZED_DETAIL_TYPE]),
 ];
 
 export type Lifecycle = CatalogEntry['lifecycle'] | 'unknown';

@@ -1,4 +1,4 @@
-import type { CatalogEntry, DetailType, UNRECOGNIZED_DETAIL_TYPE } from './catalog';
+import type { CatalogEntry, DetailType, StatusUnknownEntry, UNRECOGNIZED_DETAIL_TYPE } from './catalog';
 import type { DetailFieldsFromPostback } from './fields';
 
 /** Detail fields every postback event has, whatever its detail-type. */
@@ -14,9 +14,14 @@ export type PostbackDetailBase = DetailFieldsFromPostback & {
   readonly isLatest: boolean;
   /** When the service first accepted the postback (ISO 8601, UTC). */
   readonly receivedAt: string;
-  /** The postback body as received, including fields the spec does not document. */
+  /** The postback's fields as received, including fields the spec does not document (an XML body as its JSON form). */
   readonly raw: Readonly<Record<string, unknown>>;
+  /** The body's wire format: `json`, or `xml` for the provider's XML API. */
+  readonly format: PostbackFormat;
 };
+
+/** The wire formats of a postback body. */
+export type PostbackFormat = 'json' | 'xml';
 
 type DetailOfEntry<E extends CatalogEntry> = PostbackDetailBase & {
   readonly code: E['code'];
@@ -35,6 +40,21 @@ export type UnrecognizedPostbackDetail = PostbackDetailBase & {
 };
 
 /**
+ * The Detail of the synthetic `MMS Status Unknown` event: the message's known fields, no
+ * `raw` and no `format` (no postback carried it), `synthetic: true`, and when the wait began.
+ */
+export type StatusUnknownDetail = Omit<PostbackDetailBase, 'raw' | 'format'> & {
+  readonly code: StatusUnknownEntry['code'];
+  readonly lifecycle: StatusUnknownEntry['lifecycle'];
+  readonly outcome: StatusUnknownEntry['outcome'];
+  readonly final: StatusUnknownEntry['final'];
+  /** Always true: the service, not the provider, declared the status unknown. */
+  readonly synthetic: true;
+  /** When the wait began: the receipt of the message's first accepted postback (ISO 8601, UTC). */
+  readonly waitStartedAt: string;
+};
+
+/**
  * The Detail type of each detail-type, derived from the code catalog.
  *
  * @example
@@ -42,7 +62,9 @@ export type UnrecognizedPostbackDetail = PostbackDetailBase & {
  */
 export type PostbackDetailByType = {
   readonly [T in CatalogEntry['detailType']]: DetailOfEntry<Extract<CatalogEntry, { detailType: T }>>;
-} & { readonly [UNRECOGNIZED in typeof UNRECOGNIZED_DETAIL_TYPE]: UnrecognizedPostbackDetail };
+} & { readonly [UNRECOGNIZED in typeof UNRECOGNIZED_DETAIL_TYPE]: UnrecognizedPostbackDetail } & {
+  readonly [UNKNOWN in StatusUnknownEntry['detailType']]: StatusUnknownDetail;
+};
 
 /** Any postback event Detail: a union discriminated by `code` (and by `outcome`, `lifecycle`). */
 export type PostbackDetail = PostbackDetailByType[DetailType];

@@ -1,4 +1,4 @@
-import { CATALOG, CODE_PATTERN, DETAIL_TYPES, type DetailType, UNRECOGNIZED_DETAIL_TYPE } from './catalog';
+import { CATALOG, CODE_PATTERN, DETAIL_TYPES, type DetailType, STATUS_UNKNOWN, UNRECOGNIZED_DETAIL_TYPE } from './catalog';
 import { type FieldKind, POSTBACK_FIELDS } from './fields';
 
 /**
@@ -37,9 +37,35 @@ const ALWAYS_PRESENT = [
   'isLatest',
   'receivedAt',
   'raw',
+  'format',
 ];
 
+function statusUnknownSchema(): JsonSchema {
+  return {
+    $schema: 'http://json-schema.org/draft-04/schema#',
+    title: STATUS_UNKNOWN.detailType,
+    description:
+      'Synthetic final state of a message that got no final postback in time (statusUnknownAfter after its first accepted postback); a real final postback arriving later supersedes it.',
+    type: 'object',
+    required: [...ALWAYS_PRESENT.filter((name) => name !== 'raw' && name !== 'format'), 'synthetic', 'waitStartedAt'],
+    properties: {
+      postbackId: { type: 'string' },
+      ...FIELD_PROPERTIES,
+      code: { type: 'string', enum: [STATUS_UNKNOWN.code] },
+      lifecycle: { type: 'string', enum: [STATUS_UNKNOWN.lifecycle] },
+      outcome: { type: 'string', enum: [STATUS_UNKNOWN.outcome] },
+      final: { type: 'boolean', enum: [STATUS_UNKNOWN.final] },
+      isLatest: { type: 'boolean' },
+      receivedAt: { type: 'string', format: 'date-time' },
+      synthetic: { type: 'boolean', enum: [true] },
+      waitStartedAt: { type: 'string', format: 'date-time' },
+    },
+    additionalProperties: false,
+  };
+}
+
 function schemaFor(detailType: DetailType): JsonSchema {
+  if (detailType === STATUS_UNKNOWN.detailType) return statusUnknownSchema();
   const entries = CATALOG.filter((entry) => entry.detailType === detailType);
   const first = entries[0];
   const specific: JsonSchema = first
@@ -72,6 +98,7 @@ function schemaFor(detailType: DetailType): JsonSchema {
       ...specific,
       receivedAt: { type: 'string', format: 'date-time' },
       raw: { type: 'object' },
+      format: { type: 'string', enum: ['json', 'xml'] },
     },
     additionalProperties: false,
   };

@@ -31,3 +31,14 @@ export function postbackIdOf(input: {
 export function derivedMoTrackingId(input: { readonly from?: string; readonly to?: string; readonly instantKey: string }): string {
   return `mo-${digest(['MMS_MO', input.from ?? '', input.to ?? '', input.instantKey], 24)}`;
 }
+
+/**
+ * The id of the synthetic `MMS Status Unknown` postback of a message: one per tracking-id,
+ * so that a second or concurrent sweep finds it already written.
+ *
+ * @example
+ * statusUnknownPostbackId('abc123xyz'); // 32 hex digits, always the same for this tracking-id
+ */
+export function statusUnknownPostbackId(trackingId: string): string {
+  return digest(['MMS Status Unknown', trackingId], 32);
+}

@@ -1,5 +1,13 @@
-import { type CatalogEntry, type DetailType, type Lifecycle, lookupCode, type Outcome, UNRECOGNIZED_DETAIL_TYPE } from './catalog';
-import type { PostbackDetail } from './event-detail';
+import {
+  type CatalogEntry,
+  type DetailType,
+  type Lifecycle,
+  lookupCode,
+  type Outcome,
+  type StatusUnknownEntry,
+  UNRECOGNIZED_DETAIL_TYPE,
+} from './catalog';
+import type { PostbackDetail, PostbackFormat } from './event-detail';
 import { type DetailFieldsFromPostback, POSTBACK_FIELDS, type PostbackFieldName } from './fields';
 import { derivedMoTrackingId, postbackIdOf } from './identity';
 import { type Instant, toInstant } from './timestamp';
@@ -10,8 +18,8 @@ export interface PostbackRecord {
   readonly postbackId: string;
   readonly trackingId: string;
   readonly code: string;
-  /** The catalog entry; `undefined` for a well-formed code the catalog does not know. */
-  readonly entry: CatalogEntry | undefined;
+  /** The catalog entry (or the synthetic status-unknown entry); `undefined` for a well-formed code the catalog does not know. */
+  readonly entry: CatalogEntry | StatusUnknownEntry | undefined;
   readonly detailType: DetailType;
   readonly instant: Instant;
   readonly lifecycle: Lifecycle;
@@ -42,10 +50,10 @@ function detailFields(postback: ValidPostback, trackingId: string): DetailFields
  * Derives ids, catalog facts and the event Detail from a validated postback.
  *
  * @example
- * const record = interpretPostback(result.postback, new Date());
+ * const record = interpretPostback(result.postback, new Date()); // `format` defaults to 'json'
  * record.detailType; // 'MMS Delivered'
  */
-export function interpretPostback(postback: ValidPostback, receivedAt: Date): PostbackRecord {
+export function interpretPostback(postback: ValidPostback, receivedAt: Date, format: PostbackFormat = 'json'): PostbackRecord {
   const instant = toInstant(postback.timestamp);
   if (!instant) throw new TypeError('interpretPostback needs a validated postback');
   const trackingId = postback['tracking-id'] ?? derivedMoTrackingId({ from: postback.from, to: postback.to, instantKey: instant.key });
@@ -66,6 +74,7 @@ export function interpretPostback(postback: ValidPostback, receivedAt: Date): Po
     final,
     receivedAt: received,
     raw: postback,
+    format,
   } as Omit<PostbackDetail, 'isLatest'>;
   const status = postback.status;
   return {

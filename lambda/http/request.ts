@@ -1,6 +1,7 @@
 import { TextDecoder } from 'node:util';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { InvalidJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
+import { parseXmlPostback } from './xml-postback';
 
 /** A header's value, looked up case-insensitively (API Gateway passes names as the client sent them). */
 export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
@@ -39,6 +40,7 @@ export interface DecodedBody {
 }
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
+const XML_MEDIA_TYPE = /^(application|text)\/xml\s*(;|$)/i;
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 
 function decoderFor(contentType: string): TextDecoder {
@@ -59,6 +61,13 @@ export function rawBody(event: APIGatewayProxyEvent, maxBytes: number): { text: 
   const truncated = buffer.length > maxBytes;
   const text = (truncated ? buffer.subarray(0, maxBytes) : buffer).toString('utf8');
   return { text, bytes: buffer.length, truncated };
+}
+
+/** The body's bytes (base64-decoded when flagged), size-checked (413), decoded once with the declared charset. */
+function bodyText(event: APIGatewayProxyEvent, contentType: string, maxBytes: number): string {
+  const buffer = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
+  if (buffer.length > maxBytes) throw new PayloadTooLargeError(buffer.length, maxBytes);
+  return decoderFor(contentType).decode(buffer);
 }
 
 /** The deepest nesting accepted in a body; deeper documents are refused before anything recurses over them. */
@@ -90,9 +99,7 @@ function depthExceeds(text: string, limit: number): boolean {
 export function readJsonBody(event: APIGatewayProxyEvent, maxBytes: number): { json: Record<string, unknown>; text: string } {
   const contentType = header(event, 'content-type');
   if (!contentType || !JSON_MEDIA_TYPE.test(contentType.trim())) throw new UnsupportedMediaTypeError(contentType);
-  const buffer = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
-  if (buffer.length > maxBytes) throw new PayloadTooLargeError(buffer.length, maxBytes);
-  const text = decoderFor(contentType).decode(buffer);
+  const text = bodyText(event, contentType, maxBytes);
   if (text.trim() === '') throw new InvalidJsonError('body is empty: expected one JSON object');
   if (depthExceeds(text, MAX_JSON_DEPTH)) {
     throw new InvalidJsonError(`body nests deeper than ${MAX_JSON_DEPTH} levels`);
@@ -109,4 +116,27 @@ export function readJsonBody(event: APIGatewayProxyEvent, maxBytes: number): { j
     );
   }
   return { json: json as Record<string, unknown>, text };
+}
+
+/** The wire format of a postback body. */
+export type BodyFormat = 'json' | 'xml';
+
+/**
+ * Reads a postback body in either of its forms: JSON (`application/json`) or XML
+ * (`application/xml`, `text/xml`; mapped to the JSON form by `parseXmlPostback`). Throws
+ * 415, 413 or 400 (`invalid_json` / `invalid_xml`) errors.
+ *
+ * @example
+ * const { json, text, format } = readPostbackBody(event, 65536);
+ */
+export function readPostbackBody(
+  event: APIGatewayProxyEvent,
+  maxBytes: number,
+): { json: Record<string, unknown>; text: string; format: BodyFormat } {
+  const contentType = header(event, 'content-type')?.trim();
+  if (contentType && XML_MEDIA_TYPE.test(contentType)) {
+    const text = bodyText(event, contentType, maxBytes);
+    return { json: parseXmlPostback(text), text, format: 'xml' };
+  }
+  return { ...readJsonBody(event, maxBytes), format: 'json' };
 }

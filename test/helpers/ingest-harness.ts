@@ -36,6 +36,8 @@ export interface IngestHarness {
   state(trackingId: string): Promise<Record<string, unknown> | undefined>;
   history(trackingId: string): Promise<Record<string, unknown>[]>;
   eventsFor(trackingId: string): { detailType: string; detail: Record<string, unknown> }[];
+  /** Today's rejected records (refused but authenticated postbacks). */
+  rejectedRecords(): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -127,6 +129,18 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
           TableName: table.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
           ExpressionAttributeValues: { ':pk': { S: `MSG#${trackingId}` }, ':h': { S: 'H#' } },
+          ConsistentRead: true,
+        }),
+      );
+      return (out.Items ?? []).map(fromItem);
+    },
+    async rejectedRecords() {
+      const day = new Date().toISOString().slice(0, 10);
+      const out = await table.client.send(
+        new QueryCommand({
+          TableName: table.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: `REJECTED#${day}` } },
           ConsistentRead: true,
         }),
       );

@@ -45,6 +45,7 @@ it('discriminates events by detail-type', () => {
       receivedAt: '2026-04-24T18:31:11Z',
       handset: 'Apple iPhone',
       raw: fixture('n102'),
+      format: 'json',
     },
   } satisfies PostbackEvent<'MMS Delivered'>;
   expect(describeEvent(event)).toBe('N102 success Apple iPhone');

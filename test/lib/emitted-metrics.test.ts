@@ -21,6 +21,7 @@ import { interpretPostback } from '../../lambda/domain/postback';
 import { validatePostback } from '../../lambda/domain/validate';
 import { createQueryHandler, defaultQueryDeps } from '../../lambda/query-handler';
 import { createRelayHandler, defaultRelayDeps } from '../../lambda/relay-handler';
+import { createStatusUnknownSweep, defaultSweepDeps } from '../../lambda/status-unknown-sweep';
 import { MmsPostbacksStack } from '../../lib/mms-postbacks-stack';
 import { readStackContext } from '../../lib/stack-context';
 import { apiGatewayEvent } from '../helpers/api-gateway-event';
@@ -212,6 +213,12 @@ async function emitEveryMetric(): Promise<MetricId[]> {
   });
   expect(((await query(event, lambdaContext())) as APIGatewayProxyResult).statusCode).toBe(200);
 
+  // The status-unknown sweep: MessageStatusUnknown, on every run.
+  const sweep = createStatusUnknownSweep(
+    defaultSweepDeps({ ...process.env, TABLE_NAME: h.table.tableName, EVENT_BUS_NAME: 'test-bus', STATUS_UNKNOWN_AFTER_SECONDS: '60' }),
+  );
+  expect(await sweep({}, lambdaContext())).toMatchObject({ failed: 0 });
+
   return metricsOfEmfLines(emf);
 }
 
@@ -243,6 +250,7 @@ describe('what the alarms and the dashboard read is what the functions emit', ()
         'PublishFailed',
         'StoreFailed',
         'ApiThrottled',
+        'MessageStatusUnknown',
       ]),
     );
   });

@@ -7,6 +7,7 @@ describe('npm run postback: arguments', () => {
       url: 'http://127.0.0.1:3000/postbacks',
       secret: 'local-dev-secret',
       auth: 'header',
+      xml: false,
       list: false,
       help: false,
     });
@@ -34,6 +35,15 @@ describe('npm run postback: arguments', () => {
       expect(() => parseArgs(argv, {})).toThrow();
     },
   );
+
+  it('sends the XML form with --xml', () => {
+    const args = parseArgs(['n102', '--xml'], {});
+    const request = buildRequest(args.url, args.secret, args.auth, { origin: 'MMS_MT', code: 'N102' }, 'xml');
+
+    expect(args.xml).toBe(true);
+    expect((request.init.headers as Record<string, string>)['content-type']).toMatch(/^application\/xml/);
+    expect(request.init.body).toContain('<postback><origin>MMS_MT</origin><code>N102</code></postback>');
+  });
 
   it('puts the secret where each form expects it', () => {
     const header = buildRequest('http://127.0.0.1:3000/postbacks', 's3', 'header', {});

@@ -103,11 +103,15 @@ async function waitForHandlers(): Promise<void> {
   await until('the handlers lambda/handlers/{ingest,query}.ts', () => HANDLERS.every((file) => existsSync(file)), 60_000);
 }
 
-async function startNpm(localDir: string, port: number): Promise<{ launched: Launched; pids: number[]; dynamoDbPort: number }> {
+async function startNpm(
+  localDir: string,
+  port: number,
+  extraEnv: Record<string, string> = {},
+): Promise<{ launched: Launched; pids: number[]; dynamoDbPort: number }> {
   const launched = launch(
     'npm',
     ['start'],
-    childEnv({ PORT: String(port), LOCAL_DIR: localDir, POSTBACK_SECRET: SECRET, RELAY_INTERVAL_SECONDS: '1' }),
+    childEnv({ PORT: String(port), LOCAL_DIR: localDir, POSTBACK_SECRET: SECRET, RELAY_INTERVAL_SECONDS: '1', ...extraEnv }),
   );
   await until(
     '"Ready" from npm start',
@@ -332,6 +336,82 @@ describe('npm start (end to end)', () => {
     expect(pids.filter(alive)).toEqual([]);
     expect(await portFree(port)).toBe(true);
     expect(await portFree(dynamoDbPort)).toBe(true);
+  });
+});
+
+describe('npm start with a short status-unknown wait (STATUS_UNKNOWN_AFTER_SECONDS=5 SWEEP_INTERVAL_SECONDS=1)', () => {
+  let localDir: string;
+  let base: string;
+  let launched: Launched | undefined;
+  let pids: number[] = [];
+  const waiting = `e2e-wait-${randomUUID().slice(0, 8)}`;
+  const delivered = `e2e-done-${randomUUID().slice(0, 8)}`;
+  const fixture = (name: string) =>
+    JSON.parse(readFileSync(path.join(REPO, 'test', 'fixtures', `${name}.json`), 'utf8')) as Record<string, unknown>;
+  const post = (name: string, trackingId: string) =>
+    fetch(`${base}/postbacks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-postback-token': SECRET },
+      body: JSON.stringify({ ...fixture(name), 'tracking-id': trackingId }),
+    });
+  const events = () =>
+    existsSync(path.join(localDir, 'events.jsonl'))
+      ? readFileSync(path.join(localDir, 'events.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as { detailType: string; detail: Record<string, unknown> })
+      : [];
+  const eventsOf = (trackingId: string) => events().filter((e) => e.detail.trackingId === trackingId);
+
+  beforeAll(async () => {
+    await waitForHandlers();
+    localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-local-e2e-'));
+    const port = await findFreePort();
+    base = `http://127.0.0.1:${port}`;
+    ({ launched, pids } = await startNpm(localDir, port, { STATUS_UNKNOWN_AFTER_SECONDS: '5', SWEEP_INTERVAL_SECONDS: '1' }));
+  }, 150_000);
+
+  afterAll(async () => {
+    killEverything(launched, pids);
+    rmSync(localDir, { recursive: true, force: true });
+  });
+
+  it('declares a message with no final postback unknown once; a later N102 (sent as XML) becomes the latest state', async () => {
+    expect((await post('n101', waiting)).status).toBe(200);
+    expect((await post('n101', delivered)).status).toBe(200);
+    expect((await post('n102', delivered)).status).toBe(200);
+
+    // 5 s of waiting, then the next sweep run (every second); the deadline leaves room for a loaded machine.
+    await until('MMS Status Unknown in events.jsonl', () => eventsOf(waiting).some((e) => e.detailType === 'MMS Status Unknown'), 20_000);
+    await sleep(3_000); // a few more sweep runs: none may publish again
+    const latest = (await (await fetch(`${base}/messages/${waiting}`)).json()) as Record<string, unknown>;
+
+    expect(eventsOf(waiting).map((e) => e.detailType)).toEqual(['MMS Sent', 'MMS Status Unknown']);
+    expect(eventsOf(waiting)[1]?.detail).toMatchObject({ outcome: 'unknown', final: true, synthetic: true, isLatest: true });
+    expect(latest).toMatchObject({ trackingId: waiting, code: 'UNKNOWN', detailType: 'MMS Status Unknown' });
+    expect(eventsOf(delivered).map((e) => e.detailType)).toEqual(['MMS Sent', 'MMS Delivered']);
+    expect(launched?.stdout).toMatch(new RegExp(`MMS Status Unknown\\s+trackingId=${waiting} code=UNKNOWN isLatest=true`));
+
+    const sent = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [TSX_CLI, 'local/postback.ts', 'n102', '--xml', '--tracking-id', waiting, '--url', `${base}/postbacks`, '--secret', SECRET],
+        { cwd: REPO, env: childEnv({}), timeout: 30_000 },
+        (error, stdout) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }),
+      );
+    });
+    await until('MMS Delivered in events.jsonl', () => eventsOf(waiting).some((e) => e.detailType === 'MMS Delivered'), 10_000);
+    const after = (await (await fetch(`${base}/messages/${waiting}`)).json()) as Record<string, unknown>;
+
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toContain(`n102 (XML) tracking-id=${waiting} -> 200`);
+    expect(eventsOf(waiting).map((e) => [e.detailType, e.detail.isLatest, e.detail.format])).toEqual([
+      ['MMS Sent', true, 'json'],
+      ['MMS Status Unknown', true, undefined],
+      ['MMS Delivered', true, 'xml'],
+    ]);
+    expect(after).toMatchObject({ trackingId: waiting, code: 'N102', format: 'xml' });
   });
 });
 

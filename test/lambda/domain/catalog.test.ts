@@ -1,4 +1,12 @@
-import { CATALOG, DETAIL_TYPES, lookupCode, MO_CODES, MT_CODES, UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
+import {
+  CATALOG,
+  DETAIL_TYPES,
+  lookupCode,
+  MO_CODES,
+  MT_CODES,
+  STATUS_UNKNOWN,
+  UNRECOGNIZED_DETAIL_TYPE,
+} from '../../../lambda/domain/catalog';
 
 // The code catalog table (code, detail-type, lifecycle, outcome, final, rank), written out independently of the code under test.
 const EXPECTED: ReadonlyArray<[string, string, string, string, boolean, number]> = [
@@ -35,8 +43,8 @@ describe('code catalog', () => {
     expect(MT_CODES).toHaveLength(EXPECTED.length - 1);
   });
 
-  it('lists every detail-type once, plus the unrecognized one', () => {
-    expect(DETAIL_TYPES).toEqual([...new Set(EXPECTED.map((e) => e[2])), UNRECOGNIZED_DETAIL_TYPE]);
+  it('lists every detail-type once, plus the synthetic status-unknown and the unrecognized one', () => {
+    expect(DETAIL_TYPES).toEqual([...new Set(EXPECTED.map((e) => e[2])), STATUS_UNKNOWN.detailType, UNRECOGNIZED_DETAIL_TYPE]);
   });
 
   it('does not know other codes', () => {

@@ -58,6 +58,7 @@ describe('interpretPostback', () => {
       final: true,
       receivedAt: RECEIVED.toISOString(),
       raw: body,
+      format: 'json',
     });
   });
 

@@ -3,8 +3,6 @@
  * jest global setup) and a loopback EventBridge endpoint that records every event.
  */
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { fromItem } from '../../../lambda/adapters/attribute-values';
 import { UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
 import { interpretPostback } from '../../../lambda/domain/postback';
 import { validatePostback } from '../../../lambda/domain/validate';
@@ -88,6 +86,7 @@ describe('the provider examples, end to end', () => {
       isLatest: true,
       receivedAt: expect.any(String),
       raw: body,
+      format: 'json',
     });
   });
 
@@ -327,18 +326,7 @@ describe('faults', () => {
 });
 
 describe('bad input', () => {
-  const rejectedRecords = async () => {
-    const day = new Date().toISOString().slice(0, 10);
-    const out = await h.table.client.send(
-      new QueryCommand({
-        TableName: h.table.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: `REJECTED#${day}` } },
-        ConsistentRead: true,
-      }),
-    );
-    return (out.Items ?? []).map(fromItem);
-  };
+  const rejectedRecords = () => h.rejectedRecords();
 
   it.each([
     ['not JSON', '{"origin": ', {}, 400, { error: 'invalid_json', message: 'body is not valid JSON' }],

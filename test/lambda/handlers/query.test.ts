@@ -57,6 +57,7 @@ describe('GET /messages/{trackingId}', () => {
       to: '17745550001', // in full: the caller is IAM-authorized
       from: '18885551234',
       timestamp: '2026-04-24T18:31:10Z',
+      format: 'json',
       clientReference: 'send-001',
       handset: 'Apple iPhone',
       origin: 'MMS_MT',

@@ -1,0 +1,73 @@
+import { STATUS_UNKNOWN } from './catalog';
+import type { StatusUnknownDetail } from './event-detail';
+import { statusUnknownPostbackId } from './identity';
+import type { PostbackRecord } from './postback';
+import { toInstant } from './timestamp';
+
+/** What the sweep knows of a message still waiting for a final postback (read from its latest state). */
+export interface WaitingMessage {
+  readonly trackingId: string;
+  readonly origin?: string;
+  readonly to?: string;
+  readonly from?: string;
+  readonly clientReference?: string;
+  readonly mmsId?: string;
+  readonly sentAs?: 'MMS' | 'SMS';
+  /** When the wait began: the receipt of the first accepted postback. */
+  readonly waitStartedAt: Date;
+  /** When the wait ends: `waitStartedAt` + statusUnknownAfter. The synthetic postback's timestamp. */
+  readonly dueAt: Date;
+}
+
+/** The message fields the synthetic Detail carries over from the state (fields of the message, not of one postback). */
+const CARRIED = ['origin', 'to', 'from', 'clientReference', 'mmsId', 'sentAs'] as const;
+
+/**
+ * The synthetic `MMS Status Unknown` postback of a message whose wait is over. Deterministic
+ * (same message, same postbackId, timestamp and history key), so that a second or concurrent
+ * sweep writes nothing twice. Its timestamp is the end of the wait; `receivedAt` is now.
+ *
+ * @example
+ * const record = statusUnknownRecord({ trackingId: 'abc', waitStartedAt, dueAt }, new Date());
+ * record.detailType; // 'MMS Status Unknown'
+ */
+export function statusUnknownRecord(message: WaitingMessage, now: Date): PostbackRecord {
+  const timestamp = message.dueAt.toISOString();
+  const instant = toInstant(timestamp);
+  if (!instant) throw new TypeError(`not a valid due time: ${timestamp}`);
+  const postbackId = statusUnknownPostbackId(message.trackingId);
+  const carried: Record<string, string> = {};
+  for (const name of CARRIED) {
+    const value = message[name];
+    if (value !== undefined) carried[name] = value;
+  }
+  const detail: Omit<StatusUnknownDetail, 'isLatest'> = {
+    postbackId,
+    trackingId: message.trackingId,
+    origin: 'MMS_MT',
+    ...carried,
+    code: STATUS_UNKNOWN.code,
+    status: STATUS_UNKNOWN.status,
+    timestamp,
+    lifecycle: STATUS_UNKNOWN.lifecycle,
+    outcome: STATUS_UNKNOWN.outcome,
+    final: STATUS_UNKNOWN.final,
+    receivedAt: now.toISOString(),
+    synthetic: true,
+    waitStartedAt: message.waitStartedAt.toISOString(),
+  };
+  return {
+    postbackId,
+    trackingId: message.trackingId,
+    code: STATUS_UNKNOWN.code,
+    entry: STATUS_UNKNOWN,
+    detailType: STATUS_UNKNOWN.detailType,
+    instant,
+    lifecycle: STATUS_UNKNOWN.lifecycle,
+    outcome: STATUS_UNKNOWN.outcome,
+    final: STATUS_UNKNOWN.final,
+    receivedAt: detail.receivedAt,
+    detail,
+    statusMismatch: false,
+  };
+}

@@ -1,0 +1,104 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+import { STATUS_DUE } from '../lambda/table-definition';
+
+/**
+ * The sweep's lease on the synthetic history entries it claims: longer than its timeout
+ * ({@link STATUS_UNKNOWN_SWEEP_TIMEOUT}), so that the relay never publishes an entry that a
+ * running sweep is still publishing.
+ */
+const SWEEP_LEASE_SECONDS = 120;
+
+/** Timeout of the sweep function: a run stops taking new messages 10 s before it. */
+export const STATUS_UNKNOWN_SWEEP_TIMEOUT = Duration.seconds(60);
+
+/** Properties of {@link StatusUnknownSweep}. */
+export interface StatusUnknownSweepProps {
+  /** The function running `lambda/handlers/status-unknown-sweep.ts` (timeout {@link STATUS_UNKNOWN_SWEEP_TIMEOUT}). */
+  readonly function: nodejs.NodejsFunction;
+  /** The receiver's table (with the `byStatusDue` index). */
+  readonly table: dynamodb.ITableV2;
+  /** The bus the events go to. */
+  readonly eventBus: events.IEventBus;
+  /** The `Source` of the events. */
+  readonly eventSource: string;
+  /** How long a message may wait for a final postback. Must be at least a minute. */
+  readonly statusUnknownAfter: Duration;
+  /** Days that history and state items are kept (TTL). */
+  readonly historyRetentionDays: number;
+  /**
+   * How often the sweep runs.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly interval?: Duration;
+}
+
+/**
+ * The scheduled status-unknown sweep: every minute, declares `MMS Status Unknown` each
+ * message still not final `statusUnknownAfter` after its first accepted postback (one
+ * event per message), by querying the sparse `byStatusDue` index shard by shard (no scan).
+ * Sets the function's environment with the grants it needs (table, index, bus) and the schedule.
+ *
+ * @example
+ * new StatusUnknownSweep(this, 'StatusUnknownSweep', { function: fn, table, eventBus, eventSource: 'mms.postbacks', statusUnknownAfter: Duration.hours(72), historyRetentionDays: 90 });
+ */
+export class StatusUnknownSweep extends Construct {
+  /** The sweep function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** The schedule rule (default event bus) that runs it. */
+  public readonly schedule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: StatusUnknownSweepProps) {
+    super(scope, id);
+    const seconds = props.statusUnknownAfter.toSeconds();
+    if (!Number.isInteger(seconds) || seconds < 60) {
+      throw new Error(`StatusUnknownSweep: statusUnknownAfter must be a whole number of seconds, at least 60, got ${seconds}`);
+    }
+    const fn = props.function;
+    this.function = fn;
+
+    // The store and publisher of the ingest function, on the same table and bus.
+    fn.addEnvironment('TABLE_NAME', props.table.tableName);
+    fn.addEnvironment('EVENT_BUS_NAME', props.eventBus.eventBusName);
+    fn.addEnvironment('EVENT_SOURCE', props.eventSource);
+    fn.addEnvironment('HISTORY_RETENTION_DAYS', String(props.historyRetentionDays));
+    fn.addEnvironment('LEASE_SECONDS', String(SWEEP_LEASE_SECONDS));
+    fn.addEnvironment('STATUS_UNKNOWN_AFTER_SECONDS', String(seconds));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'QueryStatusDueIndex',
+        actions: ['dynamodb:Query'],
+        resources: [`${props.table.tableArn}/index/${STATUS_DUE.indexName}`],
+      }),
+    );
+    // TransactWriteItems is authorized per contained action (PutItem, UpdateItem):
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DeclareStatusUnknown',
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishStatusUnknownEvents',
+        actions: ['events:PutEvents'],
+        resources: [props.eventBus.eventBusArn],
+        conditions: { StringEquals: { 'events:source': props.eventSource } },
+      }),
+    );
+
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: 'Runs the MMS status-unknown sweep',
+      schedule: events.Schedule.rate(props.interval ?? Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 0 })],
+    });
+  }
+}
