@@ -4,7 +4,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { supersedes } from '../lambda/domain/state-rule';
 import { KEYS } from '../lambda/table-definition';
 import { localDynamoDbClient } from '../local/dynamodb-local';
 import type { SentPostback, Workload } from './workload';
@@ -218,9 +217,8 @@ export function runChecks(w: Workload, stored: Stored, faults: boolean, lostResp
   for (const [trackingId, list] of byTracking) {
     let expected: SentPostback | undefined;
     for (const p of list) {
-      if (p.rank === undefined) continue; // unknown codes never become the latest state
-      const current = expected && { rank: expected.rank as number, instantKey: expected.instantKey, postbackId: expected.postbackId };
-      if (supersedes({ rank: p.rank, instantKey: p.instantKey, postbackId: p.postbackId }, current)) expected = p;
+      if (p.precedence === undefined) continue; // unknown codes and far-future timestamps never become the latest state
+      if (expected === undefined || p.precedence > (expected.precedence as string)) expected = p;
     }
     const actual = stored.states.get(trackingId);
     if ((expected?.postbackId ?? undefined) !== actual) {

@@ -42,6 +42,8 @@ export interface SentPostback {
   /** Catalog rank; undefined for a code the catalog does not know (never the latest state). */
   readonly rank: number | undefined;
   readonly instantKey: string;
+  /** The latest-state precedence (see `precedenceOf`); undefined when it never becomes the latest state. */
+  readonly precedence: string | undefined;
   readonly body: string;
   /** Sent before a postback that precedes it in its message's lifecycle. */
   readonly outOfOrder: boolean;
@@ -364,6 +366,7 @@ export class Workload {
       code: record.code,
       rank: record.entry?.rank,
       instantKey: record.instant.key,
+      precedence: record.precedence,
       body,
       outOfOrder,
       answers: [],

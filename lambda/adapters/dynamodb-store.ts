@@ -13,7 +13,7 @@ import {
 import { POSTBACK_FIELDS } from '../domain/fields';
 import type { PostbackRecord } from '../domain/postback';
 import type { CallOptions, ClaimResult, PostbackStore, RejectedPostback } from '../ports';
-import { KEYS, RELAY, relayShardOf } from '../table-definition';
+import { KEYS, PRECEDENCE_ATTRIBUTE, RELAY, relayShardOf } from '../table-definition';
 import { toAttribute } from './attribute-values';
 
 export interface DynamoDbStoreOptions {
@@ -88,11 +88,12 @@ export class DynamoDbStore implements PostbackStore {
 
   async claim(record: PostbackRecord, rawBody: string, now: Date, options: CallOptions = {}): Promise<ClaimResult> {
     const historyPut = this.historyPut(record, rawBody, now);
-    if (record.entry === undefined) return this.putHistoryOnly(historyPut, options);
+    // An unknown code or a far-future timestamp never becomes the latest state: history only.
+    if (record.precedence === undefined) return this.putHistoryOnly(historyPut, options);
     try {
       await this.options.client.send(
         new TransactWriteItemsCommand({
-          TransactItems: [{ Put: historyPut }, { Update: this.stateUpdate(record, now) }],
+          TransactItems: [{ Put: historyPut }, { Update: this.stateUpdate(record, record.precedence, now) }],
           // Idempotent across the client's own retries: if an attempt succeeded but its answer was
           // lost, the retry reports success instead of meeting its own pending entry (503 until
           // the lease expires). Unique per claim, so a later claim is never confused with it.
@@ -182,7 +183,7 @@ export class DynamoDbStore implements PostbackStore {
     } satisfies PutItemInput;
   }
 
-  private stateUpdate(record: PostbackRecord, now: Date) {
+  private stateUpdate(record: PostbackRecord, precedence: string, now: Date) {
     const names: Record<string, string> = {};
     const values: Record<string, AttributeValue> = {};
     const sets: string[] = [];
@@ -206,6 +207,7 @@ export class DynamoDbStore implements PostbackStore {
         removes.push(`#a${n}`);
       }
     }
+    set(PRECEDENCE_ATTRIBUTE, { S: precedence });
     set('rank', { N: String(record.entry?.rank ?? -1) });
     set('tsKey', { S: record.instant.key });
     set('detailType', { S: record.detailType });
@@ -215,6 +217,8 @@ export class DynamoDbStore implements PostbackStore {
     names['#rank'] = 'rank';
     names['#ts'] = 'tsKey';
     names['#pid'] = 'postbackId';
+    names['#prec'] = PRECEDENCE_ATTRIBUTE;
+    values[':prec'] = { S: precedence };
     values[':rank'] = { N: String(record.entry?.rank ?? -1) };
     values[':ts'] = { S: record.instant.key };
     values[':pid'] = { S: record.postbackId };
@@ -222,8 +226,12 @@ export class DynamoDbStore implements PostbackStore {
       TableName: this.options.tableName,
       Key: { pk: { S: messageKey(record.trackingId) }, sk: { S: KEYS.stateSortKey } },
       UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      // The latest-state rule (domain/state-rule.ts), enforced atomically.
-      ConditionExpression: 'attribute_not_exists(#pk) OR #rank < :rank OR (#rank = :rank AND #ts < :ts) OR #pid = :pid',
+      // The latest-state rule (domain/state-rule.ts), enforced atomically: the domain builds the
+      // precedence, the store only compares it. A state written before the precedence existed
+      // is compared by rank and instant.
+      ConditionExpression:
+        'attribute_not_exists(#pk) OR #prec < :prec OR #pid = :pid' +
+        ' OR (attribute_not_exists(#prec) AND (#rank < :rank OR (#rank = :rank AND #ts < :ts)))',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     };

@@ -45,7 +45,9 @@ describe('toInstant', () => {
   });
 
   it('gives one key to one instant whatever the number of fraction digits', () => {
-    const keys = ['2026-04-24T18:30:00.5Z', '2026-04-24T18:30:00.500Z', '2026-04-24T18:30:00.50000000000000Z'].map((t) => toInstant(t)?.key);
+    const keys = ['2026-04-24T18:30:00.5Z', '2026-04-24T18:30:00.500Z', '2026-04-24T18:30:00.50000000000000Z'].map(
+      (t) => toInstant(t)?.key,
+    );
     expect(new Set(keys).size).toBe(1);
   });
 
