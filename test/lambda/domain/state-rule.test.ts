@@ -34,7 +34,7 @@ const key = (c: Competitor, instantKey: string, postbackId: string): StateKey =>
   postbackId,
 });
 
-/** The rule as DESIGN states it, written independently of the precedence string. */
+/** The rule in plain terms (rank, instant, outcome, postbackId), written independently of the precedence string. */
 function expectedWinner(a: StateKey, b: StateKey): StateKey {
   if (a.rank !== b.rank) return a.rank > b.rank ? a : b;
   if (a.instantKey !== b.instantKey) return a.instantKey > b.instantKey ? a : b;
