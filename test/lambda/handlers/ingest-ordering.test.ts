@@ -4,6 +4,7 @@
  * timestamps that never pin a state, and the ids of inbound (MO) postbacks.
  */
 import { randomUUID } from 'node:crypto';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
 
@@ -66,6 +67,35 @@ describe('equal rank and equal instant', () => {
     const state = await h.state(trackingId);
     // Stored on the state item for the condition expression...
     expect(String(state?.precedence)).toContain('#2026-04-24T18:31:10.000000000Z#2#');
+  });
+});
+
+describe('a state stored before the precedence attribute existed', () => {
+  it('is compared by rank and instant', async () => {
+    const trackingId = uniqueId();
+    // A Delivered state as the store wrote it before: rank and instant key, no precedence.
+    await h.table.client.send(
+      new PutItemCommand({
+        TableName: h.table.tableName,
+        Item: {
+          pk: { S: `MSG#${trackingId}` },
+          sk: { S: 'STATE' },
+          postbackId: { S: 'legacy' },
+          code: { S: 'N102' },
+          rank: { N: '2' },
+          tsKey: { S: '2026-04-24T18:31:10.000000000Z' },
+        },
+      }),
+    );
+
+    const late = await h.post(postback('n101', trackingId, '2026-04-24T18:30:00Z'));
+    const earlierFinal = await h.post(postback('e102', trackingId, '2026-04-24T18:31:00Z'));
+    const laterFinal = await h.post(postback('e102', trackingId, '2026-04-24T18:32:00Z'));
+
+    expect([late.body.latest, earlierFinal.body.latest, laterFinal.body.latest]).toEqual([false, false, true]);
+    const state = await h.state(trackingId);
+    expect(state?.postbackId).toBe(laterFinal.body.postbackId);
+    expect(state?.precedence).toEqual(expect.stringMatching(/^020#2026-04-24T18:32:00\.000000000Z#3#/));
   });
 });
 
