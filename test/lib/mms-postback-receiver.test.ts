@@ -177,7 +177,7 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
   const BUNDLE_CEILING_BYTES = new Map<unknown, number>();
 
   test('the bundles are minified ESM with every dependency inside, under their size ceilings', () => {
-    BUNDLE_CEILING_BYTES.set(receiver.ingestFunction, 450_000).set(receiver.queryFunction, 400_000);
+    BUNDLE_CEILING_BYTES.set(receiver.ingestFunction, 455_000).set(receiver.queryFunction, 400_000);
     for (const fn of [receiver.ingestFunction, receiver.queryFunction]) {
       const key: string = template.toJSON().Resources[logicalId(stack, fn)].Properties.Code.S3Key;
       const dir = path.join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`);
