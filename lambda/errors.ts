@@ -89,6 +89,19 @@ export class UnsupportedMediaTypeError extends RejectedInputError {
   }
 }
 
+/** The declared `charset` is not one the service can decode (415, with a message naming it). */
+export class UnsupportedCharsetError extends RejectedInputError {
+  readonly statusCode = 415;
+  readonly errorCode = 'unsupported_media_type';
+  constructor(readonly charset: string) {
+    super(`charset ${JSON.stringify(charset)} is not supported (for example utf-8, iso-8859-1 or us-ascii)`);
+    this.name = 'UnsupportedCharsetError';
+  }
+  override body() {
+    return { error: this.errorCode, message: this.message };
+  }
+}
+
 /** DynamoDB, EventBridge or Secrets Manager failed, the invocation ran out of time, or the same postback is still in progress: the sender should retry. */
 export class UnavailableError extends HttpError {
   readonly statusCode = 503;

@@ -102,6 +102,12 @@ export const KEYS = {
   rejectedPrefix: 'REJECTED#',
 } as const;
 
+/**
+ * The state item's attribute holding the latest-state precedence (built by
+ * `precedenceOf` in `domain/state-rule.ts`); the state update's condition compares it with `<`.
+ */
+export const PRECEDENCE_ATTRIBUTE = 'precedence';
+
 export type TableDefinition = typeof TABLE_DEFINITION;
 
 /**

@@ -12,6 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CODE_PATTERN, DETAIL_TYPES, type DetailType, type Outcome } from '../lambda/domain/catalog';
+import { BINARY_MEDIA_TYPES } from '../lambda/http/request';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/observability';
 import { RELAY, STATUS_DUE, TABLE_DEFINITION } from '../lambda/table-definition';
 import { postbackAccessLogFormat } from './access-log-format';
@@ -867,6 +868,8 @@ export class MmsPostbackReceiver extends Construct {
       restApiName: `${Stack.of(this).stackName}-${this.node.id}`,
       description: 'MMS postback receiver: POST /postbacks (provider), GET /messages (IAM)',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
+      // Pass these bodies to the function as their bytes (base64), so that the declared charset is applied once, there.
+      binaryMediaTypes: [...BINARY_MEDIA_TYPES],
       // The account-level role is shared by every REST API of the region: created only on request, and retained.
       cloudWatchRole: props.apiGatewayCloudWatchRole ?? false,
       cloudWatchRoleRemovalPolicy: props.apiGatewayCloudWatchRole ? RemovalPolicy.RETAIN : undefined,

@@ -19,6 +19,12 @@ export interface FaultProxyStats {
   readonly service: Service;
   forwarded: number;
   faulted: Record<FaultKind, number>;
+  /**
+   * EventBridge only: the `Detail.postbackId` of every entry of a PutEvents whose answer was
+   * lost after EventBridge took it (one element per loss): the only case where the service
+   * may publish a postback twice, which the load test's checks accept for these ids alone.
+   */
+  lostPostbackIds: string[];
 }
 
 export interface FaultProxy {
@@ -41,6 +47,19 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.end(text);
 }
 
+/** The `postbackId`s in the Detail of the entries of a PutEvents request body. */
+export function postbackIdsOf(body: Buffer): string[] {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { Entries?: { Detail?: string }[] };
+    return (parsed.Entries ?? []).flatMap((entry) => {
+      const id = (JSON.parse(entry.Detail ?? '{}') as { postbackId?: unknown }).postbackId;
+      return typeof id === 'string' ? [id] : [];
+    });
+  } catch {
+    return [];
+  }
+}
+
 function entryCount(body: Buffer): number {
   try {
     const parsed = JSON.parse(body.toString('utf8')) as { Entries?: unknown };
@@ -58,7 +77,7 @@ function entryCount(body: Buffer): number {
  * proxy.setFault('reset'); // every request now loses its connection
  */
 export async function startFaultProxy(service: Service, upstream: string): Promise<FaultProxy> {
-  const stats: FaultProxyStats = { service, forwarded: 0, faulted: { reset: 0, http500: 0, partial: 0, lost: 0 } };
+  const stats: FaultProxyStats = { service, forwarded: 0, faulted: { reset: 0, http500: 0, partial: 0, lost: 0 }, lostPostbackIds: [] };
   let fault: FaultKind | undefined;
   const proxy = await startLoopbackProxy(upstream, (x) => {
     // `partial` only means something for PutEvents.
@@ -86,7 +105,10 @@ export async function startFaultProxy(service: Service, upstream: string): Promi
         return;
       }
       case 'lost':
-        x.forward(() => x.req.socket.destroy());
+        x.forward((answer) => {
+          if (service === 'eventbridge' && answer.status === 200) stats.lostPostbackIds.push(...postbackIdsOf(x.body));
+          x.req.socket.destroy();
+        });
         return;
     }
   });

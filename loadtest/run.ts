@@ -12,11 +12,15 @@
  * - Drives `POST /postbacks` with autocannon for `--duration` seconds over `--connections`
  *   keep-alive connections. Each request is built by `loadtest/workload.ts`: new postbacks over
  *   many tracking-ids in lifecycle order (~10 % out of order), ~20 % exact duplicates, ~5 % bad
- *   input. Every answer is recorded per request. Like the provider, the client retries every
+ *   input, ~3 % concurrent copies of a postback in flight and ~3 % concurrent postbacks of a
+ *   tracking-id in flight (the in-progress and transaction-conflict paths). Every answer is
+ *   recorded per request. Like the provider, the client retries every
  *   503 (after `Retry-After`, at most 5 s) and every request that got no answer.
  * - Then drains: retries everything outstanding, without faults, until it is answered (bounded
  *   by `--drain-timeout`), and checks DynamoDB Local and `events.jsonl` against the ledger
- *   (`loadtest/checks.ts`): nothing lost, nothing doubled, states per the latest-state rule,
+ *   (`loadtest/checks.ts`): nothing lost, nothing doubled (unless the fault report shows a lost
+ *   EventBridge answer for that postback), every entry marked published, one `accepted` per
+ *   postback, detail-types and `isLatest` as the rule says, states per the latest-state rule,
  *   bad input refused and never stored, no 5xx without a fault.
  * - Prints throughput, p50/p99 latency, answers by status and the checks; `--json FILE` writes
  *   the same as JSON. Stops the stack (SIGINT, then SIGKILL) and verifies no process is left.
@@ -212,6 +216,14 @@ function printReport(report: Report): void {
       `new ${mix.new}, duplicate ${mix.duplicate} (${(mix.duplicateShare * 100).toFixed(1)} %), bad ${mix.bad} (${(mix.badShare * 100).toFixed(1)} %), retries ${mix.retry}; out of order ${(mix.outOfOrderShare * 100).toFixed(1)} % of new`,
     ],
     [
+      'races',
+      `${mix.concurrentCopy} concurrent copies of a postback in flight, ${mix.concurrentSibling} postbacks sent while another of their message was in flight; answers to them: ${
+        Object.entries(report.raceAnswers)
+          .map(([s, n]) => `${s}: ${n}`)
+          .join(', ') || '-'
+      }`,
+    ],
+    [
       'drain',
       `${d.requests} requests in ${(d.ms / 1000).toFixed(1)} s; answers: ${
         Object.entries(statuses.drain)
@@ -266,7 +278,19 @@ interface Report {
     timeouts: number;
   };
   drain: { requests: number; ms: number };
-  mix: { new: number; duplicate: number; retry: number; bad: number; duplicateShare: number; badShare: number; outOfOrderShare: number };
+  mix: {
+    new: number;
+    duplicate: number;
+    retry: number;
+    bad: number;
+    concurrentCopy: number;
+    concurrentSibling: number;
+    duplicateShare: number;
+    badShare: number;
+    outOfOrderShare: number;
+  };
+  /** Answers to the concurrent requests, by status and result. */
+  raceAnswers: Record<string, number>;
   statuses: { load: Record<string, number>; drain: Record<string, number> };
   stored: { history: number; states: number; events: number; rejected: number };
   faultReport?: FaultReportMessage;
@@ -323,7 +347,11 @@ async function main(): Promise<number> {
     const drained = await drain(w, stack.apiUrl, Date.now() + opts.drainTimeout * 1000);
 
     const stored = await readStored(stack.dynamoDbEndpoint, stack.tableName, stack.eventsFile);
-    const checks = runChecks(w, stored, opts.faults, opts.lostResponses);
+    const checks = runChecks(w, stored, {
+      faults: opts.faults,
+      lostResponses: opts.lostResponses,
+      lostEventBridgeAnswers: faultReport?.proxies.find((p) => p.service === 'eventbridge')?.lostPostbackIds ?? [],
+    });
     const left = await stack.stop();
     checks.push(
       left.length === 0
@@ -350,7 +378,7 @@ async function main(): Promise<number> {
       }
       return Object.fromEntries(Object.entries(byStatus).sort());
     };
-    const handedOut = w.counts.new + w.counts.duplicate + w.counts.bad;
+    const handedOut = w.counts.new + w.counts.duplicate + w.counts.bad + w.counts.concurrentCopy + w.counts.concurrentSibling;
     const report: Report = {
       machine: {
         cpus: os.cpus().length,
@@ -381,6 +409,7 @@ async function main(): Promise<number> {
         outOfOrderShare: w.outOfOrderShare(),
       },
       statuses: { load: count('load'), drain: count('drain') },
+      raceAnswers: w.raceAnswers(),
       stored: { history: stored.history.length, states: stored.states.size, events: stored.eventCount, rejected: stored.rejected },
       ...(faultReport ? { faultReport } : {}),
       checks,

@@ -4,12 +4,17 @@
  * Traffic mix (per request the generator hands out, retries aside): about 5 % bad input,
  * about 20 % exact duplicates of postbacks already answered 2xx, the rest new postbacks
  * over many tracking-ids in lifecycle order, about 10 % of them sent before a postback that
- * precedes them in the lifecycle (out of order). At most one request per tracking-id is in
- * flight at a time (the provider reports one message's events in sequence); a 503 (or no
- * answer at all) puts the same request back in a queue, due after `Retry-After`.
+ * precedes them in the lifecycle (out of order), and about 1 % dated more than 24 hours
+ * ahead (accepted, never the latest state). Mostly one request per tracking-id is in flight
+ * at a time (the provider reports one message's events in sequence), except for two races
+ * added on purpose: about 3 % of requests are a concurrent copy of a postback already in
+ * flight (the in-progress path: one is accepted, the other answered 503 or `duplicate`) and
+ * about 3 % the next postback of a message while another of its postbacks is in flight (the
+ * transaction-conflict path). A 503 (or no answer at all) puts the same request back in a
+ * queue, due after `Retry-After`.
  */
 import { randomBytes } from 'node:crypto';
-import { CATALOG, lookupCode } from '../lambda/domain/catalog';
+import { CATALOG, type DetailType, lookupCode } from '../lambda/domain/catalog';
 import { interpretPostback } from '../lambda/domain/postback';
 import { validatePostback } from '../lambda/domain/validate';
 
@@ -28,9 +33,15 @@ export interface Answer {
   readonly result?: string;
   readonly postbackId?: string;
   readonly trackingId?: string;
+  /** `latest` of an `accepted` body. */
+  readonly latest?: boolean;
   readonly retryAfter?: string;
   /** Phase in which the answer came. */
   readonly phase: 'load' | 'drain';
+  /** When the answer came (ms since the epoch). */
+  readonly at: number;
+  /** Another request for the same tracking-id was in flight with this one (a 503 `in progress` is then expected). */
+  readonly raced?: boolean;
 }
 
 /** A valid postback we sent (possibly many times). */
@@ -39,15 +50,47 @@ export interface SentPostback {
   readonly postbackId: string;
   readonly trackingId: string;
   readonly code: string;
+  /** The detail-type its event must have. */
+  readonly detailType: DetailType;
   /** Catalog rank; undefined for a code the catalog does not know (never the latest state). */
   readonly rank: number | undefined;
   readonly instantKey: string;
+  /** The latest-state precedence (see `precedenceOf`); undefined when it never becomes the latest state. */
+  readonly precedence: string | undefined;
   readonly body: string;
   /** Sent before a postback that precedes it in its message's lifecycle. */
   readonly outOfOrder: boolean;
   readonly answers: Answer[];
   /** Requests sent that never got an answer (timeout, connection lost, run ended). */
   unanswered: number;
+  /** When it was first sent (ms since the epoch); undefined while never sent. */
+  firstSentAt?: number;
+}
+
+/**
+ * The ledger entry of a valid postback body, with what the service derives from it.
+ *
+ * @example
+ * const p = sentPostbackOf(JSON.stringify(body), { index: 0, outOfOrder: false });
+ */
+export function sentPostbackOf(body: string, options: { index: number; outOfOrder: boolean; receivedAt?: Date }): SentPostback {
+  const result = validatePostback(JSON.parse(body));
+  if (!result.ok) throw new Error(`load test generated an invalid postback: ${JSON.stringify(result.details)} ${body}`);
+  const record = interpretPostback(result.postback, options.receivedAt ?? new Date());
+  return {
+    index: options.index,
+    postbackId: record.postbackId,
+    trackingId: record.trackingId,
+    code: record.code,
+    detailType: record.detailType,
+    rank: record.entry?.rank,
+    instantKey: record.instant.key,
+    precedence: record.precedence,
+    body,
+    outOfOrder: options.outOfOrder,
+    answers: [],
+    unanswered: 0,
+  };
 }
 
 export interface BadRequest {
@@ -62,7 +105,7 @@ export interface BadRequest {
   unanswered: number;
 }
 
-export type RequestKind = 'new' | 'duplicate' | 'retry' | 'bad';
+export type RequestKind = 'new' | 'duplicate' | 'retry' | 'bad' | 'concurrentCopy' | 'concurrentSibling';
 
 /** One HTTP request handed out, until it is answered. */
 export interface Outgoing {
@@ -73,6 +116,8 @@ export interface Outgoing {
   readonly body: string;
   readonly headers: Record<string, string>;
   readonly sentAt: number;
+  /** Another request for the same lock was in flight with this one, at some moment. */
+  raced: boolean;
 }
 
 interface Message {
@@ -94,6 +139,12 @@ export interface WorkloadOptions {
   readonly duplicateRate?: number;
   /** Chance that a message of two or more postbacks has one adjacent pair swapped. */
   readonly swapRate?: number;
+  /** Share of requests that are a copy of a postback in flight, sent at once. @default 0.03 */
+  readonly concurrentCopyRate?: number;
+  /** Share of requests that are the next postback of a message with another postback in flight. @default 0.03 */
+  readonly concurrentSiblingRate?: number;
+  /** Chance that a send message gets one more final postback dated more than 24 hours ahead. @default 0.01 */
+  readonly farFutureRate?: number;
   /** Upper bound for honouring `Retry-After` (seconds). @default 5 */
   readonly maxRetryAfterSeconds?: number;
   readonly random?: () => number;
@@ -123,20 +174,27 @@ function formatTimestamp(epochMs: number, offsetMinutes: number): string {
 export class Workload {
   readonly postbacks: SentPostback[] = [];
   readonly bad: BadRequest[] = [];
-  readonly counts: Record<RequestKind, number> = { new: 0, duplicate: 0, retry: 0, bad: 0 };
+  readonly counts: Record<RequestKind, number> = { new: 0, duplicate: 0, retry: 0, bad: 0, concurrentCopy: 0, concurrentSibling: 0 };
   private readonly runId = randomBytes(3).toString('hex');
   private readonly random: () => number;
   private readonly active: Message[] = [];
   private readonly answered2xx: SentPostback[] = [];
   private readonly inFlight = new Map<number, Outgoing>();
-  private readonly locked = new Set<string>();
+  /** Requests in flight per lock (tracking-id, or one bad request). */
+  private readonly locked = new Map<string, number>();
   private retries: Retry[] = [];
+  private readonly races = new Map<string, number>();
   private nextId = 1;
   private messageCount = 0;
   private clock = Date.parse('2026-01-01T00:00:00Z');
 
   constructor(private readonly options: WorkloadOptions) {
     this.random = options.random ?? Math.random;
+  }
+
+  /** Answers to the concurrent requests (copies and siblings), by status and result. */
+  raceAnswers(): Record<string, number> {
+    return Object.fromEntries([...this.races].sort());
   }
 
   /** Requests sent and not answered yet. */
@@ -153,6 +211,15 @@ export class Workload {
   next(now: number): Outgoing {
     const retry = this.takeRetry(now, false);
     if (retry) return retry;
+    const race = this.random();
+    const copyRate = this.options.concurrentCopyRate ?? 0.03;
+    if (race < copyRate) {
+      const copy = this.concurrentCopy(now);
+      if (copy) return copy;
+    } else if (race < copyRate + (this.options.concurrentSiblingRate ?? 0.03)) {
+      const sibling = this.concurrentSibling(now);
+      if (sibling) return sibling;
+    }
     const r = this.random();
     if (r < (this.options.badRate ?? 0.05)) return this.send(this.makeBad(), 'bad', now);
     if (r < (this.options.badRate ?? 0.05) + (this.options.duplicateRate ?? 0.2)) {
@@ -162,6 +229,24 @@ export class Workload {
       }
     }
     return this.send({ type: 'postback', postback: this.nextNew() }, 'new', now);
+  }
+
+  /** A copy of a postback in flight, sent while the first is still being processed. */
+  private concurrentCopy(now: number): Outgoing | undefined {
+    const inFlight = [...this.inFlight.values()].filter((o) => o.target.type === 'postback');
+    if (inFlight.length === 0) return undefined;
+    const pick = inFlight[Math.floor(this.random() * inFlight.length)] as Outgoing;
+    return this.send(pick.target, 'concurrentCopy', now);
+  }
+
+  /** The next postback of a message that has another postback in flight. */
+  private concurrentSibling(now: number): Outgoing | undefined {
+    const busy = this.active.filter((m) => this.locked.has(m.trackingId) && m.next < m.postbacks.length);
+    if (busy.length === 0) return undefined;
+    const m = busy[Math.floor(this.random() * busy.length)] as Message;
+    const p = m.postbacks[m.next++] as SentPostback;
+    if (m.next >= m.postbacks.length) this.active.splice(this.active.indexOf(m), 1);
+    return this.send({ type: 'postback', postback: p }, 'concurrentSibling', now);
   }
 
   /** A due retry, if any (`any`: the earliest one whatever its due time, for the drain). */
@@ -195,9 +280,16 @@ export class Workload {
       result: typeof parsed.result === 'string' ? parsed.result : typeof parsed.error === 'string' ? parsed.error : undefined,
       postbackId: typeof parsed.postbackId === 'string' ? parsed.postbackId : undefined,
       trackingId: typeof parsed.trackingId === 'string' ? parsed.trackingId : undefined,
+      latest: typeof parsed.latest === 'boolean' ? parsed.latest : undefined,
       retryAfter,
       phase,
+      at: Date.now(),
+      raced: out.raced,
     };
+    if (out.kind === 'concurrentCopy' || out.kind === 'concurrentSibling') {
+      const key = `${status}${answer.result ? ` ${answer.result}` : ''}`;
+      this.races.set(key, (this.races.get(key) ?? 0) + 1);
+    }
     const target = out.target;
     if (target.type === 'postback') {
       target.postback.answers.push(answer);
@@ -245,13 +337,16 @@ export class Workload {
 
   private finish(out: Outgoing): void {
     this.inFlight.delete(out.id);
-    this.locked.delete(out.lock);
+    const held = (this.locked.get(out.lock) ?? 1) - 1;
+    if (held > 0) this.locked.set(out.lock, held);
+    else this.locked.delete(out.lock);
   }
 
   private send(target: Outgoing['target'], kind: RequestKind, now: number): Outgoing {
     const headers: Record<string, string> = {};
     let body: string;
     if (target.type === 'postback') {
+      target.postback.firstSentAt ??= now;
       body = target.postback.body;
       headers['content-type'] = 'application/json';
       headers['x-postback-token'] = this.options.secret;
@@ -260,9 +355,12 @@ export class Workload {
       headers['content-type'] = target.bad.contentType;
       headers['x-postback-token'] = target.bad.token;
     }
-    const out: Outgoing = { id: this.nextId++, kind, target, lock: lockOf(target), body, headers, sentAt: now };
+    const lock = lockOf(target);
+    const raced = this.locked.has(lock);
+    if (raced) for (const o of this.inFlight.values()) if (o.lock === lock) o.raced = true;
+    const out: Outgoing = { id: this.nextId++, kind, target, lock, body, headers, sentAt: now, raced };
     this.inFlight.set(out.id, out);
-    this.locked.add(out.lock);
+    this.locked.set(lock, (this.locked.get(lock) ?? 0) + 1);
     this.counts[kind]++;
     return out;
   }
@@ -321,6 +419,11 @@ export class Workload {
         const status = lookupCode(code)?.status ?? 'Unknown';
         bodies.push({ ...base, code, status, 'sent-as': 'MMS', timestamp: step() });
       }
+      if (this.random() < (this.options.farFutureRate ?? 0.01)) {
+        // A wrong clock: accepted and published, never the latest state.
+        const code = this.pick(FINAL_SEND_CODES);
+        bodies.push({ ...base, code, status: lookupCode(code)?.status ?? 'Unknown', timestamp: '9999-12-31T23:59:59Z' });
+      }
     } else if (r < 0.85) {
       trackingId = `lt-${this.runId}-${n}`;
       const code = this.random() < 0.7 ? 'N003' : this.pick(TEMPLATE_CODES);
@@ -354,21 +457,7 @@ export class Workload {
   }
 
   private register(body: string, outOfOrder: boolean): SentPostback {
-    const result = validatePostback(JSON.parse(body));
-    if (!result.ok) throw new Error(`load test generated an invalid postback: ${JSON.stringify(result.details)} ${body}`);
-    const record = interpretPostback(result.postback, new Date());
-    const p: SentPostback = {
-      index: this.postbacks.length,
-      postbackId: record.postbackId,
-      trackingId: record.trackingId,
-      code: record.code,
-      rank: record.entry?.rank,
-      instantKey: record.instant.key,
-      body,
-      outOfOrder,
-      answers: [],
-      unanswered: 0,
-    };
+    const p = sentPostbackOf(body, { index: this.postbacks.length, outOfOrder });
     this.postbacks.push(p);
     return p;
   }

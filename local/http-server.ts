@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { BINARY_MEDIA_TYPES, matchesMediaType } from '../lambda/http/request';
 import { LocalEnvironmentError } from './dynamodb-local';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult | undefined>;
@@ -29,7 +30,7 @@ export interface LocalApiOptions {
   readonly routes: readonly Route[];
   /** @default 'local' */
   readonly stage?: string;
-  /** One line per request. @default no logging */
+  /** One line per request, with the query string's secrets redacted. @default no logging */
   readonly log?: (line: string) => void;
 }
 
@@ -47,6 +48,38 @@ const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml
 /** Whether API Gateway (without binary media types for these) passes the body as UTF-8 text. */
 export function isTextContentType(contentType: string | undefined): boolean {
   return contentType === undefined || contentType.trim() === '' || TEXT_TYPES.test(contentType.trim());
+}
+
+/** Query parameters whose values never reach a log line. */
+const SECRET_QUERY_PARAMETERS = new Set(['token']);
+
+/**
+ * The request target with the values of secret query parameters (`token`) replaced by
+ * `***`, whatever their case or percent-encoding, for log lines.
+ *
+ * @example
+ * redactUrl('/postbacks?token=s3cret&x=1'); // '/postbacks?token=***&x=1'
+ */
+export function redactUrl(rawUrl: string): string {
+  const q = rawUrl.indexOf('?');
+  if (q < 0) return rawUrl;
+  const hash = rawUrl.indexOf('#', q);
+  const query = rawUrl.slice(q + 1, hash < 0 ? undefined : hash);
+  const redacted = query
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawName = eq < 0 ? pair : pair.slice(0, eq);
+      let name: string;
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+      } catch {
+        name = rawName;
+      }
+      return SECRET_QUERY_PARAMETERS.has(name.trim().toLowerCase()) ? `${rawName}=***` : pair;
+    })
+    .join('&');
+  return `${rawUrl.slice(0, q)}?${redacted}`;
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -107,9 +140,14 @@ export interface BuildEventInput {
   stage: string;
   requestId?: string;
   localPort?: number;
+  /** The REST API's `binaryMediaTypes`: bodies of these types are passed base64-encoded. @default BINARY_MEDIA_TYPES */
+  binaryMediaTypes?: readonly string[];
 }
 
-/** Builds the REST API proxy event the way API Gateway does. */
+/**
+ * Builds the REST API proxy event the way API Gateway does: bodies of the binary media types
+ * (and of non-text types) base64-encoded with `isBase64Encoded`, other bodies as UTF-8 text.
+ */
 export function buildProxyEvent(input: BuildEventInput): APIGatewayProxyEvent {
   const url = new URL(input.url, 'http://localhost');
   const headerPairs: [string, string][] = [];
@@ -123,7 +161,7 @@ export function buildProxyEvent(input: BuildEventInput): APIGatewayProxyEvent {
   const headers = multiMap(headerPairs);
   const query = multiMap(url.searchParams.entries());
   const contentType = headerPairs.find(([name]) => name.toLowerCase() === 'content-type')?.[1];
-  const text = isTextContentType(contentType);
+  const text = isTextContentType(contentType) && !matchesMediaType(contentType, input.binaryMediaTypes ?? BINARY_MEDIA_TYPES);
   const requestId = input.requestId ?? randomUUID();
   const now = new Date();
   const userAgent = headerPairs.find(([name]) => name.toLowerCase() === 'user-agent')?.[1] ?? null;
@@ -231,7 +269,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     const method = req.method ?? 'GET';
     const rawUrl = req.url ?? '/';
     const pathname = new URL(rawUrl, 'http://localhost').pathname;
-    const log = (status: number) => opts.log?.(`${method} ${rawUrl} -> ${status} (${Date.now() - started} ms)`);
+    const log = (status: number) => opts.log?.(`${method} ${redactUrl(rawUrl)} -> ${status} (${Date.now() - started} ms)`);
 
     const matches = opts.routes
       .map((route) => ({ route, params: matchResource(route.resource, pathname) }))

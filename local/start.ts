@@ -46,6 +46,25 @@ function parseSeconds(name: string, raw: string | undefined, fallback: number, m
   return seconds;
 }
 
+/**
+ * How the banner shows the secret and the postback URL forms. The fixed local default is no
+ * secret (it is in the repository) and is printed as it is; a secret set in POSTBACK_SECRET
+ * never is: the lines name the variable instead, ready for a shell.
+ */
+export function secretLines(secret: string, base: string, hostPort: string): string[] {
+  const isDefault = secret === DEFAULT_SECRET;
+  const shown = isDefault ? secret : '$POSTBACK_SECRET';
+  return [
+    isDefault
+      ? `  Local secret: ${secret}   (the fixed local default; set POSTBACK_SECRET to change it)`
+      : '  Local secret: the value of POSTBACK_SECRET (not printed)',
+    '  Postback URL, in the forms a provider can use:',
+    `    basic auth:   http://user:${isDefault ? encodeURIComponent(secret) : shown}@${hostPort}/postbacks`,
+    `    query:        ${base}/postbacks?token=${isDefault ? encodeURIComponent(secret) : shown}`,
+    `    header:       ${base}/postbacks   with   X-Postback-Token: ${shown}`,
+  ];
+}
+
 /** One readable line per event. */
 export function formatEvent(e: RecordedEvent): string {
   const d = (e.detail ?? {}) as Record<string, unknown>;
@@ -190,11 +209,7 @@ async function main(): Promise<void> {
       ? `  Status-unknown sweep every ${sweepIntervalSeconds} s: a message with no final postback ${statusUnknownAfterSeconds} s after its first gets "MMS Status Unknown"`
       : '  Status-unknown sweep off (STATUS_UNKNOWN_AFTER_SECONDS=0)',
     '',
-    `  Local secret: ${secret}${secret === DEFAULT_SECRET ? '   (the fixed local default; set POSTBACK_SECRET to change it)' : ''}`,
-    '  Postback URL, in the forms a provider can use:',
-    `    basic auth:   http://user:${encodeURIComponent(secret)}@${hostPort}/postbacks`,
-    `    query:        ${base}/postbacks?token=${encodeURIComponent(secret)}`,
-    `    header:       ${base}/postbacks   with   X-Postback-Token: ${secret}`,
+    ...secretLines(secret, base, hostPort),
     '',
     '  Try:  npm run postback -- n101        (--list shows the examples)',
     '',
@@ -203,8 +218,9 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof LocalEnvironmentError ? error.message : ((error as Error)?.stack ?? String(error));
-  console.error(`npm start: ${message}`);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((error: unknown) => {
+    const message = error instanceof LocalEnvironmentError ? error.message : ((error as Error)?.stack ?? String(error));
+    console.error(`npm start: ${message}`);
+    process.exit(1);
+  });

@@ -1,6 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { CallOptions } from '../ports';
-import { KEYS, STATUS_DUE_ATTRIBUTES, TABLE_DEFINITION } from '../table-definition';
+import { KEYS, PRECEDENCE_ATTRIBUTE, STATUS_DUE_ATTRIBUTES, TABLE_DEFINITION } from '../table-definition';
 import { fromItem } from './attribute-values';
 import { messageKey, PUBLISHED } from './dynamodb-store';
 
@@ -43,7 +43,15 @@ export interface MessageReader {
 }
 
 /** Attributes of state items that are storage details, not part of the answer. */
-const INTERNAL_ATTRIBUTES = new Set(['pk', 'sk', 'rank', 'tsKey', 'expiresAt', ...Object.values(STATUS_DUE_ATTRIBUTES)]);
+const INTERNAL_ATTRIBUTES = new Set([
+  'pk',
+  'sk',
+  'rank',
+  'tsKey',
+  PRECEDENCE_ATTRIBUTE,
+  'expiresAt',
+  ...Object.values(STATUS_DUE_ATTRIBUTES),
+]);
 
 export function stateView(item: Record<string, AttributeValue>): MessageState {
   const plain = fromItem(item);

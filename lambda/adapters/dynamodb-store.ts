@@ -14,7 +14,7 @@ import type { PostbackDetail } from '../domain/event-detail';
 import { POSTBACK_FIELDS } from '../domain/fields';
 import type { PostbackRecord } from '../domain/postback';
 import type { CallOptions, ClaimResult, PostbackStore, RejectedPostback, StatusUnknownClaim, StatusUnknownStore } from '../ports';
-import { KEYS, RELAY, relayShardOf, STATUS_DUE, statusDueShard } from '../table-definition';
+import { KEYS, PRECEDENCE_ATTRIBUTE, RELAY, relayShardOf, STATUS_DUE, statusDueShard } from '../table-definition';
 import { toAttribute } from './attribute-values';
 
 export interface DynamoDbStoreOptions {
@@ -97,11 +97,12 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
 
   async claim(record: PostbackRecord, rawBody: string, now: Date, options: CallOptions = {}): Promise<ClaimResult> {
     const historyPut = this.historyPut(record, rawBody, now);
-    if (record.entry === undefined) return this.putHistoryOnly(historyPut, options);
+    // An unknown code or a far-future timestamp never becomes the latest state: history only.
+    if (record.precedence === undefined) return this.putHistoryOnly(historyPut, options);
     try {
       await this.options.client.send(
         new TransactWriteItemsCommand({
-          TransactItems: [{ Put: historyPut }, { Update: this.stateUpdate(record, now) }],
+          TransactItems: [{ Put: historyPut }, { Update: this.stateUpdate(record, record.precedence, now) }],
           // Idempotent across the client's own retries: if an attempt succeeded but its answer was
           // lost, the retry reports success instead of meeting its own pending entry (503 until
           // the lease expires). Unique per claim, so a later claim is never confused with it.
@@ -135,7 +136,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
           TransactItems: [
             { Put: this.historyPut(record, '', now) },
             // Only an existing state of lower rank (not final), or this very postback (a retry).
-            { Update: this.stateUpdate(record, now, 'attribute_exists(#pk) AND (#rank < :rank OR #pid = :pid)') },
+            { Update: this.stateUpdate(record, record.precedence ?? '', now, 'attribute_exists(#pk) AND (#rank < :rank OR #pid = :pid)') },
           ],
           ClientRequestToken: randomUUID(),
         }),
@@ -223,9 +224,13 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
 
   private stateUpdate(
     record: PostbackRecord,
+    precedence: string,
     now: Date,
-    // The latest-state rule (domain/state-rule.ts), enforced atomically.
-    condition = 'attribute_not_exists(#pk) OR #rank < :rank OR (#rank = :rank AND #ts < :ts) OR #pid = :pid',
+    // The latest-state rule (domain/state-rule.ts), enforced atomically: the domain builds the
+    // precedence, the store only compares it. A state written before the precedence existed
+    // is compared by rank and instant.
+    condition = 'attribute_not_exists(#pk) OR #prec < :prec OR #pid = :pid' +
+      ' OR (attribute_not_exists(#prec) AND (#rank < :rank OR (#rank = :rank AND #ts < :ts)))',
   ) {
     const names: Record<string, string> = {};
     const values: Record<string, AttributeValue> = {};
@@ -250,6 +255,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
         removes.push(`#a${n}`);
       }
     }
+    set(PRECEDENCE_ATTRIBUTE, { S: precedence });
     set('rank', { N: String(record.entry?.rank ?? -1) });
     set('tsKey', { S: record.instant.key });
     set('detailType', { S: record.detailType });
@@ -259,6 +265,10 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
     names['#pk'] = 'pk';
     names['#rank'] = 'rank';
     names['#pid'] = 'postbackId';
+    if (condition.includes('#prec')) {
+      names['#prec'] = PRECEDENCE_ATTRIBUTE;
+      values[':prec'] = { S: precedence };
+    }
     values[':rank'] = { N: String(record.entry?.rank ?? -1) };
     values[':pid'] = { S: record.postbackId };
     if (condition.includes('#ts')) {

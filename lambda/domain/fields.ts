@@ -41,10 +41,11 @@ export const LIMITS = {
 export const PHONE_PATTERN = '^\\+?[0-9]{3,15}$';
 
 /**
- * ISO 8601 date-time with a zone (`Z` or an offset). Ranges (month 1-12, day of month,
- * hours, minutes) are checked when the timestamp is turned into an instant.
+ * ISO 8601 date-time with a zone (`Z` or an offset) and any number of fraction digits (the
+ * field's length limit bounds them). Ranges (month 1-12, day of month, hours, minutes) are
+ * checked when the timestamp is turned into an instant.
  */
-export const TIMESTAMP_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:?[0-9]{2})$';
+export const TIMESTAMP_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:?[0-9]{2})$';
 
 /** The TypeScript type of the Detail value of each kind of field. */
 export interface DetailValueOfKind {

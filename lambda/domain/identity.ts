@@ -21,15 +21,33 @@ export function postbackIdOf(input: {
   return digest([input.trackingId, input.code, input.instantKey, input.to ?? ''], 32);
 }
 
+/** The content fields of an inbound (MO) postback, as the event Detail carries them. */
+export interface MoContent {
+  readonly keyword?: string;
+  readonly messageSubject?: string;
+  readonly contentFiles?: readonly string[];
+  readonly copyTo?: readonly string[];
+}
+
 /**
- * The tracking-id of an inbound (MO) postback that came without one, derived from
- * `from`, `to` and the timestamp, so that a retried MO postback is still recognised.
+ * The tracking-id of an inbound (MO) postback that came without one, derived from `from`,
+ * `to`, the timestamp (as an instant) and a digest of the content fields (`keyword`,
+ * `message-subject`, `content`, `copy-to`): a retried MO postback is still recognised,
+ * while two different inbound messages from one phone in the same second stay two messages.
+ * An absent field and an empty one are told apart.
  *
  * @example
- * derivedMoTrackingId({ from: '17745550001', to: '18885551234', instantKey: '2026-04-24T18:34:00.000000000Z' }); // 'mo-…'
+ * derivedMoTrackingId({ from: '17745550001', to: '18885551234', instantKey: '2026-04-24T18:34:00.000000000Z', content: { keyword: 'INFO' } }); // 'mo-…'
  */
-export function derivedMoTrackingId(input: { readonly from?: string; readonly to?: string; readonly instantKey: string }): string {
-  return `mo-${digest(['MMS_MO', input.from ?? '', input.to ?? '', input.instantKey], 24)}`;
+export function derivedMoTrackingId(input: {
+  readonly from?: string;
+  readonly to?: string;
+  readonly instantKey: string;
+  readonly content: MoContent;
+}): string {
+  const { keyword, messageSubject, contentFiles, copyTo } = input.content;
+  const contentDigest = digest([JSON.stringify([keyword ?? null, messageSubject ?? null, contentFiles ?? null, copyTo ?? null])], 64);
+  return `mo-${digest(['MMS_MO', input.from ?? '', input.to ?? '', input.instantKey, contentDigest], 24)}`;
 }
 
 /**

@@ -20,7 +20,7 @@ function inputSchemaOf(kind: FieldKind): Record<string, unknown> {
     case 'phone':
       return phone;
     case 'timestamp':
-      return { type: 'string', pattern: TIMESTAMP_PATTERN };
+      return { type: 'string', maxLength: LIMITS.maxTextLength, pattern: TIMESTAMP_PATTERN };
     case 'trackingId':
       return { type: 'string', minLength: 1, maxLength: LIMITS.maxTrackingIdLength };
     case 'numberList':

@@ -10,6 +10,7 @@ import {
 import type { PostbackDetail, PostbackFormat } from './event-detail';
 import { type DetailFieldsFromPostback, POSTBACK_FIELDS, type PostbackFieldName } from './fields';
 import { derivedMoTrackingId, postbackIdOf } from './identity';
+import { competesForLatest, precedenceOf } from './state-rule';
 import { type Instant, toInstant } from './timestamp';
 import type { ValidPostback } from './validate';
 
@@ -26,6 +27,14 @@ export interface PostbackRecord {
   readonly outcome: Outcome;
   readonly final: boolean;
   readonly receivedAt: string;
+  /**
+   * The sortable latest-state key (see `precedenceOf`); `undefined` when the postback never
+   * becomes the latest state (a code the catalog does not know, or a timestamp more than
+   * 24 hours after its receipt).
+   */
+  readonly precedence: string | undefined;
+  /** True when the timestamp lies more than 24 hours after the receipt (see `FAR_FUTURE_MS`). */
+  readonly farFuture: boolean;
   /** The Detail of the event, with `isLatest` still to be decided by the store. */
   readonly detail: Omit<PostbackDetail, 'isLatest'>;
   /** True when the postback's `status` text disagrees with its code (the code decides). */
@@ -56,13 +65,18 @@ function detailFields(postback: ValidPostback, trackingId: string): DetailFields
 export function interpretPostback(postback: ValidPostback, receivedAt: Date, format: PostbackFormat = 'json'): PostbackRecord {
   const instant = toInstant(postback.timestamp);
   if (!instant) throw new TypeError('interpretPostback needs a validated postback');
-  const trackingId = postback['tracking-id'] ?? derivedMoTrackingId({ from: postback.from, to: postback.to, instantKey: instant.key });
+  const trackingId =
+    postback['tracking-id'] ??
+    derivedMoTrackingId({ from: postback.from, to: postback.to, instantKey: instant.key, content: detailFields(postback, '') });
   const entry = lookupCode(postback.code);
   const postbackId = postbackIdOf({ trackingId, code: postback.code, instantKey: instant.key, to: postback.to });
   const lifecycle: Lifecycle = entry?.lifecycle ?? 'unknown';
   const outcome: Outcome = entry?.outcome ?? 'unknown';
   const final = entry?.final ?? false;
   const received = receivedAt.toISOString();
+  const farFuture = !competesForLatest({ known: true, epochMs: instant.epochMs, receivedAt });
+  const precedence =
+    entry === undefined || farFuture ? undefined : precedenceOf({ rank: entry.rank, instantKey: instant.key, outcome, postbackId });
   const detail = {
     postbackId,
     ...detailFields(postback, trackingId),
@@ -88,6 +102,8 @@ export function interpretPostback(postback: ValidPostback, receivedAt: Date, for
     outcome,
     final,
     receivedAt: received,
+    precedence,
+    farFuture,
     detail,
     statusMismatch: entry !== undefined && status !== undefined && !statusAgrees(entry, status),
   };

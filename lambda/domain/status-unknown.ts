@@ -2,6 +2,7 @@ import { STATUS_UNKNOWN } from './catalog';
 import type { StatusUnknownDetail } from './event-detail';
 import { statusUnknownPostbackId } from './identity';
 import type { PostbackRecord } from './postback';
+import { precedenceOf } from './state-rule';
 import { toInstant } from './timestamp';
 
 /** What the sweep knows of a message still waiting for a final postback (read from its latest state). */
@@ -69,5 +70,7 @@ export function statusUnknownRecord(message: WaitingMessage, now: Date): Postbac
     receivedAt: detail.receivedAt,
     detail,
     statusMismatch: false,
+    farFuture: false,
+    precedence: precedenceOf({ rank: STATUS_UNKNOWN.rank, instantKey: instant.key, outcome: STATUS_UNKNOWN.outcome, postbackId }),
   };
 }

@@ -1,15 +1,28 @@
 /**
- * Timestamps arrive with `Z` or with an offset (`2014-02-03T11:19:49-05:00`). They are
- * compared as instants: this module turns them into a canonical UTC form with nine
- * fraction digits, whose string order is time order.
+ * Timestamps arrive with `Z` or with an offset (`2014-02-03T11:19:49-05:00`) and with any
+ * number of fraction digits. They are compared as instants: this module turns them into a
+ * canonical UTC form whose string order is time order.
+ *
+ * The canonical form has at least nine fraction digits before the `Z`
+ * (`2026-04-24T18:30:00.500000000Z`); significant digits beyond the ninth follow the `Z`
+ * without trailing zeros (`2026-04-24T18:30:00.123456789Z0001` for `.1234567890001`). A key
+ * is then a prefix of another only when the other is later, so plain string comparison
+ * orders every fraction length correctly, and the same instant always has the same key.
  */
 
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+
+/** Fraction digits written before the `Z` of a canonical key. */
+const KEY_FRACTION_DIGITS = 9;
 
 const FOUR_CENTURIES_MS = 146_097 * 86_400_000;
 
 export interface Instant {
-  /** Canonical UTC form, e.g. `2026-04-24T18:30:00.000000000Z`; lexicographic order is time order. */
+  /**
+   * Canonical UTC form, e.g. `2026-04-24T18:30:00.000000000Z` (digits beyond the ninth follow
+   * the `Z`); lexicographic order is time order, also when a key is followed by a separator
+   * that sorts before the digits, such as `#`.
+   */
   readonly key: string;
   /** Milliseconds since the epoch (sub-millisecond digits dropped). */
   readonly epochMs: number;
@@ -45,7 +58,9 @@ export function toInstant(timestamp: string): Instant | undefined {
   const utc = new Date(utcSeconds);
   const utcYear = utc.getUTCFullYear();
   if (utcYear < 1 || utcYear > 9999) return undefined;
-  const nanos = fraction.padEnd(9, '0');
-  const key = `${utc.toISOString().slice(0, 19)}.${nanos}Z`;
-  return { key, epochMs: utcSeconds + Number(nanos.slice(0, 3)) };
+  const significant = fraction.replace(/0+$/, '');
+  const head = significant.slice(0, KEY_FRACTION_DIGITS).padEnd(KEY_FRACTION_DIGITS, '0');
+  const tail = significant.slice(KEY_FRACTION_DIGITS);
+  const key = `${utc.toISOString().slice(0, 19)}.${head}Z${tail}`;
+  return { key, epochMs: utcSeconds + Number(head.slice(0, 3)) };
 }

@@ -1,6 +1,6 @@
 import { TextDecoder } from 'node:util';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { InvalidJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
+import { InvalidJsonError, PayloadTooLargeError, UnsupportedCharsetError, UnsupportedMediaTypeError } from '../errors';
 import { parseXmlPostback } from './xml-postback';
 
 /** A header's value, looked up case-insensitively (API Gateway passes names as the client sent them). */
@@ -32,42 +32,101 @@ export function presentedCredentials(event: APIGatewayProxyEvent): string[] {
   return found;
 }
 
-/** The request body after base64 decoding, as text, with the facts the error paths need. */
-export interface DecodedBody {
-  readonly text: string;
-  readonly bytes: number;
-  readonly contentType: string | undefined;
+/**
+ * The media types API Gateway must pass to the function as bytes (`binaryMediaTypes` of the
+ * REST API): the proxy event then carries the raw body base64-encoded (`isBase64Encoded`),
+ * so that the declared charset is applied once, here. Without them API Gateway hands over
+ * the body as UTF-8 text, which a non-UTF-8 body does not survive.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html
+ */
+export const BINARY_MEDIA_TYPES: readonly string[] = ['application/json', 'application/xml', 'text/xml'];
+
+/**
+ * Whether a content type is one of `mediaTypes` (its parameters, such as `charset`, ignored;
+ * wildcard entries such as `text/*` match every subtype).
+ *
+ * @example
+ * matchesMediaType('application/json; charset=latin1', BINARY_MEDIA_TYPES); // true
+ */
+export function matchesMediaType(contentType: string | undefined, mediaTypes: readonly string[] = BINARY_MEDIA_TYPES): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (!type) return false;
+  return mediaTypes.some((entry) => {
+    const wanted = entry.toLowerCase();
+    if (wanted === '*/*' || wanted === type) return true;
+    return wanted.endsWith('/*') && type.startsWith(wanted.slice(0, -1));
+  });
 }
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
 const XML_MEDIA_TYPE = /^(application|text)\/xml\s*(;|$)/i;
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 
-function decoderFor(contentType: string): TextDecoder {
-  const label = CHARSET.exec(contentType)?.[1];
-  if (label) {
-    try {
-      return new TextDecoder(label);
-    } catch {
-      // an unknown charset label: JSON is UTF-8 (RFC 8259), so fall back to it
-    }
+/** The `charset` parameter of a content type, if any. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  return contentType === undefined ? undefined : CHARSET.exec(contentType)?.[1];
+}
+
+/**
+ * The decoder for a declared charset (UTF-8 when none is declared), or `undefined` for a
+ * label the WHATWG Encoding Standard does not know. Labels follow that standard, as Node's
+ * `TextDecoder` implements it: `latin1`, `iso-8859-1` and `us-ascii` decode as windows-1252
+ * (identical to ISO-8859-1 except for the C1 control range 0x80-0x9F); `utf-16` is
+ * little-endian unless the body starts with a big-endian byte order mark.
+ */
+function decoderFor(charset: string | undefined, bytes: Buffer, fatal: boolean): TextDecoder | undefined {
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset ?? 'utf-8', { fatal });
+  } catch {
+    return undefined;
   }
-  return new TextDecoder('utf-8');
+  // "replacement" is what the standard maps dangerous legacy labels (iso-2022-kr, …) to: it decodes nothing.
+  if (decoder.encoding === 'replacement') return undefined;
+  if (decoder.encoding === 'utf-16le' && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be', { fatal });
+  return decoder;
 }
 
-/** Decodes the body (base64 when flagged), without checking anything. Used to keep refused postbacks. */
+/**
+ * The body's bytes. API Gateway passes them base64-encoded (`isBase64Encoded`) for the
+ * binary media types the stack declares; a body that arrives as text (other callers) is
+ * already decoded and is measured as its UTF-8 bytes.
+ */
+function bodyBytes(event: APIGatewayProxyEvent): Buffer {
+  return event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
+}
+
+/** Decodes the body without checking anything (lossy where it must be). Used to keep refused postbacks. */
 export function rawBody(event: APIGatewayProxyEvent, maxBytes: number): { text: string; bytes: number; truncated: boolean } {
-  const buffer = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
+  const buffer = bodyBytes(event);
   const truncated = buffer.length > maxBytes;
-  const text = (truncated ? buffer.subarray(0, maxBytes) : buffer).toString('utf8');
-  return { text, bytes: buffer.length, truncated };
+  const kept = truncated ? buffer.subarray(0, maxBytes) : buffer;
+  if (!event.isBase64Encoded && !truncated) return { text: event.body ?? '', bytes: buffer.length, truncated };
+  const decoder = event.isBase64Encoded ? decoderFor(charsetOf(header(event, 'content-type')), kept, false) : undefined;
+  return { text: (decoder ?? new TextDecoder('utf-8')).decode(kept), bytes: buffer.length, truncated };
 }
 
-/** The body's bytes (base64-decoded when flagged), size-checked (413), decoded once with the declared charset. */
-function bodyText(event: APIGatewayProxyEvent, contentType: string, maxBytes: number): string {
-  const buffer = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
+/**
+ * The body as text: its bytes decoded exactly once, with the declared charset (UTF-8 when
+ * none is declared). A body that arrived as text is taken as it is. Throws 413 when the
+ * bytes exceed `maxBytes`, 415 for an unknown charset and 400 when the bytes are not valid
+ * in the declared charset.
+ *
+ * @example
+ * decodeBody(event, 'application/json; charset=iso-8859-1', 65536); // 'José' from the bytes 4a 6f 73 e9
+ */
+export function decodeBody(event: APIGatewayProxyEvent, contentType: string | undefined, maxBytes: number): string {
+  const buffer = bodyBytes(event);
   if (buffer.length > maxBytes) throw new PayloadTooLargeError(buffer.length, maxBytes);
-  return decoderFor(contentType).decode(buffer);
+  const charset = charsetOf(contentType);
+  const decoder = decoderFor(charset, buffer, true);
+  if (!decoder) throw new UnsupportedCharsetError(charset ?? '');
+  if (!event.isBase64Encoded) return event.body ?? '';
+  try {
+    return decoder.decode(buffer);
+  } catch (error) {
+    throw new InvalidJsonError(`body is not valid ${decoder.encoding}${charset ? ` (declared charset ${charset})` : ''}`, { cause: error });
+  }
 }
 
 /** The deepest nesting accepted in a body; deeper documents are refused before anything recurses over them. */
@@ -99,7 +158,7 @@ function depthExceeds(text: string, limit: number): boolean {
 export function readJsonBody(event: APIGatewayProxyEvent, maxBytes: number): { json: Record<string, unknown>; text: string } {
   const contentType = header(event, 'content-type');
   if (!contentType || !JSON_MEDIA_TYPE.test(contentType.trim())) throw new UnsupportedMediaTypeError(contentType);
-  const text = bodyText(event, contentType, maxBytes);
+  const text = decodeBody(event, contentType, maxBytes);
   if (text.trim() === '') throw new InvalidJsonError('body is empty: expected one JSON object');
   if (depthExceeds(text, MAX_JSON_DEPTH)) {
     throw new InvalidJsonError(`body nests deeper than ${MAX_JSON_DEPTH} levels`);
@@ -108,7 +167,8 @@ export function readJsonBody(event: APIGatewayProxyEvent, maxBytes: number): { j
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new InvalidJsonError('body is not valid JSON', { cause: error });
+    const charset = charsetOf(contentType);
+    throw new InvalidJsonError(`body is not valid JSON${charset ? ` (decoded as ${charset})` : ''}`, { cause: error });
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new InvalidJsonError(
@@ -135,7 +195,7 @@ export function readPostbackBody(
 ): { json: Record<string, unknown>; text: string; format: BodyFormat } {
   const contentType = header(event, 'content-type')?.trim();
   if (contentType && XML_MEDIA_TYPE.test(contentType)) {
-    const text = bodyText(event, contentType, maxBytes);
+    const text = decodeBody(event, contentType, maxBytes);
     return { json: parseXmlPostback(text), text, format: 'xml' };
   }
   return { ...readJsonBody(event, maxBytes), format: 'json' };

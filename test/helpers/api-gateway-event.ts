@@ -14,7 +14,10 @@ export interface ApiGatewayEventOverrides {
   headers?: Record<string, string | string[]>;
   /** Query string; arrays give multi-value parameters (the last value is the single-value one, like API Gateway). */
   query?: Record<string, string | string[]> | null;
-  /** A string is sent as is; an object is JSON-encoded (and content-type defaults to application/json). */
+  /**
+   * A string is sent as is; an object is JSON-encoded (and content-type defaults to application/json).
+   * Like API Gateway, the event carries the bytes base64-encoded for the binary media types.
+   */
   body?: string | object | null;
   isBase64Encoded?: boolean;
   sourceIp?: string;
@@ -59,8 +62,9 @@ export function apiGatewayEvent(overrides: ApiGatewayEventOverrides = {}): APIGa
     requestId: overrides.requestId ?? randomUUID(),
   });
   if (overrides.isBase64Encoded !== undefined) {
+    // As given: base64 text flagged as such, or a body that arrives as text (a caller other than API Gateway).
     event.isBase64Encoded = overrides.isBase64Encoded;
-    if (overrides.isBase64Encoded) event.body = body;
+    event.body = body;
   }
   if (overrides.identity) event.requestContext.identity = { ...event.requestContext.identity, ...overrides.identity };
   return event;

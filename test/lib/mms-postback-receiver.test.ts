@@ -307,6 +307,12 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
     expect(resource.Properties.WarmThroughput).toBeUndefined();
   });
 
+  test('REST API: JSON and XML bodies reach the function as their bytes (binary media types), so the charset is applied once', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      BinaryMediaTypes: ['application/json', 'application/xml', 'text/xml'],
+    });
+  });
+
   test('stage: throttling 5000/5000 (sized for a campaign), JSON access logs to the access log group, execution logging off', () => {
     const { resource } = onlyResource(template, 'AWS::ApiGateway::Stage');
     const props = resource.Properties as Json;

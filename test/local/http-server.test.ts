@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { type LocalApi, MAX_BODY_BYTES, type ProxyHandler, startLocalApi } from '../../local/http-server';
+import { type LocalApi, MAX_BODY_BYTES, type ProxyHandler, redactUrl, startLocalApi } from '../../local/http-server';
 
 /** Raw HTTP, so that repeated headers and exact bytes reach the server as sent. */
 function request(
@@ -75,8 +75,9 @@ describe('local API Gateway stand-in', () => {
       pathParameters: null,
       queryStringParameters: { token: 'other' },
       multiValueQueryStringParameters: { token: ['s3cret', 'other'] },
-      body: '{"code":"N101","note":"é"}',
-      isBase64Encoded: false,
+      // application/json is one of the binary media types: the bytes arrive base64-encoded.
+      body: body.toString('base64'),
+      isBase64Encoded: true,
       requestContext: { resourcePath: '/postbacks', httpMethod: 'POST', stage: 'local', identity: { sourceIp: '127.0.0.1' } },
     });
     expect(event.headers['Content-Type']).toBe('application/json; charset=utf-8');
@@ -96,6 +97,24 @@ describe('local API Gateway stand-in', () => {
       ['query', '/messages/{trackingId}', { trackingId: 'abc 123' }, null, null],
       ['query', '/messages', null, { clientReference: 'send-001' }, null],
     ]);
+  });
+
+  it.each(['application/json; charset=latin1', 'Application/JSON', 'application/xml', 'text/xml; charset=iso-8859-1'])(
+    'passes the bytes of a %s body unchanged, base64-encoded, as API Gateway does for the binary media types',
+    async (contentType) => {
+      const latin1 = Buffer.from('{"note":"Jos\u00e9"}', 'latin1'); // é is the single byte 0xe9: not UTF-8
+
+      await request(api.port, 'POST', '/postbacks', [['Content-Type', contentType]], latin1);
+
+      expect(seen[0]?.event.isBase64Encoded).toBe(true);
+      expect(Buffer.from(seen[0]?.event.body ?? '', 'base64')).toEqual(latin1);
+    },
+  );
+
+  it('passes other text bodies as UTF-8 text', async () => {
+    await request(api.port, 'POST', '/postbacks', [['Content-Type', 'text/plain']], Buffer.from('José'));
+
+    expect(seen[0]?.event).toMatchObject({ isBase64Encoded: false, body: 'José' });
   });
 
   it('sends non-text bodies base64-encoded', async () => {
@@ -166,5 +185,53 @@ describe('local API Gateway stand-in', () => {
     await expect(startLocalApi({ port: api.port, routes: [] })).rejects.toThrow(
       new RegExp(`^Port ${api.port} on 127.0.0.1 is already in use: [^\\n]+PORT=`),
     );
+  });
+});
+
+describe('request log lines', () => {
+  it.each([
+    ['/postbacks?token=s3cret', '/postbacks?token=***'],
+    ['/postbacks?x=1&token=s3cret&y=2', '/postbacks?x=1&token=***&y=2'],
+    ['/postbacks?token=s3cret&token=wrong', '/postbacks?token=***&token=***'],
+    ['/postbacks?Token=s3cret', '/postbacks?Token=***'],
+    ['/postbacks?%74oken=s3cret', '/postbacks?%74oken=***'],
+    ['/postbacks?token', '/postbacks?token=***'],
+    ['/postbacks?tokens=public', '/postbacks?tokens=public'],
+    ['/postbacks', '/postbacks'],
+  ])('%s is logged as %s', (url, logged) => {
+    expect(redactUrl(url)).toBe(logged);
+  });
+
+  it('never shows the token of the query string, right or wrong, whatever the answer', async () => {
+    const lines: string[] = [];
+    const api = await startLocalApi({
+      port: 0,
+      log: (line) => lines.push(line),
+      routes: [
+        {
+          resource: '/postbacks',
+          method: 'POST',
+          functionName: 'IngestFunction',
+          handler: () => async () => ({ statusCode: 401, body: '{"error":"unauthorized"}' }),
+        },
+      ],
+    });
+    try {
+      await request(api.port, 'POST', '/postbacks?token=right-s3cret', [['Content-Type', 'application/json']], Buffer.from('{}'));
+      await request(api.port, 'POST', '/postbacks?token=wrong-s3cret&a=b', [['Content-Type', 'application/json']], Buffer.from('{}'));
+      await request(api.port, 'GET', '/postbacks?token=right-s3cret'); // 405
+      await request(api.port, 'POST', '/nowhere?token=right-s3cret'); // 404
+    } finally {
+      await api.close();
+    }
+
+    expect(lines).toHaveLength(4);
+    expect(lines.join('\n')).not.toMatch(/s3cret/);
+    expect(lines).toEqual([
+      expect.stringMatching(/^POST \/postbacks\?token=\*\*\* -> 401/),
+      expect.stringMatching(/^POST \/postbacks\?token=\*\*\*&a=b -> 401/),
+      expect.stringMatching(/^GET \/postbacks\?token=\*\*\* -> 405/),
+      expect.stringMatching(/^POST \/nowhere\?token=\*\*\* -> 404/),
+    ]);
   });
 });

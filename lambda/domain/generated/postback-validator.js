@@ -3,11 +3,11 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$id":"https://mms-postbacks.invalid/postback.json","type":"object","required":["origin","code","timestamp"],"properties":{"origin":{"type":"string","maxLength":1024},"code":{"type":"string","pattern":"^[NE][0-9]{3}$"},"sent-as":{"type":"string","enum":["MMS","SMS"]},"status":{"type":"string","maxLength":1024},"status-details":{"type":"string","maxLength":1024},"to":{"type":"string","pattern":"^\\+?[0-9]{3,15}$"},"from":{"type":"string","pattern":"^\\+?[0-9]{3,15}$"},"timestamp":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:?[0-9]{2})$"},"tracking-id":{"type":"string","minLength":1,"maxLength":128},"client-reference":{"type":"string","maxLength":1024},"mms-id":{"type":"string","maxLength":1024},"handset":{"type":"string","maxLength":1024},"content-type":{"type":"string","maxLength":1024},"content-name":{"type":"string","maxLength":1024},"error-info":{"type":"string","maxLength":1024},"keyword":{"type":"string","maxLength":1024},"operator-id":{"type":"string","maxLength":1024},"message-subject":{"type":"string","maxLength":1024},"copy-to":{"type":"array","maxItems":100,"items":{"type":"object","required":["number"],"properties":{"number":{"type":"string","pattern":"^\\+?[0-9]{3,15}$"}}}},"content":{"type":"array","maxItems":100,"items":{"type":"object","required":["file"],"properties":{"file":{"type":"string","minLength":1,"maxLength":1024}}}}},"allOf":[{"if":{"required":["code"],"properties":{"code":{"enum":["N401"]}}},"then":{"properties":{"origin":{"const":"MMS_MO"}}}},{"if":{"required":["code"],"properties":{"code":{"enum":["N013","N101","N102","N202","N103","E101","E102","E202","E999","E011","E012","E013","N003","E002","E003","E004"]}}},"then":{"required":["status","tracking-id"],"properties":{"origin":{"const":"MMS_MT"}}}},{"if":{"required":["code"],"properties":{"code":{"not":{"enum":["N013","N101","N102","N202","N103","E101","E102","E202","E999","E011","E012","E013","N003","E002","E003","E004","N401"]}}}},"then":{"properties":{"origin":{"enum":["MMS_MT","MMS_MO"]}},"if":{"required":["origin"],"properties":{"origin":{"const":"MMS_MT"}}},"then":{"required":["tracking-id"]}}}]};
+const schema11 = {"$id":"https://mms-postbacks.invalid/postback.json","type":"object","required":["origin","code","timestamp"],"properties":{"origin":{"type":"string","maxLength":1024},"code":{"type":"string","pattern":"^[NE][0-9]{3}$"},"sent-as":{"type":"string","enum":["MMS","SMS"]},"status":{"type":"string","maxLength":1024},"status-details":{"type":"string","maxLength":1024},"to":{"type":"string","pattern":"^\\+?[0-9]{3,15}$"},"from":{"type":"string","pattern":"^\\+?[0-9]{3,15}$"},"timestamp":{"type":"string","maxLength":1024,"pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:?[0-9]{2})$"},"tracking-id":{"type":"string","minLength":1,"maxLength":128},"client-reference":{"type":"string","maxLength":1024},"mms-id":{"type":"string","maxLength":1024},"handset":{"type":"string","maxLength":1024},"content-type":{"type":"string","maxLength":1024},"content-name":{"type":"string","maxLength":1024},"error-info":{"type":"string","maxLength":1024},"keyword":{"type":"string","maxLength":1024},"operator-id":{"type":"string","maxLength":1024},"message-subject":{"type":"string","maxLength":1024},"copy-to":{"type":"array","maxItems":100,"items":{"type":"object","required":["number"],"properties":{"number":{"type":"string","pattern":"^\\+?[0-9]{3,15}$"}}}},"content":{"type":"array","maxItems":100,"items":{"type":"object","required":["file"],"properties":{"file":{"type":"string","minLength":1,"maxLength":1024}}}}},"allOf":[{"if":{"required":["code"],"properties":{"code":{"enum":["N401"]}}},"then":{"properties":{"origin":{"const":"MMS_MO"}}}},{"if":{"required":["code"],"properties":{"code":{"enum":["N013","N101","N102","N202","N103","E101","E102","E202","E999","E011","E012","E013","N003","E002","E003","E004"]}}},"then":{"required":["status","tracking-id"],"properties":{"origin":{"const":"MMS_MT"}}}},{"if":{"required":["code"],"properties":{"code":{"not":{"enum":["N013","N101","N102","N202","N103","E101","E102","E202","E999","E011","E012","E013","N003","E002","E003","E004","N401"]}}}},"then":{"properties":{"origin":{"enum":["MMS_MT","MMS_MO"]}},"if":{"required":["origin"],"properties":{"origin":{"const":"MMS_MT"}}},"then":{"required":["tracking-id"]}}}]};
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = new RegExp("^[NE][0-9]{3}$", "u");
 const pattern1 = new RegExp("^\\+?[0-9]{3,15}$", "u");
-const pattern3 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:?[0-9]{2})$", "u");
+const pattern3 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:?[0-9]{2})$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://mms-postbacks.invalid/postback.json" */;
@@ -541,8 +541,8 @@ errors++;
 if(data.timestamp !== undefined){
 let data14 = data.timestamp;
 if(typeof data14 === "string"){
-if(!pattern3.test(data14)){
-const err36 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:?[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:?[0-9]{2})$"+"\""};
+if(func2(data14) > 1024){
+const err36 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -551,9 +551,8 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-else {
-const err37 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern3.test(data14)){
+const err37 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:?[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:?[0-9]{2})$"+"\""};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -563,11 +562,8 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data["tracking-id"] !== undefined){
-let data15 = data["tracking-id"];
-if(typeof data15 === "string"){
-if(func2(data15) > 128){
-const err38 = {instancePath:instancePath+"/tracking-id",schemaPath:"#/properties/tracking-id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+else {
+const err38 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -576,8 +572,12 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(func2(data15) < 1){
-const err39 = {instancePath:instancePath+"/tracking-id",schemaPath:"#/properties/tracking-id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data["tracking-id"] !== undefined){
+let data15 = data["tracking-id"];
+if(typeof data15 === "string"){
+if(func2(data15) > 128){
+const err39 = {instancePath:instancePath+"/tracking-id",schemaPath:"#/properties/tracking-id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -586,9 +586,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-else {
-const err40 = {instancePath:instancePath+"/tracking-id",schemaPath:"#/properties/tracking-id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func2(data15) < 1){
+const err40 = {instancePath:instancePath+"/tracking-id",schemaPath:"#/properties/tracking-id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -598,11 +597,8 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data["client-reference"] !== undefined){
-let data16 = data["client-reference"];
-if(typeof data16 === "string"){
-if(func2(data16) > 1024){
-const err41 = {instancePath:instancePath+"/client-reference",schemaPath:"#/properties/client-reference/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+else {
+const err41 = {instancePath:instancePath+"/tracking-id",schemaPath:"#/properties/tracking-id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -612,8 +608,11 @@ vErrors.push(err41);
 errors++;
 }
 }
-else {
-const err42 = {instancePath:instancePath+"/client-reference",schemaPath:"#/properties/client-reference/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data["client-reference"] !== undefined){
+let data16 = data["client-reference"];
+if(typeof data16 === "string"){
+if(func2(data16) > 1024){
+const err42 = {instancePath:instancePath+"/client-reference",schemaPath:"#/properties/client-reference/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -623,11 +622,8 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data["mms-id"] !== undefined){
-let data17 = data["mms-id"];
-if(typeof data17 === "string"){
-if(func2(data17) > 1024){
-const err43 = {instancePath:instancePath+"/mms-id",schemaPath:"#/properties/mms-id/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+else {
+const err43 = {instancePath:instancePath+"/client-reference",schemaPath:"#/properties/client-reference/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -637,8 +633,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-else {
-const err44 = {instancePath:instancePath+"/mms-id",schemaPath:"#/properties/mms-id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data["mms-id"] !== undefined){
+let data17 = data["mms-id"];
+if(typeof data17 === "string"){
+if(func2(data17) > 1024){
+const err44 = {instancePath:instancePath+"/mms-id",schemaPath:"#/properties/mms-id/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -648,11 +647,8 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.handset !== undefined){
-let data18 = data.handset;
-if(typeof data18 === "string"){
-if(func2(data18) > 1024){
-const err45 = {instancePath:instancePath+"/handset",schemaPath:"#/properties/handset/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+else {
+const err45 = {instancePath:instancePath+"/mms-id",schemaPath:"#/properties/mms-id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -662,8 +658,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-else {
-const err46 = {instancePath:instancePath+"/handset",schemaPath:"#/properties/handset/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.handset !== undefined){
+let data18 = data.handset;
+if(typeof data18 === "string"){
+if(func2(data18) > 1024){
+const err46 = {instancePath:instancePath+"/handset",schemaPath:"#/properties/handset/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -673,11 +672,8 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data["content-type"] !== undefined){
-let data19 = data["content-type"];
-if(typeof data19 === "string"){
-if(func2(data19) > 1024){
-const err47 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+else {
+const err47 = {instancePath:instancePath+"/handset",schemaPath:"#/properties/handset/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -687,8 +683,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-else {
-const err48 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data["content-type"] !== undefined){
+let data19 = data["content-type"];
+if(typeof data19 === "string"){
+if(func2(data19) > 1024){
+const err48 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -698,11 +697,8 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data["content-name"] !== undefined){
-let data20 = data["content-name"];
-if(typeof data20 === "string"){
-if(func2(data20) > 1024){
-const err49 = {instancePath:instancePath+"/content-name",schemaPath:"#/properties/content-name/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+else {
+const err49 = {instancePath:instancePath+"/content-type",schemaPath:"#/properties/content-type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -712,8 +708,11 @@ vErrors.push(err49);
 errors++;
 }
 }
-else {
-const err50 = {instancePath:instancePath+"/content-name",schemaPath:"#/properties/content-name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data["content-name"] !== undefined){
+let data20 = data["content-name"];
+if(typeof data20 === "string"){
+if(func2(data20) > 1024){
+const err50 = {instancePath:instancePath+"/content-name",schemaPath:"#/properties/content-name/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -723,11 +722,8 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data["error-info"] !== undefined){
-let data21 = data["error-info"];
-if(typeof data21 === "string"){
-if(func2(data21) > 1024){
-const err51 = {instancePath:instancePath+"/error-info",schemaPath:"#/properties/error-info/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+else {
+const err51 = {instancePath:instancePath+"/content-name",schemaPath:"#/properties/content-name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -737,8 +733,11 @@ vErrors.push(err51);
 errors++;
 }
 }
-else {
-const err52 = {instancePath:instancePath+"/error-info",schemaPath:"#/properties/error-info/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data["error-info"] !== undefined){
+let data21 = data["error-info"];
+if(typeof data21 === "string"){
+if(func2(data21) > 1024){
+const err52 = {instancePath:instancePath+"/error-info",schemaPath:"#/properties/error-info/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -748,11 +747,8 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data.keyword !== undefined){
-let data22 = data.keyword;
-if(typeof data22 === "string"){
-if(func2(data22) > 1024){
-const err53 = {instancePath:instancePath+"/keyword",schemaPath:"#/properties/keyword/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+else {
+const err53 = {instancePath:instancePath+"/error-info",schemaPath:"#/properties/error-info/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -762,8 +758,11 @@ vErrors.push(err53);
 errors++;
 }
 }
-else {
-const err54 = {instancePath:instancePath+"/keyword",schemaPath:"#/properties/keyword/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.keyword !== undefined){
+let data22 = data.keyword;
+if(typeof data22 === "string"){
+if(func2(data22) > 1024){
+const err54 = {instancePath:instancePath+"/keyword",schemaPath:"#/properties/keyword/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -773,11 +772,8 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data["operator-id"] !== undefined){
-let data23 = data["operator-id"];
-if(typeof data23 === "string"){
-if(func2(data23) > 1024){
-const err55 = {instancePath:instancePath+"/operator-id",schemaPath:"#/properties/operator-id/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+else {
+const err55 = {instancePath:instancePath+"/keyword",schemaPath:"#/properties/keyword/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -787,8 +783,11 @@ vErrors.push(err55);
 errors++;
 }
 }
-else {
-const err56 = {instancePath:instancePath+"/operator-id",schemaPath:"#/properties/operator-id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data["operator-id"] !== undefined){
+let data23 = data["operator-id"];
+if(typeof data23 === "string"){
+if(func2(data23) > 1024){
+const err56 = {instancePath:instancePath+"/operator-id",schemaPath:"#/properties/operator-id/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -798,11 +797,8 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data["message-subject"] !== undefined){
-let data24 = data["message-subject"];
-if(typeof data24 === "string"){
-if(func2(data24) > 1024){
-const err57 = {instancePath:instancePath+"/message-subject",schemaPath:"#/properties/message-subject/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+else {
+const err57 = {instancePath:instancePath+"/operator-id",schemaPath:"#/properties/operator-id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -812,8 +808,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-else {
-const err58 = {instancePath:instancePath+"/message-subject",schemaPath:"#/properties/message-subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data["message-subject"] !== undefined){
+let data24 = data["message-subject"];
+if(typeof data24 === "string"){
+if(func2(data24) > 1024){
+const err58 = {instancePath:instancePath+"/message-subject",schemaPath:"#/properties/message-subject/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -823,11 +822,8 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data["copy-to"] !== undefined){
-let data25 = data["copy-to"];
-if(Array.isArray(data25)){
-if(data25.length > 100){
-const err59 = {instancePath:instancePath+"/copy-to",schemaPath:"#/properties/copy-to/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
+else {
+const err59 = {instancePath:instancePath+"/message-subject",schemaPath:"#/properties/message-subject/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -836,12 +832,12 @@ vErrors.push(err59);
 }
 errors++;
 }
-const len0 = data25.length;
-for(let i0=0; i0<len0; i0++){
-let data26 = data25[i0];
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.number === undefined){
-const err60 = {instancePath:instancePath+"/copy-to/" + i0,schemaPath:"#/properties/copy-to/items/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
+}
+if(data["copy-to"] !== undefined){
+let data25 = data["copy-to"];
+if(Array.isArray(data25)){
+if(data25.length > 100){
+const err60 = {instancePath:instancePath+"/copy-to",schemaPath:"#/properties/copy-to/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -850,11 +846,12 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(data26.number !== undefined){
-let data27 = data26.number;
-if(typeof data27 === "string"){
-if(!pattern1.test(data27)){
-const err61 = {instancePath:instancePath+"/copy-to/" + i0+"/number",schemaPath:"#/properties/copy-to/items/properties/number/pattern",keyword:"pattern",params:{pattern: "^\\+?[0-9]{3,15}$"},message:"must match pattern \""+"^\\+?[0-9]{3,15}$"+"\""};
+const len0 = data25.length;
+for(let i0=0; i0<len0; i0++){
+let data26 = data25[i0];
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+if(data26.number === undefined){
+const err61 = {instancePath:instancePath+"/copy-to/" + i0,schemaPath:"#/properties/copy-to/items/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -863,9 +860,11 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-else {
-const err62 = {instancePath:instancePath+"/copy-to/" + i0+"/number",schemaPath:"#/properties/copy-to/items/properties/number/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data26.number !== undefined){
+let data27 = data26.number;
+if(typeof data27 === "string"){
+if(!pattern1.test(data27)){
+const err62 = {instancePath:instancePath+"/copy-to/" + i0+"/number",schemaPath:"#/properties/copy-to/items/properties/number/pattern",keyword:"pattern",params:{pattern: "^\\+?[0-9]{3,15}$"},message:"must match pattern \""+"^\\+?[0-9]{3,15}$"+"\""};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -875,9 +874,8 @@ vErrors.push(err62);
 errors++;
 }
 }
-}
 else {
-const err63 = {instancePath:instancePath+"/copy-to/" + i0,schemaPath:"#/properties/copy-to/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err63 = {instancePath:instancePath+"/copy-to/" + i0+"/number",schemaPath:"#/properties/copy-to/items/properties/number/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -889,7 +887,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/copy-to",schemaPath:"#/properties/copy-to/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err64 = {instancePath:instancePath+"/copy-to/" + i0,schemaPath:"#/properties/copy-to/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -899,11 +897,9 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data.content !== undefined){
-let data28 = data.content;
-if(Array.isArray(data28)){
-if(data28.length > 100){
-const err65 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
+}
+else {
+const err65 = {instancePath:instancePath+"/copy-to",schemaPath:"#/properties/copy-to/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -912,12 +908,12 @@ vErrors.push(err65);
 }
 errors++;
 }
-const len1 = data28.length;
-for(let i1=0; i1<len1; i1++){
-let data29 = data28[i1];
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.file === undefined){
-const err66 = {instancePath:instancePath+"/content/" + i1,schemaPath:"#/properties/content/items/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'"};
+}
+if(data.content !== undefined){
+let data28 = data.content;
+if(Array.isArray(data28)){
+if(data28.length > 100){
+const err66 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -926,11 +922,12 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(data29.file !== undefined){
-let data30 = data29.file;
-if(typeof data30 === "string"){
-if(func2(data30) > 1024){
-const err67 = {instancePath:instancePath+"/content/" + i1+"/file",schemaPath:"#/properties/content/items/properties/file/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+const len1 = data28.length;
+for(let i1=0; i1<len1; i1++){
+let data29 = data28[i1];
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.file === undefined){
+const err67 = {instancePath:instancePath+"/content/" + i1,schemaPath:"#/properties/content/items/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -939,8 +936,11 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(func2(data30) < 1){
-const err68 = {instancePath:instancePath+"/content/" + i1+"/file",schemaPath:"#/properties/content/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data29.file !== undefined){
+let data30 = data29.file;
+if(typeof data30 === "string"){
+if(func2(data30) > 1024){
+const err68 = {instancePath:instancePath+"/content/" + i1+"/file",schemaPath:"#/properties/content/items/properties/file/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -949,9 +949,8 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-else {
-const err69 = {instancePath:instancePath+"/content/" + i1+"/file",schemaPath:"#/properties/content/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func2(data30) < 1){
+const err69 = {instancePath:instancePath+"/content/" + i1+"/file",schemaPath:"#/properties/content/items/properties/file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -961,9 +960,8 @@ vErrors.push(err69);
 errors++;
 }
 }
-}
 else {
-const err70 = {instancePath:instancePath+"/content/" + i1,schemaPath:"#/properties/content/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err70 = {instancePath:instancePath+"/content/" + i1+"/file",schemaPath:"#/properties/content/items/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -975,7 +973,7 @@ errors++;
 }
 }
 else {
-const err71 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err71 = {instancePath:instancePath+"/content/" + i1,schemaPath:"#/properties/content/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -987,12 +985,24 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err72 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err72];
 }
 else {
 vErrors.push(err72);
+}
+errors++;
+}
+}
+}
+else {
+const err73 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
 }
 errors++;
 }

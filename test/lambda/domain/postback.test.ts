@@ -81,7 +81,39 @@ describe('interpretPostback', () => {
     expect(a.trackingId).toMatch(/^mo-[0-9a-f]{24}$/);
     expect(b.trackingId).toBe(a.trackingId);
     expect(b.postbackId).toBe(a.postbackId);
-    expect(a.trackingId).not.toBe(derivedMoTrackingId({ from: '1', to: '2', instantKey: 'x' }));
+    expect(a.trackingId).not.toBe(derivedMoTrackingId({ from: '1', to: '2', instantKey: 'x', content: {} }));
+  });
+
+  describe('MO tracking-ids tell apart different messages from one phone in the same second', () => {
+    const { 'tracking-id': _t, ...base } = fixture('n401');
+    const idOf = (body: Record<string, unknown>) => interpretPostback(valid(body), RECEIVED).trackingId;
+    const id = idOf(base);
+
+    it.each([
+      ['keyword', { keyword: 'STOP' }],
+      ['no keyword', { keyword: undefined }],
+      ['an empty keyword', { keyword: '' }],
+      ['message-subject', { 'message-subject': 'Other' }],
+      ['content', { content: [{ file: 'https://example.com/mo/file2.jpg' }] }],
+      ['more content', { content: [{ file: 'https://example.com/mo/file1.jpg' }, { file: 'https://example.com/mo/file2.jpg' }] }],
+      ['no content', { content: undefined }],
+      ['empty content', { content: [] }],
+      ['copy-to', { 'copy-to': [{ number: '17745550002' }] }],
+      ['from', { from: '17745550009' }],
+      ['to', { to: '18885559999' }],
+      ['timestamp', { timestamp: '2026-04-24T18:34:01Z' }],
+    ])('a different %s gives another message', (_field, change) => {
+      const body = JSON.parse(JSON.stringify({ ...base, ...change }));
+      expect(idOf(body)).not.toBe(id);
+    });
+
+    it.each([
+      ['the same timestamp in another zone', { timestamp: '2026-04-24T20:34:00.000+02:00' }],
+      ['fields that are not content (operator-id)', { 'operator-id': '999999' }],
+      ['the same fields in another order', Object.fromEntries(Object.entries(base).reverse())],
+    ])('%s is the same message (a retry is recognised)', (_what, change) => {
+      expect(idOf({ ...base, ...change })).toBe(id);
+    });
   });
 
   it('treats an unknown well-formed code as unrecognized', () => {

@@ -21,11 +21,16 @@ describe('the synthetic MMS Status Unknown entry', () => {
     expect(result.ok).toBe(false);
   });
 
-  const synthetic = { rank: STATUS_UNKNOWN.rank, instantKey: '2026-04-27T18:30:05.000000000Z', postbackId: 'synthetic' };
-  it.each(CATALOG.map((entry) => [entry.code, entry.final, entry.rank] as const))(
+  const synthetic = {
+    rank: STATUS_UNKNOWN.rank,
+    instantKey: '2026-04-27T18:30:05.000000000Z',
+    outcome: STATUS_UNKNOWN.outcome,
+    postbackId: 'synthetic',
+  };
+  it.each(CATALOG.map((entry) => [entry.code, entry.final, entry.rank, entry.outcome] as const))(
     '%s (final: %s): the synthetic state supersedes it exactly when it is not final, and it supersedes the synthetic state exactly when it is final',
-    (_code, final, rank) => {
-      const real = { rank, instantKey: '2026-04-24T18:30:00.000000000Z', postbackId: 'real' };
+    (_code, final, rank, outcome) => {
+      const real = { rank, instantKey: '2026-04-24T18:30:00.000000000Z', outcome, postbackId: 'real' };
       expect(supersedes(synthetic, real)).toBe(!final);
       expect(supersedes(real, synthetic)).toBe(final);
     },

@@ -35,6 +35,45 @@ describe('toInstant', () => {
     expect(toInstant(input)).toBeUndefined();
   });
 
+  it.each([
+    ['2026-04-24T18:30:00.1234567891Z', '2026-04-24T18:30:00.123456789Z1'],
+    ['2026-04-24T18:30:00.123456789000000Z', '2026-04-24T18:30:00.123456789Z'],
+    ['2026-04-24T18:30:00.000000000000000000001Z', '2026-04-24T18:30:00.000000000Z000000000001'],
+    ['2026-04-24T13:30:00.12345678912345-05:00', '2026-04-24T18:30:00.123456789Z12345'],
+  ])('accepts any number of fraction digits: %s is the instant %s', (input, key) => {
+    expect(toInstant(input)?.key).toBe(key);
+  });
+
+  it('gives one key to one instant whatever the number of fraction digits', () => {
+    const keys = ['2026-04-24T18:30:00.5Z', '2026-04-24T18:30:00.500Z', '2026-04-24T18:30:00.50000000000000Z'].map(
+      (t) => toInstant(t)?.key,
+    );
+    expect(new Set(keys).size).toBe(1);
+  });
+
+  it('orders keys of any fraction length as time, also followed by a # separator', () => {
+    // Ascending instants, written with fractions of many lengths.
+    const ascending = [
+      '2026-04-24T18:30:00Z',
+      '2026-04-24T18:30:00.0000000000001Z',
+      '2026-04-24T18:30:00.000000001Z',
+      '2026-04-24T18:30:00.00000000100001Z',
+      '2026-04-24T18:30:00.0000000011Z',
+      '2026-04-24T18:30:00.4999999999999999Z',
+      '2026-04-24T18:30:00.5Z',
+      '2026-04-24T18:30:00.50000000001Z',
+      '2026-04-24T18:30:00.51Z',
+      '2026-04-24T18:30:00.999999999999Z',
+      '2026-04-24T18:30:01Z',
+    ];
+    const keys = ascending.map((t) => toInstant(t)?.key as string);
+    for (let i = 1; i < keys.length; i++) {
+      const [a, b] = [keys[i - 1] as string, keys[i] as string];
+      expect([a, b, a < b]).toEqual([a, b, true]);
+      expect(`${a}#x` < `${b}#x`).toBe(true);
+    }
+  });
+
   it('orders keys as time', () => {
     const a = toInstant('2026-04-24T18:30:00.999Z')!.key;
     const b = toInstant('2026-04-24T14:30:01-04:00')!.key;

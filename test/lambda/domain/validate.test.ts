@@ -53,6 +53,12 @@ describe('validatePostback', () => {
     expect(detailsOf(body)).toEqual([{ path: '/origin', message: expect.stringContaining('must be "MMS_') }]);
   });
 
+  it.each(CATALOG.map((e) => e.code))('accepts %s with a timestamp of more than nine fraction digits', (code) => {
+    for (const timestamp of ['2026-04-24T18:30:00.1234567891Z', '2026-04-24T13:30:00.000000000000000000001-05:00']) {
+      expect(validatePostback({ ...validFor(code), timestamp }).ok).toBe(true);
+    }
+  });
+
   it('accepts a well-formed unknown code, and keeps extra fields', () => {
     const body = { ...n101, code: 'N555', 'x-extra': { nested: true } };
     expect(validatePostback(body)).toEqual({ ok: true, postback: body });

@@ -110,9 +110,9 @@ describe('order independence', () => {
         let expected: (typeof records)[number] | undefined;
         for (const r of records) {
           if (!r.entry) continue;
-          const key = { rank: r.entry.rank, instantKey: r.instant.key, postbackId: r.postbackId };
+          const key = { rank: r.entry.rank, instantKey: r.instant.key, outcome: r.outcome, postbackId: r.postbackId };
           const current = expected?.entry
-            ? { rank: expected.entry.rank, instantKey: expected.instant.key, postbackId: expected.postbackId }
+            ? { rank: expected.entry.rank, instantKey: expected.instant.key, outcome: expected.outcome, postbackId: expected.postbackId }
             : undefined;
           if (supersedes(key, current)) expected = r;
         }
