@@ -811,12 +811,12 @@ export class MmsPostbackReceiver extends Construct {
     );
   }
 
-  /** Query: read items of the table and its client-reference index, nothing else. */
+  /** Query: read items of the table (one or a batch of states) and its client-reference index, nothing else. */
   private grantQuery(role: iam.IRole): void {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadPostbacks',
-        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         resources: [
           this.table.tableArn,
           ...TABLE_DEFINITION.globalSecondaryIndexes

@@ -255,7 +255,7 @@ export class PostbackMonitoring extends Construct {
     this.rejectedPostbackAlarm = alarm(
       'RejectedPostbackAlarm',
       rejected,
-      'An authenticated postback was refused (400, 413 or 415) in the last 5 minutes: the provider does not retry these. Find it under pk REJECTED#<date> in the table.',
+      'An authenticated postback was refused (400, 413 or 415) in the last 5 minutes: the provider does not retry these. Find it under pk REJECTED#<yyyy-mm-dd>#<shard 00..15> in the table (or list a time range with listRejected).',
     );
     this.tableThrottleAlarm = alarm(
       'TableThrottleAlarm',

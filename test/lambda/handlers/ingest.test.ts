@@ -9,6 +9,7 @@ import { UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
 import { interpretPostback } from '../../../lambda/domain/postback';
 import { validatePostback } from '../../../lambda/domain/validate';
 import type { PostbackStore } from '../../../lambda/ports';
+import { rejectedPartitionKey, shardOf } from '../../../lambda/table-definition';
 import { startSecretsManagerLocal } from '../../../local/secretsmanager-local';
 import { EXAMPLE_NAMES, fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
@@ -327,13 +328,14 @@ describe('faults', () => {
 });
 
 describe('bad input', () => {
-  const rejectedRecords = async () => {
+  /** The rejected records of today's partition that the request id's shard writes to. */
+  const rejectedRecords = async (requestId: string) => {
     const day = new Date().toISOString().slice(0, 10);
     const out = await h.table.client.send(
       new QueryCommand({
         TableName: h.table.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: `REJECTED#${day}` } },
+        ExpressionAttributeValues: { ':pk': { S: rejectedPartitionKey(day, shardOf(requestId)) } },
         ConsistentRead: true,
       }),
     );
@@ -401,7 +403,7 @@ describe('bad input', () => {
     expect(res.statusCode).toBe(status);
     expect(res.body).toEqual(expected);
     expect(h.bus.requestCount).toBe(before);
-    const kept = (await rejectedRecords()).find((r) => r.requestId === marker);
+    const kept = (await rejectedRecords(marker)).find((r) => r.requestId === marker);
     expect(kept).toMatchObject({ statusCode: status, reason: expected.error, body: body.slice(0, 64 * 1024), truncated: status === 413 });
     expect((kept?.expiresAt as number) - Date.now() / 1000).toBeGreaterThan(13 * 86_400);
   });
