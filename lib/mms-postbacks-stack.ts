@@ -84,6 +84,7 @@ export class MmsPostbacksStack extends Stack {
         config.warmWriteUnitsPerSecond !== undefined || config.warmReadUnitsPerSecond !== undefined
           ? { writeUnitsPerSecond: config.warmWriteUnitsPerSecond, readUnitsPerSecond: config.warmReadUnitsPerSecond }
           : undefined,
+      apiType: config.apiType,
     });
 
     const output = (outputId: string, value: string, description: string) => new CfnOutput(this, outputId, { value, description });

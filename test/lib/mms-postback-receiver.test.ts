@@ -224,7 +224,7 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
     ]);
   });
 
-  test('query role: GetItem and Query on the table and its index only', () => {
+  test('query role: GetItem, BatchGetItem and Query on the table and its index only', () => {
     const roleId = logicalId(stack, receiver.queryFunction.role as iam.Role);
     const tableArn = { 'Fn::GetAtt': [logicalId(stack, receiver.table), 'Arn'] };
     expect(statementsOf(template, roleId)).toEqual([
@@ -237,7 +237,7 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
       {
         Sid: 'ReadPostbacks',
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
         Resource: [tableArn, { 'Fn::Join': ['', [tableArn, '/index/byClientReference']] }],
       },
     ]);
@@ -346,7 +346,7 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       EvaluationPeriods: 3,
       DatapointsToAlarm: 2,
-      Dimensions: Match.arrayWith([Match.objectLike({ Name: 'Stage', Value: { Ref: logicalId(stack, receiver.api.deploymentStage) } })]),
+      Dimensions: Match.arrayWith([Match.objectLike({ Name: 'Stage', Value: { Ref: logicalId(stack, receiver.apiStage) } })]),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/ApiGateway',
