@@ -384,7 +384,7 @@ function validate(props: MmsPostbackReceiverProps): void {
   }
   if (props.apiType === 'http' && props.allowedSourceCidrs !== undefined) {
     throw new ReceiverPropsError(
-      'allowedSourceCidrs needs apiType \'rest\': an HTTP API has no resource policy, so it cannot limit callers by source IP. Use the REST API, or put a WAF or CloudFront in front of the HTTP API (docs/deploy.md, "REST or HTTP API")',
+      'allowedSourceCidrs needs apiType \'rest\': an HTTP API has no resource policy, so it cannot limit callers by source IP. Use the REST API, or put CloudFront with AWS WAF in front of the HTTP API (docs/deploy.md, "REST or HTTP API")',
     );
   }
   if (props.allowedSourceCidrs !== undefined) {

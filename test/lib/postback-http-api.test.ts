@@ -95,7 +95,7 @@ describe('apiType', () => {
     const stack = testStack();
     expect(() => new MmsPostbackReceiver(stack, 'Receiver', { apiType: 'http', allowedSourceCidrs: ['203.0.113.0/24'] })).toThrow(
       new ReceiverPropsError(
-        'allowedSourceCidrs needs apiType \'rest\': an HTTP API has no resource policy, so it cannot limit callers by source IP. Use the REST API, or put a WAF or CloudFront in front of the HTTP API (docs/deploy.md, "REST or HTTP API")',
+        'allowedSourceCidrs needs apiType \'rest\': an HTTP API has no resource policy, so it cannot limit callers by source IP. Use the REST API, or put CloudFront with AWS WAF in front of the HTTP API (docs/deploy.md, "REST or HTTP API")',
       ),
     );
   });
