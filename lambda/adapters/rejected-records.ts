@@ -6,6 +6,7 @@ import {
   type QueryCommandOutput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { RejectedPostback } from '../ports';
 import { rejectedPartitionKey, SHARDS } from '../table-definition';
 import { fromAttribute, toAttribute } from './attribute-values';
 
@@ -29,20 +30,9 @@ export interface RejectedReplayOutcome {
   readonly message?: string;
 }
 
-/** A refused but authenticated postback as stored, with its key. */
-export interface StoredRejectedPostback {
+/** A refused but authenticated postback as stored (`body` cut to the size limit when `truncated`), with its key. */
+export interface StoredRejectedPostback extends RejectedPostback {
   readonly key: RejectedRecordKey;
-  readonly requestId: string;
-  readonly receivedAt: Date;
-  readonly statusCode: number;
-  readonly reason: string;
-  readonly message: string;
-  readonly details?: unknown;
-  readonly contentType?: string;
-  readonly sourceIp?: string;
-  /** The body as it was kept (cut to the size limit when `truncated`). */
-  readonly body: string;
-  readonly truncated: boolean;
   /** When DynamoDB's TTL removes the record. */
   readonly expiresAt?: Date;
   /** The outcome of the last replay, if the record was replayed. */
