@@ -36,6 +36,7 @@ export interface PostbackHttpApiProps {
  * Variables: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
  */
 export const HTTP_ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  apiId: '$context.apiId',
   requestId: '$context.requestId',
   extendedRequestId: '$context.extendedRequestId',
   requestTime: '$context.requestTime',
