@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { MmsPostbackReceiver, ReceiverPropsError } from '../../lib/mms-postback-receiver';
 import { MmsPostbacksStack } from '../../lib/mms-postbacks-stack';
 import { HTTP_ACCESS_LOG_FIELDS, PostbackHttpApi } from '../../lib/postback-http-api';
+import { API_THROTTLED_METRIC } from '../../lib/postback-monitoring';
 import { ContextError, readStackContext } from '../../lib/stack-context';
 import { nagFindings, templateOf, testApp, testStack } from './helpers';
 
@@ -61,7 +62,7 @@ describe('MmsPostbacksStack with -c apiType=http', () => {
     expect(JSON.stringify(format)).not.toMatch(/\$context\.path|\$input|\$request|querystring|header/i);
   });
 
-  test('the API alarms read the HTTP API metrics (5xx rate) of this API and stage', () => {
+  test('the API alarms read the HTTP API metrics (5xx and 4xx rates, throttled requests from its access log) of this API', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/ApiGateway',
       MetricName: '5xx',
@@ -70,6 +71,20 @@ describe('MmsPostbacksStack with -c apiType=http', () => {
         { Name: 'ApiId', Value: { Ref: Match.stringLikeRegexp('^ReceiverApi') } },
         { Name: 'Stage', Value: 'prod' },
       ]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '4xx',
+      Statistic: 'Average',
+      Dimensions: Match.arrayWith([{ Name: 'ApiId', Value: { Ref: Match.stringLikeRegexp('^ReceiverApi') } }]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: API_THROTTLED_METRIC,
+      Dimensions: [{ Name: 'apiId', Value: { Ref: Match.stringLikeRegexp('^ReceiverApi') } }],
+    });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('^ReceiverApiAccessLogs') },
+      MetricTransformations: [Match.objectLike({ MetricName: API_THROTTLED_METRIC, Dimensions: [{ Key: 'apiId', Value: '$.apiId' }] })],
     });
     const restMetrics = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) =>
       ['5XXError', '4XXError'].includes(a.Properties.MetricName),
