@@ -13,7 +13,7 @@ import { jsonResponse } from './http/responses';
 import { awsClientConfig } from './runtime/aws-clients';
 import { callOptions, middyDeadlineOptions } from './runtime/deadline';
 import { createTracer, traced, tracingMiddlewares } from './runtime/tracing';
-import { KEYS, TABLE_DEFINITION } from './table-definition';
+import { clientReferenceDigest, isListedClientReference, MAX_LISTED_CLIENT_REFERENCE_BYTES } from './table-definition';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 100;
@@ -26,44 +26,38 @@ export interface QueryDeps {
 }
 
 /**
- * `nextToken` is opaque to callers: the index key to continue after, with a checksum, in
- * base64url. A token that was altered, or that belongs to another client reference, is
- * refused with 400 rather than silently answering another page.
+ * `nextToken` is opaque to callers: the tracking-id to continue after and the digest of
+ * the client reference it belongs to, with a checksum, in base64url. A token that was
+ * altered, or that belongs to another client reference, is refused with 400 rather than
+ * silently answering another page.
  */
-function encodeToken(key: Record<string, string>): string {
-  const payload = JSON.stringify(key);
-  const sum = createHash('sha256').update(payload).digest('base64url').slice(0, 16);
-  return Buffer.from(JSON.stringify({ k: key, s: sum })).toString('base64url');
+function tokenChecksum(payload: { r: string; a: string }): string {
+  return createHash('sha256')
+    .update(JSON.stringify([payload.r, payload.a]))
+    .digest('base64url')
+    .slice(0, 16);
 }
 
-const INDEX = TABLE_DEFINITION.globalSecondaryIndexes[0];
-const TOKEN_KEYS = [TABLE_DEFINITION.partitionKey.name, TABLE_DEFINITION.sortKey.name, INDEX.partitionKey.name, INDEX.sortKey.name].sort();
+function encodeToken(clientReference: string, after: string): string {
+  const payload = { r: clientReferenceDigest(clientReference), a: after };
+  return Buffer.from(JSON.stringify({ ...payload, s: tokenChecksum(payload) })).toString('base64url');
+}
 
-function decodeToken(token: string, clientReference: string): Record<string, string> {
+/** DynamoDB's limit of a sort key value (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html). */
+const MAX_SORT_KEY_BYTES = 1024;
+
+function decodeToken(token: string, clientReference: string): string {
   const invalid = new BadRequestError('invalid_parameter', 'nextToken is not valid for this query');
-  let parsed: { k?: unknown; s?: unknown };
+  let parsed: { r?: unknown; a?: unknown; s?: unknown };
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
     throw invalid;
   }
-  const key = parsed?.k;
-  if (!key || typeof key !== 'object' || Array.isArray(key)) throw invalid;
-  const entries = Object.entries(key as Record<string, unknown>);
-  if (entries.some(([, v]) => typeof v !== 'string')) throw invalid;
-  const plain = key as Record<string, string>;
-  const sum = createHash('sha256').update(JSON.stringify(plain)).digest('base64url').slice(0, 16);
-  const keysMatch = JSON.stringify(Object.keys(plain).sort()) === JSON.stringify(TOKEN_KEYS);
-  if (
-    parsed.s !== sum ||
-    !keysMatch ||
-    plain[INDEX.partitionKey.name] !== clientReference ||
-    plain[TABLE_DEFINITION.sortKey.name] !== KEYS.stateSortKey ||
-    !plain[TABLE_DEFINITION.partitionKey.name]?.startsWith(KEYS.messagePrefix)
-  ) {
-    throw invalid;
-  }
-  return plain;
+  const { r, a, s } = parsed ?? {};
+  if (typeof r !== 'string' || typeof a !== 'string' || a === '' || Buffer.byteLength(a, 'utf8') > MAX_SORT_KEY_BYTES) throw invalid;
+  if (s !== tokenChecksum({ r, a }) || r !== clientReferenceDigest(clientReference)) throw invalid;
+  return a;
 }
 
 /** A failed read answers 503 (the caller may retry), never internals. */
@@ -104,11 +98,21 @@ export function createQueryHandler(deps: QueryDeps) {
     if (clientReference === undefined || clientReference.trim() === '') {
       throw new BadRequestError('invalid_parameter', 'clientReference is required');
     }
+    if (!isListedClientReference(clientReference)) {
+      // Such references are stored and published, but never listed (see table-definition.ts).
+      throw new BadRequestError(
+        'invalid_parameter',
+        `clientReference must be at most ${MAX_LISTED_CLIENT_REFERENCE_BYTES} UTF-8 bytes: longer ones are not listed`,
+      );
+    }
     const limit = parseLimit(params.limit);
-    const startKey = params.nextToken === undefined ? undefined : decodeToken(params.nextToken, clientReference);
-    const page = await unavailableOnFailure(reader.listByClientReference(clientReference, limit, startKey, callOptions(context)));
+    const after = params.nextToken === undefined ? undefined : decodeToken(params.nextToken, clientReference);
+    const page = await unavailableOnFailure(reader.listByClientReference(clientReference, limit, after, callOptions(context)));
     logger.info('Listed messages by client reference', { count: page.items.length });
-    return jsonResponse(200, page.lastKey ? { items: page.items, nextToken: encodeToken(page.lastKey) } : { items: page.items });
+    return jsonResponse(
+      200,
+      page.after === undefined ? { items: page.items } : { items: page.items, nextToken: encodeToken(clientReference, page.after) },
+    );
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(middyDeadlineOptions())

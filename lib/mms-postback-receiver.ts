@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -18,6 +19,7 @@ import { RELAY, STATUS_DUE, TABLE_DEFINITION } from '../lambda/table-definition'
 import { postbackAccessLogFormat } from './access-log-format';
 import { addRetryableGatewayResponses } from './gateway-responses';
 import { PostbackEventSchemas } from './postback-event-schemas';
+import { PostbackHttpApi } from './postback-http-api';
 import { PostbackMonitoring } from './postback-monitoring';
 import { PostbackRelay } from './postback-relay';
 import { STATUS_UNKNOWN_SWEEP_TIMEOUT, StatusUnknownSweep } from './status-unknown-sweep';
@@ -69,8 +71,19 @@ export const INGEST_LOGGING = {
   systemLogLevelV2: lambda.SystemLogLevel.WARN,
 } as const satisfies Pick<lambda.FunctionProps, 'loggingFormat' | 'systemLogLevelV2'>;
 
+/** The kind of API Gateway API in front of the functions. */
+export type ApiType = 'rest' | 'http';
+
 /** Properties of {@link MmsPostbackReceiver}. Every property is optional. */
 export interface MmsPostbackReceiverProps {
+  /**
+   * The API in front of the functions: an API Gateway REST API, or an HTTP API (cheaper
+   * per request; no resource policy, so no `allowedSourceCidrs`, and no gateway responses:
+   * see docs/deploy.md "REST or HTTP API"). Same routes, authorization and alarms.
+   *
+   * @default 'rest'
+   */
+  readonly apiType?: ApiType;
   /**
    * An existing Secrets Manager secret holding the shared secret (its `SecretString` is
    * the secret itself). Mutually exclusive with `secretName`.
@@ -377,6 +390,14 @@ function validate(props: MmsPostbackReceiverProps): void {
       'archiveRetentionDays applies to a new event bus only: with an existing eventBus, its owner manages archives',
     );
   }
+  if (props.apiType !== undefined && props.apiType !== 'rest' && props.apiType !== 'http') {
+    throw new ReceiverPropsError(`apiType must be 'rest' or 'http', got ${JSON.stringify(props.apiType)}`);
+  }
+  if (props.apiType === 'http' && props.allowedSourceCidrs !== undefined) {
+    throw new ReceiverPropsError(
+      'allowedSourceCidrs needs apiType \'rest\': an HTTP API has no resource policy, so it cannot limit callers by source IP. Use the REST API, or put CloudFront with AWS WAF in front of the HTTP API (docs/deploy.md, "REST or HTTP API")',
+    );
+  }
   if (props.allowedSourceCidrs !== undefined) {
     if (props.allowedSourceCidrs.length === 0) {
       throw new ReceiverPropsError('allowedSourceCidrs must not be empty (leave it out to allow every source)');
@@ -481,8 +502,14 @@ export class MmsPostbackReceiver extends Construct {
   public readonly queryFunction: nodejs.NodejsFunction;
   /** The scheduled relay that publishes stored postbacks whose event is not out after their lease. */
   public readonly relay: PostbackRelay;
-  /** The REST API. */
-  public readonly api: apigateway.RestApi;
+  /** The API in front of the functions: the REST API (default) or the HTTP API (`apiType: 'http'`). */
+  public readonly api: apigateway.RestApi | apigatewayv2.HttpApi;
+  /** The REST API; only with `apiType: 'rest'` (the default). */
+  public readonly restApi?: apigateway.RestApi;
+  /** The HTTP API, its stage and routes; only with `apiType: 'http'`. */
+  public readonly httpApi?: PostbackHttpApi;
+  /** The API's stage (throttling, access log, the metrics of the alarms), REST or HTTP. */
+  public readonly apiStage: apigateway.Stage | apigatewayv2.HttpStage;
   /** The API's JSON access log. */
   public readonly accessLogGroup: logs.LogGroup;
   /** The topic the alarms notify, when one was given. */
@@ -623,11 +650,27 @@ export class MmsPostbackReceiver extends Construct {
 
     // API.
     this.accessLogGroup = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy });
-    this.api = this.createApi(props, tracing);
+    if (props.apiType === 'http') {
+      this.httpApi = new PostbackHttpApi(this, 'Api', {
+        ingestFunction: this.ingestFunction,
+        queryFunction: this.queryFunction,
+        accessLogGroup: this.accessLogGroup,
+        stageName: props.stageName ?? DEFAULTS.stageName,
+        throttlingRateLimit: props.throttlingRateLimit ?? DEFAULTS.throttlingRateLimit,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? DEFAULTS.throttlingBurstLimit,
+        apiName: `${Stack.of(this).stackName}-${this.node.id}`,
+      });
+      this.api = this.httpApi.httpApi;
+      this.apiStage = this.httpApi.stage;
+    } else {
+      this.restApi = this.createApi(props, tracing);
+      this.api = this.restApi;
+      this.apiStage = this.restApi.deploymentStage;
+    }
 
     // Alarms and dashboard.
     const monitoring = new PostbackMonitoring(this, 'Monitoring', {
-      stage: this.api.deploymentStage,
+      stage: this.apiStage,
       accessLogGroup: this.accessLogGroup,
       ingestFunction: this.ingestFunction,
       queryFunction: this.queryFunction,
@@ -660,7 +703,7 @@ export class MmsPostbackReceiver extends Construct {
    * new CfnOutput(this, 'PostbackUrl', { value: receiver.postbackUrl }); // https://…/prod/postbacks
    */
   public get postbackUrl(): string {
-    return this.api.urlForPath('/postbacks');
+    return this.urlForPath('/postbacks');
   }
 
   /**
@@ -670,7 +713,11 @@ export class MmsPostbackReceiver extends Construct {
    * new CfnOutput(this, 'QueryUrl', { value: receiver.queryUrl }); // https://…/prod/messages
    */
   public get queryUrl(): string {
-    return this.api.urlForPath('/messages');
+    return this.urlForPath('/messages');
+  }
+
+  private urlForPath(path: string): string {
+    return (this.httpApi ?? (this.restApi as apigateway.RestApi)).urlForPath(path);
   }
 
   /**
@@ -846,12 +893,12 @@ export class MmsPostbackReceiver extends Construct {
     );
   }
 
-  /** Query: read items of the table and its client-reference index, nothing else. */
+  /** Query: read items of the table (one or a batch of states) and its client-reference index, nothing else. */
   private grantQuery(role: iam.IRole): void {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadPostbacks',
-        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         resources: [
           this.table.tableArn,
           ...TABLE_DEFINITION.globalSecondaryIndexes

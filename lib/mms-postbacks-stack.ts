@@ -85,6 +85,7 @@ export class MmsPostbacksStack extends Stack {
           ? { writeUnitsPerSecond: config.warmWriteUnitsPerSecond, readUnitsPerSecond: config.warmReadUnitsPerSecond }
           : undefined,
       statusUnknownAfter: config.statusUnknownAfterHours === undefined ? undefined : Duration.hours(config.statusUnknownAfterHours),
+      apiType: config.apiType,
     });
 
     const output = (outputId: string, value: string, description: string) => new CfnOutput(this, outputId, { value, description });

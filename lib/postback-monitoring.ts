@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -9,10 +10,17 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE } from '../lambda/observability';
 
+/**
+ * The stage whose metrics the alarms and the dashboard read: a REST API stage or an HTTP
+ * API stage. Both have the same metric methods, each under its own metric names
+ * (`5XXError` or `5xx`, …).
+ */
+export type ApiStageMetrics = apigateway.Stage | apigatewayv2.HttpStage;
+
 /** Properties of {@link PostbackMonitoring}. */
 export interface PostbackMonitoringProps {
-  /** The stage of the receiver's REST API. */
-  readonly stage: apigateway.Stage;
+  /** The stage of the receiver's API (REST or HTTP). */
+  readonly stage: ApiStageMetrics;
   /**
    * The stage's JSON access log (the receiver's format, with `apiId` and `errorType`): a
    * metric filter on it counts the requests API Gateway throttled, with an alarm.
@@ -178,7 +186,7 @@ export class PostbackMonitoring extends Construct {
         unit: cloudwatch.Unit.COUNT,
       });
       apiThrottled = filter.metric({
-        dimensionsMap: { apiId: props.stage.restApi.restApiId },
+        dimensionsMap: { apiId: 'restApi' in props.stage ? props.stage.restApi.restApiId : props.stage.api.apiId },
         statistic: cloudwatch.Stats.SUM,
         period: PERIOD,
       });
@@ -255,7 +263,7 @@ export class PostbackMonitoring extends Construct {
     this.rejectedPostbackAlarm = alarm(
       'RejectedPostbackAlarm',
       rejected,
-      'An authenticated postback was refused (400, 413 or 415) in the last 5 minutes: the provider does not retry these. Find it under pk REJECTED#<date> in the table.',
+      'An authenticated postback was refused (400, 413 or 415) in the last 5 minutes: the provider does not retry these. Find it under pk REJECTED#<yyyy-mm-dd>#<shard 00..15> in the table (or list a time range with listRejected).',
     );
     this.tableThrottleAlarm = alarm(
       'TableThrottleAlarm',

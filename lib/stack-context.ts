@@ -32,6 +32,7 @@ export const CONTEXT_KEYS = {
   removalPolicy: 'retain or destroy: the table, the created secret and the log groups (default retain).',
   logRetentionDays: 'Retention of the log groups, a CloudWatch Logs retention value in days (default 30).',
   stageName: 'API stage name (default prod).',
+  apiType: 'rest or http: an API Gateway REST API (default) or an HTTP API (cheaper; no allowedSourceCidrs).',
   serviceName: 'Powertools service name, the `service` dimension of the metrics (default mms-postbacks).',
   apiGatewayCloudWatchRole:
     'true to create the API Gateway account CloudWatch Logs role of the region (AWS::ApiGateway::Account); only where none is set yet (default false).',
@@ -70,6 +71,7 @@ export interface StackContext {
   readonly warmWriteUnitsPerSecond?: number;
   readonly warmReadUnitsPerSecond?: number;
   readonly statusUnknownAfterHours?: number;
+  readonly apiType?: 'rest' | 'http';
 }
 
 /**
@@ -228,5 +230,12 @@ export function readStackContext(node: Node): StackContext {
     warmWriteUnitsPerSecond: num(lookup, 'warmWriteUnitsPerSecond'),
     warmReadUnitsPerSecond: num(lookup, 'warmReadUnitsPerSecond'),
     statusUnknownAfterHours: num(lookup, 'statusUnknownAfterHours'),
+    apiType: apiType(lookup),
   };
+}
+
+function apiType(lookup: Lookup): 'rest' | 'http' | undefined {
+  const value = str(lookup, 'apiType')?.toLowerCase();
+  if (value === undefined || value === 'rest' || value === 'http') return value;
+  throw new ContextError('apiType', `expected rest or http, got "${value}"`);
 }

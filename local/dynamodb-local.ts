@@ -248,9 +248,31 @@ export async function startDynamoDbLocal(opts: StartDynamoDbLocalOptions = {}): 
   }
 }
 
+/** How the indexes of an existing table differ from the definition's, or `undefined` when they match. */
+function indexLayoutDifference(
+  existing: readonly {
+    IndexName?: string;
+    KeySchema?: readonly { AttributeName?: string; KeyType?: string }[];
+    Projection?: { ProjectionType?: string };
+  }[],
+  wanted: readonly {
+    IndexName: string;
+    KeySchema: readonly { AttributeName: string; KeyType: string }[];
+    Projection: { ProjectionType: string };
+  }[],
+): string | undefined {
+  const describe = (index: (typeof existing)[number]) =>
+    `${index.IndexName}(${(index.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',')};${index.Projection?.ProjectionType})`;
+  const have = existing.map(describe).sort();
+  const want = wanted.map(describe).sort();
+  return JSON.stringify(have) === JSON.stringify(want) ? undefined : `has ${have.join(' ') || 'no index'}, needs ${want.join(' ')}`;
+}
+
 /**
  * Creates the table from {@link createTableInput} (the stack's definition), waits until it is
- * ACTIVE and enables TTL on {@link TABLE_DEFINITION.timeToLiveAttribute}. Idempotent.
+ * ACTIVE and enables TTL on {@link TABLE_DEFINITION.timeToLiveAttribute}. Idempotent. A table
+ * left by an older version with other indexes (a persisted local run) is refused with a
+ * message that says how to start afresh.
  *
  * @example
  * await ensureTable(localDynamoDbClient(ddb.endpoint), 'postbacks');
@@ -262,6 +284,12 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if (!(error instanceof ResourceInUseException) && (error as Error).name !== 'ResourceInUseException') throw error;
   }
   const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const stale = indexLayoutDifference(described.Table?.GlobalSecondaryIndexes ?? [], createTableInput(tableName).GlobalSecondaryIndexes);
+  if (stale) {
+    throw new LocalEnvironmentError(
+      `table ${tableName} on DynamoDB Local was created by an older version with another index layout (${stale}): delete the persisted data (<LOCAL_DIR>/dynamodb) or start without --persist`,
+    );
+  }
   if (described.Table?.TableStatus !== 'ACTIVE') {
     await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
   }

@@ -1,6 +1,21 @@
-import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  type DynamoDBClient,
+  type KeysAndAttributes,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { CallOptions } from '../ports';
-import { KEYS, PRECEDENCE_ATTRIBUTE, STATUS_DUE_ATTRIBUTES, TABLE_DEFINITION } from '../table-definition';
+import {
+  CLIENT_REFERENCE_INDEX,
+  clientReferenceShardKey,
+  KEYS,
+  PRECEDENCE_ATTRIBUTE,
+  SHARDS,
+  STATUS_DUE_ATTRIBUTES,
+} from '../table-definition';
 import { fromItem } from './attribute-values';
 import { messageKey, PUBLISHED } from './dynamodb-store';
 
@@ -27,19 +42,18 @@ export interface MessageView {
 
 export interface MessagePage {
   readonly items: readonly MessageState[];
-  /** The key to continue after, or `undefined` on the last page. */
-  readonly lastKey: Record<string, string> | undefined;
+  /** The tracking-id to continue after, or `undefined` on the last page. */
+  readonly after: string | undefined;
 }
 
 /** The read side of the store. */
 export interface MessageReader {
   getMessage(trackingId: string, options?: CallOptions): Promise<MessageView | undefined>;
-  listByClientReference(
-    clientReference: string,
-    limit: number,
-    startKey?: Record<string, string>,
-    options?: CallOptions,
-  ): Promise<MessagePage>;
+  /**
+   * One page of the messages listed under a client reference, in tracking-id order
+   * (UTF-8 byte order, as DynamoDB sorts strings), starting after the tracking-id `after`.
+   */
+  listByClientReference(clientReference: string, limit: number, after?: string, options?: CallOptions): Promise<MessagePage>;
 }
 
 /** Attributes of state items that are storage details, not part of the answer. */
@@ -51,7 +65,18 @@ const INTERNAL_ATTRIBUTES = new Set([
   PRECEDENCE_ATTRIBUTE,
   'expiresAt',
   ...Object.values(STATUS_DUE_ATTRIBUTES),
+  CLIENT_REFERENCE_INDEX.partitionKey.name,
+  CLIENT_REFERENCE_INDEX.sortKey.name,
 ]);
+
+/** Orders strings as DynamoDB orders string sort keys: by their UTF-8 bytes. */
+export function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Attempts of a BatchGetItem whose answer leaves keys unprocessed (throttling), with exponential backoff. */
+const BATCH_GET_ATTEMPTS = 5;
+const BATCH_GET_BACKOFF_MS = 25;
 
 export function stateView(item: Record<string, AttributeValue>): MessageState {
   const plain = fromItem(item);
@@ -73,14 +98,11 @@ function historyView(item: Record<string, AttributeValue>): HistoryEntry {
   return entry as unknown as HistoryEntry;
 }
 
-function plainKey(key: Record<string, AttributeValue> | undefined): Record<string, string> | undefined {
-  if (!key) return undefined;
-  return Object.fromEntries(Object.entries(key).map(([name, value]) => [name, value.S ?? '']));
-}
-
 /**
- * Reads messages with one Query per answer: the state and the history of a message share
- * a partition, and the client-reference lookup uses the sparse index `byClientReference`.
+ * Reads messages. `getMessage` is one Query (the state and the history of a message share
+ * a partition). `listByClientReference` fans out one Query per write shard of the sparse,
+ * keys-only index `byClientReference`, merges the tracking-ids in order, and reads the
+ * states of the page with one BatchGetItem.
  *
  * @example
  * const view = await new DynamoDbMessageReader(client, 'postbacks').getMessage('abc123xyz');
@@ -115,26 +137,75 @@ export class DynamoDbMessageReader implements MessageReader {
     return { state: stateItem ? stateView(stateItem) : undefined, history };
   }
 
-  async listByClientReference(
-    clientReference: string,
-    limit: number,
-    startKey?: Record<string, string>,
-    options: CallOptions = {},
-  ): Promise<MessagePage> {
-    const index = TABLE_DEFINITION.globalSecondaryIndexes[0];
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.indexName,
-        KeyConditionExpression: '#ref = :ref',
-        ExpressionAttributeNames: { '#ref': index.partitionKey.name },
-        ExpressionAttributeValues: { ':ref': { S: clientReference } },
-        ScanIndexForward: false, // newest first
-        Limit: limit,
-        ExclusiveStartKey: startKey ? Object.fromEntries(Object.entries(startKey).map(([name, value]) => [name, { S: value }])) : undefined,
-      }),
-      options,
+  async listByClientReference(clientReference: string, limit: number, after?: string, options: CallOptions = {}): Promise<MessagePage> {
+    // Each shard answers its first limit + 1 tracking-ids after `after`; the first `limit`
+    // of the merged, ordered ids are then the page, and one more means another page.
+    const perShard = await Promise.all(
+      SHARDS.map((shard) => this.shardIds(clientReferenceShardKey(clientReference, shard), limit + 1, after, options)),
     );
-    return { items: (out.Items ?? []).map(stateView), lastKey: plainKey(out.LastEvaluatedKey) };
+    const ids = [...new Set(perShard.flat())].sort(compareUtf8);
+    const pageIds = ids.slice(0, limit);
+    const states = await this.statesOf(pageIds, options);
+    const items = pageIds.flatMap((id) => {
+      const state = states.get(id);
+      return state ? [stateView(state)] : []; // a state removed by TTL whose index entry is still there
+    });
+    return { items, after: ids.length > limit ? pageIds[pageIds.length - 1] : undefined };
+  }
+
+  /** Up to `max` tracking-ids of one index shard, in order, after `after`. */
+  private async shardIds(shardKey: string, max: number, after: string | undefined, options: CallOptions): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: CLIENT_REFERENCE_INDEX.indexName,
+          KeyConditionExpression: after === undefined ? '#key = :key' : '#key = :key AND #sort > :after',
+          ExpressionAttributeNames: {
+            '#key': CLIENT_REFERENCE_INDEX.partitionKey.name,
+            ...(after === undefined ? {} : { '#sort': CLIENT_REFERENCE_INDEX.sortKey.name }),
+          },
+          ExpressionAttributeValues: { ':key': { S: shardKey }, ...(after === undefined ? {} : { ':after': { S: after } }) },
+          Limit: max - ids.length,
+          ExclusiveStartKey: startKey,
+        }),
+        options,
+      );
+      for (const item of out.Items ?? []) {
+        const id = item[CLIENT_REFERENCE_INDEX.sortKey.name]?.S;
+        if (id !== undefined) ids.push(id);
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey && ids.length < max);
+    return ids;
+  }
+
+  /**
+   * The state items of these messages (at most 100, one BatchGetItem), by tracking-id.
+   * Keys that DynamoDB leaves unprocessed (throttling) are requested again with
+   * exponential backoff, as the BatchGetItem documentation advises
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html);
+   * a read that still leaves some after the last attempt fails.
+   */
+  private async statesOf(trackingIds: readonly string[], options: CallOptions): Promise<Map<string, Record<string, AttributeValue>>> {
+    const states = new Map<string, Record<string, AttributeValue>>();
+    if (trackingIds.length === 0) return states;
+    let request: Record<string, KeysAndAttributes> | undefined = {
+      [this.tableName]: { Keys: trackingIds.map((id) => ({ pk: { S: messageKey(id) }, sk: { S: KEYS.stateSortKey } })) },
+    };
+    for (let attempt = 1; request && Object.keys(request).length > 0; attempt++) {
+      if (attempt > BATCH_GET_ATTEMPTS) throw new Error(`BatchGetItem left keys unprocessed after ${BATCH_GET_ATTEMPTS} attempts`);
+      if (attempt > 1)
+        await sleep(BATCH_GET_BACKOFF_MS * 2 ** (attempt - 2) * (0.5 + Math.random()), undefined, { signal: options.abortSignal });
+      const out: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: request }), options);
+      for (const item of out.Responses?.[this.tableName] ?? []) {
+        const id = item.pk?.S?.slice(KEYS.messagePrefix.length);
+        if (id !== undefined) states.set(id, item);
+      }
+      request = out.UnprocessedKeys;
+    }
+    return states;
   }
 }

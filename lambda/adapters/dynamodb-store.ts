@@ -14,7 +14,16 @@ import type { PostbackDetail } from '../domain/event-detail';
 import { POSTBACK_FIELDS } from '../domain/fields';
 import type { PostbackRecord } from '../domain/postback';
 import type { CallOptions, ClaimResult, PostbackStore, RejectedPostback, StatusUnknownClaim, StatusUnknownStore } from '../ports';
-import { KEYS, PRECEDENCE_ATTRIBUTE, RELAY, relayShardOf, STATUS_DUE, statusDueShard } from '../table-definition';
+import {
+  clientReferenceIndexKeys,
+  KEYS,
+  PRECEDENCE_ATTRIBUTE,
+  RELAY,
+  rejectedKey,
+  relayShardOf,
+  STATUS_DUE,
+  statusDueShard,
+} from '../table-definition';
 import { toAttribute } from './attribute-values';
 
 export interface DynamoDbStoreOptions {
@@ -168,8 +177,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
   async saveRejected(rejected: RejectedPostback, options: CallOptions = {}): Promise<void> {
     const receivedAt = rejected.receivedAt.toISOString();
     const item = toAttribute({
-      pk: `${KEYS.rejectedPrefix}${receivedAt.slice(0, 10)}`,
-      sk: `${receivedAt}#${rejected.requestId}`,
+      ...rejectedKey(rejected.receivedAt, rejected.requestId),
       kind: 'rejected',
       requestId: rejected.requestId,
       receivedAt,
@@ -256,6 +264,15 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
       }
     }
     set(PRECEDENCE_ATTRIBUTE, { S: precedence });
+    // The client-reference index entry: written by the first state update with a listed
+    // reference, never changed afterwards (a later state writes nothing to the index).
+    const indexKeys = clientReferenceIndexKeys(record.detail.clientReference, record.trackingId);
+    for (const [attribute, value] of Object.entries(indexKeys ?? {})) {
+      n += 1;
+      names[`#a${n}`] = attribute;
+      values[`:v${n}`] = { S: value };
+      sets.push(`#a${n} = if_not_exists(#a${n}, :v${n})`);
+    }
     set('rank', { N: String(record.entry?.rank ?? -1) });
     set('tsKey', { S: record.instant.key });
     set('detailType', { S: record.detailType });

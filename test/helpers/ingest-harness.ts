@@ -4,6 +4,7 @@ import { fromItem } from '../../lambda/adapters/attribute-values';
 import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
 import { createIngestHandler, defaultIngestDeps } from '../../lambda/ingest-handler';
 import type { PostbackStore } from '../../lambda/ports';
+import { rejectedPartitionKey, SHARDS, shardOf } from '../../lambda/table-definition';
 import { type EventBridgeLocal, startEventBridgeLocal } from '../../local/eventbridge-local';
 import { type ApiGatewayEventOverrides, apiGatewayEvent } from './api-gateway-event';
 import { createTestTable, type TestTable } from './ddb-table';
@@ -37,7 +38,8 @@ export interface IngestHarness {
   history(trackingId: string): Promise<Record<string, unknown>[]>;
   eventsFor(trackingId: string): { detailType: string; detail: Record<string, unknown> }[];
   /** Today's rejected records (refused but authenticated postbacks). */
-  rejectedRecords(): Promise<Record<string, unknown>[]>;
+  /** Today's rejected records: of the shard that one request id writes to, or of every shard. */
+  rejectedRecords(requestId?: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -134,17 +136,23 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
       );
       return (out.Items ?? []).map(fromItem);
     },
-    async rejectedRecords() {
+    async rejectedRecords(requestId?: string) {
+      // Today's rejected records: the shard of one request id, or every shard.
       const day = new Date().toISOString().slice(0, 10);
-      const out = await table.client.send(
-        new QueryCommand({
-          TableName: table.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: `REJECTED#${day}` } },
-          ConsistentRead: true,
-        }),
+      const shards = requestId === undefined ? SHARDS : [shardOf(requestId)];
+      const pages = await Promise.all(
+        shards.map((shard) =>
+          table.client.send(
+            new QueryCommand({
+              TableName: table.tableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': { S: rejectedPartitionKey(day, shard) } },
+              ConsistentRead: true,
+            }),
+          ),
+        ),
       );
-      return (out.Items ?? []).map(fromItem);
+      return pages.flatMap((out) => (out.Items ?? []).map(fromItem));
     },
     eventsFor(trackingId) {
       return bus.events

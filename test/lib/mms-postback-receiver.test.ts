@@ -53,7 +53,7 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
     }
   });
 
-  test('the table is built from TABLE_DEFINITION: on-demand, PITR, TTL, the client-reference index, retained', () => {
+  test('the table is built from TABLE_DEFINITION: on-demand, PITR, TTL, the keys-only client-reference index, retained', () => {
     const { id, resource } = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
     const gsi = TABLE_DEFINITION.globalSecondaryIndexes[0];
     expect(resource.Properties).toEqual(
@@ -66,8 +66,8 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
         AttributeDefinitions: expect.arrayContaining([
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
-          { AttributeName: 'clientReference', AttributeType: 'S' },
-          { AttributeName: 'tsKey', AttributeType: 'S' },
+          { AttributeName: 'clientRefKey', AttributeType: 'S' },
+          { AttributeName: 'clientRefSort', AttributeType: 'S' },
           { AttributeName: 'relayShard', AttributeType: 'S' },
           { AttributeName: 'leaseExpiresAt', AttributeType: 'N' },
         ]),
@@ -79,7 +79,7 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
               { AttributeName: gsi.partitionKey.name, KeyType: 'HASH' },
               { AttributeName: gsi.sortKey.name, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: 'KEYS_ONLY' },
           },
           {
             IndexName: 'byPublishDue',
@@ -228,7 +228,7 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
     ]);
   });
 
-  test('query role: GetItem and Query on the table and its index only', () => {
+  test('query role: GetItem, BatchGetItem and Query on the table and its index only', () => {
     const roleId = logicalId(stack, receiver.queryFunction.role as iam.Role);
     const tableArn = { 'Fn::GetAtt': [logicalId(stack, receiver.table), 'Arn'] };
     expect(statementsOf(template, roleId)).toEqual([
@@ -241,7 +241,7 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
       {
         Sid: 'ReadPostbacks',
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
         Resource: [tableArn, { 'Fn::Join': ['', [tableArn, '/index/byClientReference']] }],
       },
     ]);
@@ -354,7 +354,7 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       EvaluationPeriods: 3,
       DatapointsToAlarm: 2,
-      Dimensions: Match.arrayWith([Match.objectLike({ Name: 'Stage', Value: { Ref: logicalId(stack, receiver.api.deploymentStage) } })]),
+      Dimensions: Match.arrayWith([Match.objectLike({ Name: 'Stage', Value: { Ref: logicalId(stack, receiver.apiStage) } })]),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/ApiGateway',

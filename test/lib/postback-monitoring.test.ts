@@ -11,7 +11,7 @@ function monitoringWith(extra: (stack: Stack) => Partial<PostbackMonitoringProps
   const receiver = new MmsPostbackReceiver(stack, 'Receiver');
   const create = () =>
     new PostbackMonitoring(stack, 'Extra', {
-      stage: receiver.api.deploymentStage,
+      stage: receiver.apiStage,
       ingestFunction: receiver.ingestFunction,
       queryFunction: receiver.queryFunction,
       table: receiver.table,

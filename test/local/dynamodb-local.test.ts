@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
-import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { createTableInput, TABLE_DEFINITION } from '../../lambda/table-definition';
 import { ensureTable, findFreePort, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
 import { createTestTable } from '../helpers/ddb-table';
@@ -93,6 +93,35 @@ describe('the global DynamoDB Local of jest.global-setup.ts', () => {
     } finally {
       await a.drop();
       await b.drop();
+    }
+  });
+
+  it('refuses a table left by an older version with another index layout (a persisted local run), saying how to start afresh', async () => {
+    const table = await createTestTable('old');
+    const name = `${table.tableName}-v0`;
+    const old = createTableInput(name);
+    await table.client.send(
+      new CreateTableCommand({
+        ...old,
+        AttributeDefinitions: [...old.AttributeDefinitions.slice(0, 2), { AttributeName: 'clientReference', AttributeType: 'S' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'byClientReference',
+            KeySchema: [{ AttributeName: 'clientReference', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+    try {
+      await expect(ensureTable(table.client, name)).rejects.toThrow(
+        new RegExp(
+          `^table ${name} on DynamoDB Local was created by an older version with another index layout \\(has byClientReference\\(clientReference:HASH;ALL\\), needs .*\\): delete the persisted data \\(<LOCAL_DIR>/dynamodb\\) or start without --persist$`,
+        ),
+      );
+    } finally {
+      await table.client.send(new DeleteTableCommand({ TableName: name }));
+      await table.drop();
     }
   });
 });

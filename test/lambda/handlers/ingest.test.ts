@@ -326,7 +326,7 @@ describe('faults', () => {
 });
 
 describe('bad input', () => {
-  const rejectedRecords = () => h.rejectedRecords();
+  const rejectedRecords = (requestId: string) => h.rejectedRecords(requestId);
 
   it.each([
     ['not JSON', '{"origin": ', {}, 400, { error: 'invalid_json', message: 'body is not valid JSON' }],
@@ -389,7 +389,7 @@ describe('bad input', () => {
     expect(res.statusCode).toBe(status);
     expect(res.body).toEqual(expected);
     expect(h.bus.requestCount).toBe(before);
-    const kept = (await rejectedRecords()).find((r) => r.requestId === marker);
+    const kept = (await rejectedRecords(marker)).find((r) => r.requestId === marker);
     expect(kept).toMatchObject({ statusCode: status, reason: expected.error, body: body.slice(0, 64 * 1024), truncated: status === 413 });
     expect((kept?.expiresAt as number) - Date.now() / 1000).toBeGreaterThan(13 * 86_400);
   });

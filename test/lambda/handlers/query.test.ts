@@ -4,7 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { compareUtf8 } from '../../../lambda/adapters/dynamodb-message-reader';
 import { createQueryHandler, defaultQueryDeps } from '../../../lambda/query-handler';
+import { clientReferenceShardKey, shardOf } from '../../../lambda/table-definition';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
@@ -101,51 +103,112 @@ describe('GET /messages/{trackingId}', () => {
   });
 });
 
+/** Every page of a listing, following nextToken. */
+async function listAll(clientReference: string, limit: number) {
+  const seen: string[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const res = await get('/messages', { clientReference, limit: String(limit), ...(nextToken ? { nextToken } : {}) });
+    expect(res.statusCode).toBe(200);
+    expect(res.body.items.length).toBeLessThanOrEqual(limit);
+    seen.push(...res.body.items.map((m: { trackingId: string }) => m.trackingId));
+    nextToken = res.body.nextToken;
+    pages += 1;
+  } while (nextToken && pages < 50);
+  return { seen, pages };
+}
+
 describe('GET /messages?clientReference=', () => {
-  it('lists the messages carrying a client reference, newest first', async () => {
+  it('lists the messages carrying a client reference, in tracking-id order, with their latest state', async () => {
     const ref = `ref-${randomUUID()}`;
-    const a = `q-${randomUUID()}`;
-    const b = `q-${randomUUID()}`;
-    await h.post(postback('n101', a, { 'client-reference': ref, timestamp: '2026-04-24T10:00:00Z' }));
-    await h.post(postback('n102', b, { 'client-reference': ref, timestamp: '2026-04-24T11:00:00Z' }));
+    const a = `q-a-${randomUUID()}`;
+    const b = `q-b-${randomUUID()}`;
+    await h.post(postback('n101', b, { 'client-reference': ref, timestamp: '2026-04-24T10:00:00Z' }));
+    await h.post(postback('n101', a, { 'client-reference': ref, timestamp: '2026-04-24T11:00:00Z' }));
+    await h.post(postback('n102', a, { 'client-reference': ref, timestamp: '2026-04-24T11:00:05Z' }));
     await h.post(postback('n101', `q-${randomUUID()}`, { 'client-reference': `${ref}-other` }));
 
     const res = await get('/messages', { clientReference: ref });
 
     expect(res.statusCode).toBe(200);
     expect(res.body.items.map((m: { trackingId: string; code: string }) => [m.trackingId, m.code])).toEqual([
-      [b, 'N102'],
-      [a, 'N101'],
+      [a, 'N102'],
+      [b, 'N101'],
     ]);
+    expect(res.body.items[0]).not.toHaveProperty('clientRefKey');
+    expect(res.body.items[0]).not.toHaveProperty('clientRefSort');
     expect(res.body).not.toHaveProperty('nextToken');
   });
 
-  it('paginates: every message exactly once across pages', async () => {
+  it('paginates across the index shards: every message exactly once, in DynamoDB string order (UTF-8 bytes)', async () => {
     const ref = `ref-${randomUUID()}`;
-    const ids = Array.from({ length: 7 }, (_, i) => `q-${i}-${randomUUID()}`);
-    for (const [i, id] of ids.entries()) {
-      await h.post(postback('n101', id, { 'client-reference': ref, timestamp: `2026-04-24T10:0${i}:00Z` }));
-    }
+    const run = randomUUID().slice(0, 8);
+    // Multi-byte ids whose UTF-8 order differs from JavaScript's UTF-16 order ('\u{1F600}' vs '\uFFFD').
+    const ids = [
+      ...Array.from({ length: 20 }, (_, i) => `q-${run}-${String(i).padStart(2, '0')}`),
+      `q-${run}-\u{1F600}`,
+      `q-${run}-\uFFFD`,
+      `q-${run}-é`,
+    ];
+    for (const id of ids) await h.post(postback('n101', id, { 'client-reference': ref }));
+    expect(new Set(ids.map(shardOf)).size).toBeGreaterThanOrEqual(4);
 
-    const seen: string[] = [];
-    let nextToken: string | undefined;
-    let pages = 0;
-    do {
-      const res = await get('/messages', { clientReference: ref, limit: '3', ...(nextToken ? { nextToken } : {}) });
-      expect(res.statusCode).toBe(200);
-      expect(res.body.items.length).toBeLessThanOrEqual(3);
-      seen.push(...res.body.items.map((m: { trackingId: string }) => m.trackingId));
-      nextToken = res.body.nextToken;
-      pages += 1;
-    } while (nextToken && pages < 10);
+    const { seen, pages } = await listAll(ref, 4);
 
-    expect(seen).toEqual([...ids].reverse());
-    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(seen).toEqual([...ids].sort(compareUtf8));
+    expect(seen.indexOf(`q-${run}-\uFFFD`)).toBeLessThan(seen.indexOf(`q-${run}-\u{1F600}`));
+    expect(pages).toBe(6); // 23 messages, 4 a page: no empty last page
+  });
+
+  it('a page as large as what is left ends the listing (no nextToken, no empty page)', async () => {
+    const ref = `ref-${randomUUID()}`;
+    for (let i = 0; i < 3; i++) await h.post(postback('n101', `q-${randomUUID()}`, { 'client-reference': ref }));
+
+    const res = await get('/messages', { clientReference: ref, limit: '3' });
+
+    expect(res.body.items).toHaveLength(3);
+    expect(res.body).not.toHaveProperty('nextToken');
+  });
+
+  it('writes the index entry once: a later state, or another client reference, leaves it as it was', async () => {
+    const ref = `ref-${randomUUID()}`;
+    const trackingId = `q-${randomUUID()}`;
+    await h.post(postback('n101', trackingId, { 'client-reference': ref }));
+    const first = await h.state(trackingId);
+    await h.post(postback('n102', trackingId, { 'client-reference': `${ref}-changed` }));
+    const later = await h.state(trackingId);
+
+    expect(first).toMatchObject({ clientRefKey: clientReferenceShardKey(ref, shardOf(trackingId)), clientRefSort: trackingId });
+    // Same index keys: DynamoDB writes nothing to an index when an update leaves its key attributes alone.
+    expect(later).toMatchObject({ code: 'N102', clientRefKey: first?.clientRefKey, clientRefSort: trackingId });
+    expect((await get('/messages', { clientReference: ref })).body.items).toEqual([expect.objectContaining({ trackingId, code: 'N102' })]);
+  });
+
+  it.each([
+    ['an empty', ''],
+    ['a blank', ' \t '],
+    ['an over-2,048-byte', '\u{1F600}'.repeat(513)],
+  ])('stores a postback with %s client reference but does not index it', async (_name, ref) => {
+    const trackingId = `q-${randomUUID()}`;
+    expect((await h.post(postback('n101', trackingId, { 'client-reference': ref }))).statusCode).toBe(200);
+
+    const state = await h.state(trackingId);
+
+    expect(state).toMatchObject({ clientReference: ref });
+    expect(state).not.toHaveProperty('clientRefKey');
+    expect(state).not.toHaveProperty('clientRefSort');
   });
 
   it.each([
     ['a missing clientReference', {}, 'clientReference is required'],
-    ['an empty clientReference', { clientReference: ' ' }, 'clientReference is required'],
+    ['an empty clientReference', { clientReference: '' }, 'clientReference is required'],
+    ['a blank clientReference', { clientReference: ' ' }, 'clientReference is required'],
+    [
+      'a clientReference over 2,048 UTF-8 bytes',
+      { clientReference: '\u{1F600}'.repeat(513) },
+      'clientReference must be at most 2048 UTF-8 bytes: longer ones are not listed',
+    ],
     ['a limit of 0', { clientReference: 'x', limit: '0' }, 'limit must be an integer from 1 to 100'],
     ['a limit of 101', { clientReference: 'x', limit: '101' }, 'limit must be an integer from 1 to 100'],
     ['a non-numeric limit', { clientReference: 'x', limit: 'ten' }, 'limit must be an integer from 1 to 100'],
@@ -160,8 +223,7 @@ describe('GET /messages?clientReference=', () => {
     const first = await get('/messages', { clientReference: ref, limit: '1' });
     const token: string = first.body.nextToken;
     const decoded = JSON.parse(Buffer.from(token, 'base64url').toString());
-    decoded.k.pk = 'MSG#someone-else';
-    const tampered = Buffer.from(JSON.stringify(decoded)).toString('base64url');
+    const tampered = Buffer.from(JSON.stringify({ ...decoded, a: 'q-' })).toString('base64url');
 
     expect((await get('/messages', { clientReference: ref, nextToken: tampered })).statusCode).toBe(400);
     expect((await get('/messages', { clientReference: `${ref}-x`, nextToken: token })).statusCode).toBe(400);

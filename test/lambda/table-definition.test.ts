@@ -1,0 +1,69 @@
+import {
+  clientReferenceDigest,
+  clientReferenceIndexKeys,
+  isListedClientReference,
+  rejectedKey,
+  SHARD_COUNT,
+  SHARDS,
+  shardOf,
+} from '../../lambda/table-definition';
+
+describe('shardOf', () => {
+  it('is stable and always one of the 16 two-digit shards', () => {
+    expect(SHARDS).toEqual(['00', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15']);
+    for (const value of ['', 'a', 'abc123xyz', '漢字', '\u{1F600}', 'x'.repeat(1000)]) {
+      expect(SHARDS).toContain(shardOf(value));
+      expect(shardOf(value)).toBe(shardOf(value));
+    }
+  });
+
+  it('spreads similar ids evenly: each shard gets 1/16 of 16,000 ids within 10%', () => {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 16_000; i++) counts.set(shardOf(`msg-${i}`), (counts.get(shardOf(`msg-${i}`)) ?? 0) + 1);
+    expect(counts.size).toBe(SHARD_COUNT);
+    for (const count of counts.values()) expect(Math.abs(count - 1000)).toBeLessThan(100);
+  });
+});
+
+describe('isListedClientReference', () => {
+  it.each([
+    ['an ordinary reference is listed', 'campaign-7', true],
+    ['white space around text', ' a ', true],
+    ['empty', '', false],
+    ['a space', ' ', false],
+    ['tabs and newlines', '\t\n\r', false],
+    ['Unicode white space only', '\u00a0\u3000\u2028\ufeff', false],
+    ['2,048 ASCII bytes', 'x'.repeat(2048), true],
+    ['2,049 ASCII bytes', 'x'.repeat(2049), false],
+    ['512 emoji (2,048 UTF-8 bytes)', '\u{1F600}'.repeat(512), true],
+    ['513 emoji (2,052 UTF-8 bytes)', '\u{1F600}'.repeat(513), false],
+    ['683 CJK characters (2,049 UTF-8 bytes)', '漢'.repeat(683), false],
+  ])('%s', (_name, value, listed) => {
+    expect(isListedClientReference(value)).toBe(listed);
+  });
+});
+
+describe('client-reference index keys', () => {
+  it('the digest has a fixed length whatever the reference, and differs between references', () => {
+    const digests = ['a', 'b', 'A', '\u{1F600}'.repeat(1024), 'x'.repeat(2048)].map(clientReferenceDigest);
+    for (const digest of digests) expect(digest).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(new Set(digests).size).toBe(digests.length);
+  });
+
+  it('a listed reference gets <digest>#<shard of the tracking-id> and the tracking-id; others get none', () => {
+    expect(clientReferenceIndexKeys('campaign-7', 'abc123xyz')).toEqual({
+      clientRefKey: `${clientReferenceDigest('campaign-7')}#${shardOf('abc123xyz')}`,
+      clientRefSort: 'abc123xyz',
+    });
+    for (const unlisted of [undefined, '', '  ', 'x'.repeat(2049)]) expect(clientReferenceIndexKeys(unlisted, 'abc123xyz')).toBeUndefined();
+  });
+});
+
+describe('rejectedKey', () => {
+  it('puts a record in the partition of its UTC day and its request id shard, sorted by receipt time', () => {
+    expect(rejectedKey(new Date('2026-04-24T23:59:59.999-01:00'), 'req-1')).toEqual({
+      pk: `REJECTED#2026-04-25#${shardOf('req-1')}`,
+      sk: '2026-04-25T00:59:59.999Z#req-1',
+    });
+  });
+});
