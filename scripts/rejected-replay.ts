@@ -1,0 +1,197 @@
+/**
+ * Replay of rejected records: re-submits kept, refused postbacks through the ingest
+ * function's own pipeline (the real handler: validation, claim, publish, mark published)
+ * and records on each record what came of it. Plain code; the clock is injected.
+ *
+ * Idempotent: a record whose replay was accepted (or found a duplicate) is skipped, and
+ * the pipeline's own duplicate detection stands behind that (the same postback is never
+ * published twice). A replay that is still refused does not create a new rejected record:
+ * its outcome is written on the original one.
+ */
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { interpretPostback } from '../lambda/domain/postback';
+import { validatePostback } from '../lambda/domain/validate';
+import { HttpError } from '../lambda/errors';
+import { readJsonBody } from '../lambda/http/request';
+import { createIngestHandler, type IngestDeps, MAX_BODY_BYTES } from '../lambda/ingest-handler';
+import type { PostbackStore, SecretSource } from '../lambda/ports';
+import { buildProxyEvent, lambdaContext } from '../local/http-server';
+
+/** The key of one rejected record. */
+export interface RejectedRecordKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** What a replay came to, as written on the record (attribute `replay`). */
+export interface ReplayOutcome {
+  /** `accepted`, `duplicate`, `refused` (still refused: see `statusCode`, `message`), `failed` (5xx: try again later) or `not_replayable`. */
+  readonly result: 'accepted' | 'duplicate' | 'refused' | 'failed' | 'not_replayable';
+  /** The status the pipeline answered (0 when it was not run). */
+  readonly statusCode: number;
+  readonly at: Date;
+  readonly postbackId?: string;
+  /** Why it is still refused, failed or not replayable. */
+  readonly message?: string;
+}
+
+/** A kept rejected record, as the replay needs it. */
+export interface RejectedRecord {
+  readonly key: RejectedRecordKey;
+  readonly requestId: string;
+  readonly receivedAt: Date;
+  readonly statusCode: number;
+  readonly reason: string;
+  readonly contentType?: string;
+  readonly sourceIp?: string;
+  readonly body: string;
+  readonly truncated: boolean;
+  /** The outcome of an earlier replay, if any. */
+  readonly replay?: { readonly result: string };
+}
+
+/** The rejected records of the store (implemented by the DynamoDB rejected-records adapter). */
+export interface RejectedRecords {
+  /** Every record received in [since, until), oldest first. */
+  listRejected(since: Date, until: Date): AsyncIterable<RejectedRecord>;
+  markRejectedOutcome(key: RejectedRecordKey, outcome: ReplayOutcome): Promise<void>;
+}
+
+/** One line of the replay's report. */
+export interface ReplayLine {
+  readonly key: RejectedRecordKey;
+  readonly requestId: string;
+  readonly receivedAt: Date;
+  /** What was done: `replayed` (see `outcome`), `skipped` (replayed successfully before), or, in a dry run, `would_accept` / `would_refuse`. */
+  readonly action: 'replayed' | 'skipped' | 'would_accept' | 'would_refuse';
+  readonly outcome?: ReplayOutcome;
+  /** In a dry run: the postback id it would get, or why it would still be refused. */
+  readonly detail?: string;
+}
+
+const SUCCESS: ReadonlySet<string> = new Set(['accepted', 'duplicate']);
+
+/** The proxy event the provider's request would have been, rebuilt from the record. */
+function replayEvent(record: RejectedRecord, token: string): APIGatewayProxyEvent {
+  const rawHeaders = ['Content-Type', record.contentType ?? '', 'X-Postback-Token', token, 'User-Agent', 'replay-rejected'];
+  return buildProxyEvent({
+    method: 'POST',
+    url: '/postbacks',
+    rawHeaders: record.contentType === undefined ? rawHeaders.slice(2) : rawHeaders,
+    body: Buffer.from(record.body, 'utf8'),
+    sourceIp: record.sourceIp ?? '127.0.0.1',
+    resource: '/postbacks',
+    pathParameters: null,
+    stage: 'replay',
+    requestId: `replay-${record.requestId}-${randomUUID().slice(0, 8)}`,
+  });
+}
+
+/** The ingest pipeline as the replay runs it: one record in, the handler's answer out. */
+export type ReplayPipeline = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/**
+ * The ingest handler with the production store and publisher, for replays: authenticated
+ * by a one-off token (the operator is authorized by AWS credentials, not by the shared
+ * secret), and without keeping still-refused replays as new rejected records.
+ *
+ * @example
+ * const { pipeline, token } = replayPipeline(defaultIngestDeps(env));
+ */
+export function replayPipeline(deps: IngestDeps): { pipeline: ReplayPipeline; token: string } {
+  const token = randomUUID();
+  const secrets: SecretSource = { secrets: async () => [token] };
+  const store: PostbackStore = {
+    claim: (...args) => deps.store.claim(...args),
+    markPublished: (...args) => deps.store.markPublished(...args),
+    release: (...args) => deps.store.release(...args),
+    // The outcome of a refused replay goes on the original record instead.
+    saveRejected: async () => undefined,
+  };
+  const handler = createIngestHandler({ ...deps, store, secrets });
+  return { pipeline: async (event, context) => (await handler(event, context)) as APIGatewayProxyResult, token };
+}
+
+function outcomeOf(result: APIGatewayProxyResult, at: Date): ReplayOutcome {
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(result.body) as Record<string, unknown>;
+  } catch {
+    // not JSON: keep the status only
+  }
+  const postbackId = typeof body.postbackId === 'string' ? body.postbackId : undefined;
+  if (result.statusCode === 200 && (body.result === 'accepted' || body.result === 'duplicate')) {
+    return { result: body.result, statusCode: 200, at, ...(postbackId ? { postbackId } : {}) };
+  }
+  const message = [body.error, body.message, body.details === undefined ? undefined : JSON.stringify(body.details)]
+    .filter((part) => part !== undefined)
+    .join(': ');
+  return { result: result.statusCode >= 500 ? 'failed' : 'refused', statusCode: result.statusCode, at, message };
+}
+
+/** What the pipeline would answer, without storing or publishing anything (the handler's own body checks). */
+function preview(event: APIGatewayProxyEvent, at: Date): Pick<ReplayLine, 'action' | 'detail'> {
+  try {
+    const { json } = readJsonBody(event, MAX_BODY_BYTES);
+    const result = validatePostback(json);
+    if (!result.ok) return { action: 'would_refuse', detail: `validation_failed: ${JSON.stringify(result.details)}` };
+    return { action: 'would_accept', detail: `postbackId ${interpretPostback(result.postback, at).postbackId}` };
+  } catch (error) {
+    if (error instanceof HttpError) return { action: 'would_refuse', detail: `${error.errorCode}: ${error.message}` };
+    throw error;
+  }
+}
+
+export interface ReplayOptions {
+  readonly records: RejectedRecords;
+  readonly pipeline: ReplayPipeline;
+  /** The token the pipeline accepts. */
+  readonly token: string;
+  readonly since: Date;
+  readonly until: Date;
+  /** Report what would happen; change nothing. */
+  readonly dryRun?: boolean;
+  readonly clock?: () => Date;
+  /** Called for each record as it is done. */
+  readonly onLine?: (line: ReplayLine) => void;
+}
+
+/**
+ * Replays every rejected record received in [since, until) that has not been replayed
+ * successfully yet, in order, and marks each with its outcome.
+ *
+ * @example
+ * const { pipeline, token } = replayPipeline(defaultIngestDeps(env));
+ * const lines = await replayRejected({ records, pipeline, token, since, until: new Date() });
+ */
+export async function replayRejected(options: ReplayOptions): Promise<ReplayLine[]> {
+  const clock = options.clock ?? (() => new Date());
+  const lines: ReplayLine[] = [];
+  const done = (line: ReplayLine) => {
+    lines.push(line);
+    options.onLine?.(line);
+  };
+  for await (const record of options.records.listRejected(options.since, options.until)) {
+    const base = { key: record.key, requestId: record.requestId, receivedAt: record.receivedAt };
+    if (record.replay && SUCCESS.has(record.replay.result)) {
+      done({ ...base, action: 'skipped', detail: `replayed before: ${record.replay.result}` });
+      continue;
+    }
+    const event = replayEvent(record, options.token);
+    if (options.dryRun) {
+      done({ ...base, ...(record.truncated ? { action: 'would_refuse', detail: 'the kept body is truncated' } : preview(event, clock())) });
+      continue;
+    }
+    let outcome: ReplayOutcome;
+    if (record.truncated) {
+      outcome = { result: 'not_replayable', statusCode: 0, at: clock(), message: 'the kept body is truncated (over the size limit)' };
+    } else {
+      const result = await options.pipeline(event, lambdaContext('IngestFunction', event.requestContext.requestId));
+      outcome = outcomeOf(result, clock());
+    }
+    await options.records.markRejectedOutcome(record.key, outcome);
+    done({ ...base, action: 'replayed', outcome });
+  }
+  return lines;
+}

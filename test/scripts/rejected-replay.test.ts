@@ -1,0 +1,161 @@
+/**
+ * The replay of rejected records against DynamoDB Local and the loopback EventBridge, with
+ * the real ingest pipeline and the real rejected-records adapter.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDbRejectedRecords } from '../../lambda/adapters/rejected-records';
+import { defaultIngestDeps } from '../../lambda/ingest-handler';
+import { type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from '../../scripts/rejected-replay';
+import { main } from '../../scripts/replay-rejected';
+import { fixture } from '../helpers/fixtures';
+import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../helpers/ingest-harness';
+
+let h: IngestHarness;
+let records: DynamoDbRejectedRecords;
+let env: Record<string, string | undefined>;
+beforeAll(async () => {
+  h = await startIngestHarness();
+  env = { ...process.env, TABLE_NAME: h.table.tableName, EVENT_BUS_NAME: 'test-bus', POSTBACK_SECRET: TEST_SECRET };
+  records = new DynamoDbRejectedRecords(h.table.client, h.table.tableName);
+});
+afterAll(() => h.close());
+beforeEach(() => h.bus.reset());
+
+/**
+ * A valid postback kept as refused, as an earlier version of the receiver did before the
+ * cause was fixed (stand-in for that version: the record is written with the real store's
+ * `saveRejected`, exactly as the refusing handler writes it).
+ */
+async function keptByEarlierVersion(postback: Record<string, unknown>, receivedAt = new Date()) {
+  const requestId = randomUUID();
+  await h.storeWith(60).saveRejected({
+    requestId,
+    receivedAt,
+    statusCode: 400,
+    reason: 'validation_failed',
+    message: 'the postback does not match the schema',
+    details: [{ path: '/timestamp', message: 'must be a date-time' }],
+    contentType: 'application/json',
+    sourceIp: '203.0.113.10',
+    body: JSON.stringify(postback),
+    truncated: false,
+  });
+  return requestId;
+}
+
+async function run(options: { since: Date; dryRun?: boolean; records?: RejectedRecords }): Promise<ReplayLine[]> {
+  const { pipeline, token } = replayPipeline(defaultIngestDeps(env));
+  return replayRejected({
+    records: options.records ?? records,
+    pipeline,
+    token,
+    since: options.since,
+    until: new Date(Date.now() + 60_000),
+    dryRun: options.dryRun,
+  });
+}
+
+async function replayOf(requestId: string, since: Date) {
+  for await (const record of records.listRejected(since, new Date(Date.now() + 60_000))) if (record.requestId === requestId) return record;
+  throw new Error(`no rejected record ${requestId}`);
+}
+
+describe('replay-rejected', () => {
+  it('replays a record whose cause is fixed once (event published, record marked), a second run publishes nothing, and --dry-run changes nothing', async () => {
+    const since = new Date(); // only the records of this test
+    const trackingId = `replay-${randomUUID()}`;
+    const fixable = await keptByEarlierVersion({ ...fixture('n102'), 'tracking-id': trackingId });
+    const refused = await h.post({ ...fixture('n101'), 'tracking-id': `replay-${randomUUID()}`, to: 'not-a-number' });
+    expect(refused.statusCode).toBe(400); // kept by the handler as a rejected record
+
+    const dry = await run({ since, dryRun: true });
+    expect(dry.map((line) => line.action)).toEqual(['would_accept', 'would_refuse']);
+    expect(dry[1]?.detail).toMatch(/^validation_failed: .*\/to/);
+    expect(h.bus.events).toHaveLength(0);
+    expect((await replayOf(fixable, since)).replay).toBeUndefined();
+
+    const first = await run({ since });
+    expect(first.map((line) => [line.action, line.outcome?.result, line.outcome?.statusCode])).toEqual([
+      ['replayed', 'accepted', 200],
+      ['replayed', 'refused', 400],
+    ]);
+    expect(first[1]?.outcome?.message).toMatch(/^validation_failed/);
+    expect(h.eventsFor(trackingId)).toHaveLength(1);
+    expect(h.eventsFor(trackingId)[0]).toMatchObject({ detailType: 'MMS Delivered', detail: { trackingId, isLatest: true } });
+    expect((await replayOf(fixable, since)).replay).toMatchObject({ result: 'accepted', statusCode: 200, postbackId: expect.any(String) });
+    expect(await h.state(trackingId)).toMatchObject({ code: 'N102' });
+
+    const second = await run({ since });
+    expect(second.map((line) => [line.action, line.outcome?.result])).toEqual([
+      ['skipped', undefined],
+      ['replayed', 'refused'],
+    ]);
+    expect(h.bus.events).toHaveLength(1);
+    // A replay still refused is written on the original record, not kept as a new one.
+    const all: unknown[] = [];
+    for await (const record of records.listRejected(since, new Date(Date.now() + 60_000))) all.push(record);
+    expect(all).toHaveLength(2);
+  });
+
+  it('when marking the record fails after the replay was accepted, the next run finds a duplicate: still one event', async () => {
+    const since = new Date(); // only the records of this test
+    const trackingId = `replay-${randomUUID()}`;
+    const requestId = await keptByEarlierVersion({ ...fixture('n101'), 'tracking-id': trackingId });
+    // The real adapter, whose write of the outcome fails once (an injected DynamoDB fault).
+    let failures = 1;
+    const flaky: RejectedRecords = {
+      listRejected: (s, u) => records.listRejected(s, u),
+      markRejectedOutcome: async (key, outcome) => {
+        if (failures-- > 0) throw new Error('injected DynamoDB fault');
+        return records.markRejectedOutcome(key, outcome);
+      },
+    };
+
+    await expect(run({ since, records: flaky })).rejects.toThrow('injected DynamoDB fault');
+    const again = await run({ since });
+
+    expect(again.map((line) => line.outcome?.result)).toEqual(['duplicate']);
+    expect(h.eventsFor(trackingId)).toHaveLength(1);
+    expect((await replayOf(requestId, since)).replay).toMatchObject({ result: 'duplicate' });
+  });
+
+  it('does not replay a record whose body was cut at the size limit', async () => {
+    const since = new Date(); // only the records of this test
+    const big = await h.post(JSON.stringify({ ...fixture('n101'), padding: 'x'.repeat(70 * 1024) }));
+    expect(big.statusCode).toBe(413);
+
+    const lines = await run({ since });
+
+    expect(lines.map((line) => line.outcome?.result)).toEqual(['not_replayable']);
+    expect(h.bus.events).toHaveLength(0);
+  });
+});
+
+describe('npm run replay-rejected', () => {
+  const io = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out, err, io: { out: (line: string) => out.push(line), err: (line: string) => err.push(line) } };
+  };
+
+  it('replays through the SDK default chain against the given table and bus, and prints one line per record', async () => {
+    const trackingId = `replay-cli-${randomUUID()}`;
+    await keptByEarlierVersion({ ...fixture('n003'), 'tracking-id': trackingId }, new Date(Date.now() - 30 * 60_000));
+    const { out, io: streams } = io();
+
+    const code = await main(['--since', '45m', '--until', '15m', '--table', h.table.tableName, '--event-bus', 'test-bus'], streams);
+
+    expect(code).toBe(0);
+    expect(out.join('\n')).toMatch(/replayed\s+accepted \(200\) postbackId [0-9a-f]{32}/);
+    expect(out.at(-1)).toBe('1 record(s): 1 accepted');
+    expect(h.eventsFor(trackingId)).toHaveLength(1);
+  });
+
+  it('refuses bad arguments with the usage', async () => {
+    for (const argv of [[], ['--since', 'yesterday'], ['--since', '1h', '--until', '2h'], ['--since', '1h', '--bogus']]) {
+      const { err, io: streams } = io();
+      expect(await main([...argv, '--table', 't', '--event-bus', 'b'], streams)).toBe(2);
+      expect(err.join('\n')).toMatch(/^replay-rejected: .*\n\nusage: npm run replay-rejected/s);
+    }
+  });
+});
