@@ -94,7 +94,7 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
         Replicas: [expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
       }),
     );
-    expect((resource.Properties.AttributeDefinitions as unknown[]).length).toBe(6);
+    expect((resource.Properties.AttributeDefinitions as unknown[]).length).toBe(8); // pk, sk and the keys of the client-reference, relay and status-unknown indexes
     template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     expect(id).toMatch(/^ReceiverTable/);
   });

@@ -73,7 +73,7 @@ describe('StatusUnknownSweep turned off', () => {
     const template = templateOf(stack);
 
     expect(receiver.statusUnknownSweep).toBeUndefined();
-    template.resourceCountIs('AWS::Events::Rule', 0);
+    template.resourceCountIs('AWS::Events::Rule', 1); // the relay's schedule only
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ STATUS_UNKNOWN_AFTER_SECONDS: '0', POSTBACK_SECRET_ARN: Match.anyValue() }) },
     });
