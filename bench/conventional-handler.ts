@@ -63,7 +63,9 @@ export const handler = middy<ParsedEvent, APIGatewayProxyResult>()
       request.earlyResponse = answer(401, { error: 'unauthorized' });
       return;
     }
-    request.event.body = JSON.parse(request.event.body as unknown as string) as Postback;
+    // API Gateway passes JSON bodies as bytes (binaryMediaTypes), base64-encoded, as it does for our function.
+    const raw = request.event.body as unknown as string;
+    request.event.body = JSON.parse(request.event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw) as Postback;
   })
   .use(
     validator({

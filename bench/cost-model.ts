@@ -17,6 +17,22 @@ export const COST_BUDGETS = {
 } as const;
 
 /**
+ * Ceilings the bench always enforces: what the current table design measures. The budgets
+ * above are the targets; the relay's index (2 write units per postback: its entry is put by
+ * the claim and deleted when the event is marked published) and the status-unknown index (1
+ * when a message enters or leaves it) put the design above them (see docs/cost.md). A figure
+ * over its ceiling is a regression and fails the bench; a figure over its budget only
+ * fails it with `--enforce`.
+ */
+export const COST_CEILINGS: { readonly [K in keyof typeof COST_BUDGETS]: number } = {
+  wruFirstPostback: 8,
+  wruLaterPostback: 7,
+  logBytesPerPostback: 1024,
+  usdPerMillionRest: 10.0,
+  usdPerMillionHttp: 7.5,
+};
+
+/**
  * What the report cannot measure on this machine: the billed duration of a warm invocation
  * in Lambda (two DynamoDB writes and one PutEvents in-region, about 2 ms of CPU: see the
  * bench's warm figures), and the function's memory (the construct's default `memorySize`).

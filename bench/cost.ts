@@ -20,6 +20,7 @@ import {
   ASSUMPTIONS,
   accessLogLine,
   COST_BUDGETS,
+  COST_CEILINGS,
   type CostLine,
   eventChunks,
   logBytes,
@@ -51,7 +52,11 @@ export interface CostVerdict {
   readonly name: string;
   readonly value: number;
   readonly budget: number;
+  /** Within the budget (the target). */
   readonly ok: boolean;
+  /** The regression ceiling ({@link COST_CEILINGS}), always enforced. */
+  readonly ceiling: number;
+  readonly withinCeiling: boolean;
 }
 
 export interface CostReport {
@@ -217,13 +222,23 @@ export async function runCostReport(opts: Options): Promise<CostReport> {
     breakdownRest,
     breakdownHttp,
   };
-  const verdict = (name: string, value: number, budget: number): CostVerdict => ({ name, value, budget, ok: value <= budget });
+  const verdict = (name: string, key: keyof typeof COST_BUDGETS): CostVerdict => {
+    const value = cost[key];
+    return {
+      name,
+      value,
+      budget: COST_BUDGETS[key],
+      ok: value <= COST_BUDGETS[key],
+      ceiling: COST_CEILINGS[key],
+      withinCeiling: value <= COST_CEILINGS[key],
+    };
+  };
   const verdicts = [
-    verdict('write units, first postback of a message', cost.wruFirstPostback, COST_BUDGETS.wruFirstPostback),
-    verdict('write units, later in-order postback', cost.wruLaterPostback, COST_BUDGETS.wruLaterPostback),
-    verdict('log bytes per accepted postback', cost.logBytesPerPostback, COST_BUDGETS.logBytesPerPostback),
-    verdict('$ per million postbacks, REST API', cost.usdPerMillionRest, COST_BUDGETS.usdPerMillionRest),
-    verdict('$ per million postbacks, HTTP API', cost.usdPerMillionHttp, COST_BUDGETS.usdPerMillionHttp),
+    verdict('write units, first postback of a message', 'wruFirstPostback'),
+    verdict('write units, later in-order postback', 'wruLaterPostback'),
+    verdict('log bytes per accepted postback', 'logBytesPerPostback'),
+    verdict('$ per million postbacks, REST API', 'usdPerMillionRest'),
+    verdict('$ per million postbacks, HTTP API', 'usdPerMillionHttp'),
   ];
   return { steps, cost, assumptions: { ...ASSUMPTIONS, postbacksPerMessage: 2, prices: PRICES }, verdicts, problems };
 }
@@ -265,7 +280,10 @@ export function formatCostReport(report: CostReport): string[] {
   row('REST API', report.cost.breakdownRest);
   row('HTTP API', report.cost.breakdownHttp);
   p('Cost budgets');
-  for (const v of report.verdicts) p(`  ${v.ok ? 'ok  ' : 'OVER'} ${v.name.padEnd(44)} ${String(v.value).padStart(8)}  budget ${v.budget}`);
+  for (const v of report.verdicts) {
+    const mark = v.ok ? 'ok  ' : v.withinCeiling ? 'OVER' : 'FAIL';
+    p(`  ${mark} ${v.name.padEnd(44)} ${String(v.value).padStart(8)}  budget ${v.budget}  ceiling ${v.ceiling}`);
+  }
   for (const problem of report.problems) p(`  WRONG: ${problem}`);
   return out;
 }

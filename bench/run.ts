@@ -641,8 +641,9 @@ async function main(): Promise<number> {
     ...conventionalCold.wrong.map((w) => `conventional ${w}`),
     ...(conventionalWarm?.wrong ?? []).map((w) => `conventional ${w}`),
   ];
-  const countOver = [...verdicts.filter((v) => !v.timing && !v.ok), ...(cost?.verdicts.filter((v) => !v.ok) ?? [])];
-  const timingOver = verdicts.filter((v) => v.timing && !v.ok);
+  const countOver = [...verdicts.filter((v) => !v.timing && !v.ok), ...(cost?.verdicts.filter((v) => !v.withinCeiling) ?? [])];
+  // Size, timing and cost targets: reported, enforced with --enforce (cost ceilings always are).
+  const timingOver = [...verdicts.filter((v) => v.timing && !v.ok), ...(cost?.verdicts.filter((v) => !v.ok) ?? [])];
   p();
   if (wrong.length > 0) {
     p('WRONG ANSWERS (the bundled function must answer accepted/duplicate where it should):');
