@@ -1,0 +1,74 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { anchors, checkDocs, npmScriptsUsed, relativeLinks, slug } from '../../scripts/check-docs';
+
+const REPO = path.join(__dirname, '..', '..');
+
+describe('check-docs', () => {
+  test("the repository's README and docs/ pass", () => {
+    expect(checkDocs(REPO)).toEqual([]);
+  });
+
+  test.each([
+    ['`POST /postbacks` (the provider calls this)', 'post-postbacks-the-provider-calls-this'],
+    ['Latest state, idempotency and "nothing lost"', 'latest-state-idempotency-and-nothing-lost'],
+    ["Reading a message's state", 'reading-a-messages-state'],
+    ['Configuration (CDK context)', 'configuration-cdk-context'],
+    ['G1 — nothing lost', 'g1--nothing-lost'],
+  ])('GitHub slug of %j is %s', (heading, expected) => {
+    expect(slug(heading)).toBe(expected);
+  });
+
+  test('repeated headings get -1, -2; headings in code blocks do not count', () => {
+    const found = anchors('# A\n## Notes\n```sh\n# not a heading\n```\n## Notes\n## Notes\n');
+    expect([...found]).toEqual(['a', 'notes', 'notes-1', 'notes-2']);
+  });
+
+  test('links in code are not links; absolute URLs are skipped', () => {
+    const markdown = '[a](docs/a.md) `[b](b.md)` [c](https://example.com)\n```md\n[d](d.md)\n```\n[e](#top)';
+    expect(relativeLinks(markdown)).toEqual([
+      { target: 'docs/a.md', line: 1 },
+      { target: '#top', line: 5 },
+    ]);
+  });
+
+  test('npm commands are found in code blocks and inline code', () => {
+    const markdown =
+      '```sh\nnpm ci && npm start\nnpm run postback -- n101\n```\nRun `npm test` or `npm run bench -- --quick`; npm run prose is not read.';
+    expect(npmScriptsUsed(markdown).map((s) => s.script)).toEqual(['start', 'postback', 'test', 'bench']);
+  });
+
+  describe('on a broken tree', () => {
+    let root: string;
+    beforeAll(() => {
+      root = mkdtempSync(path.join(tmpdir(), 'check-docs-'));
+      mkdirSync(path.join(root, 'docs'));
+      writeFileSync(path.join(root, 'package.json'), JSON.stringify({ scripts: { start: 'x', postback: 'y' } }));
+      writeFileSync(
+        path.join(root, 'README.md'),
+        [
+          '# Title',
+          '[ok](docs/a.md#section-one) [missing file](docs/nope.md) [bad anchor](docs/a.md#section-two)',
+          '```sh',
+          'npm start && npm run postback -- n101 && npm run gone',
+          '```',
+          '[self](#title) [self broken](#nothing)',
+        ].join('\n'),
+      );
+      writeFileSync(path.join(root, 'docs', 'a.md'), '# A\n## Section one\n[up](../README.md#title) [out](../../elsewhere.md)\n');
+    });
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+    test('every broken link, anchor and script is reported, with its line', () => {
+      const problems = checkDocs(root).map((p) => `${p.file}:${p.line}: ${p.message}`);
+      expect(problems).toEqual([
+        'README.md:2: link docs/nope.md: docs/nope.md does not exist',
+        'README.md:2: link docs/a.md#section-two: no heading with the anchor #section-two in docs/a.md',
+        'README.md:6: link #nothing: no heading with the anchor #nothing in README.md',
+        'README.md:4: npm run gone: package.json has no script "gone"',
+        'docs/a.md:3: link ../../elsewhere.md leaves the repository',
+      ]);
+    });
+  });
+});
