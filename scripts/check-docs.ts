@@ -3,11 +3,15 @@
  * - every relative link in README.md and docs/*.md resolves to a file of the repository,
  *   and its `#anchor`, if any, to a heading of the target Markdown file (GitHub's slugs);
  * - every `npm start`, `npm test` and `npm run <script>` in README.md and docs/*.md names a
- *   script of package.json.
+ *   script of package.json;
+ * - every `npm run postback -- …` in their code blocks is accepted by the helper's own argument
+ *   parser (`local/postback.ts`), and every `--data @file` of a `curl` in README.md names a file
+ *   that exists.
  * Exit code 1, with one line per problem, when something does not hold.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs as parsePostbackArgs } from '../local/postback';
 
 export interface DocProblem {
   readonly file: string;
@@ -160,10 +164,74 @@ export function checkScripts(file: string, root: string, scripts: Readonly<Recor
     }));
 }
 
+/** Splits a shell command line into words (single and double quotes; no expansion), up to a `#` comment. */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (const ch of line) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else word = (word ?? '') + ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      word = word ?? '';
+    } else if (/\s/.test(ch)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (ch === '#' && word === undefined) {
+      break;
+    } else {
+      word = (word ?? '') + ch;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+/** Problems with the commands of one Markdown file's code blocks that run in this repository. */
+export function checkCommands(file: string, root: string): DocProblem[] {
+  const relative = path.relative(root, file);
+  const problems: DocProblem[] = [];
+  // A command continued with a trailing backslash is read as one line (reported at its first).
+  const commands: Array<{ text: string; line: number }> = [];
+  let continued: { text: string; line: number } | undefined;
+  for (const { text, line } of codeBlockLines(readFileSync(file, 'utf8'))) {
+    const current: { text: string; line: number } = continued
+      ? { text: `${continued.text} ${text}`, line: continued.line }
+      : { text, line };
+    continued = /\\\s*$/.test(text) ? { text: current.text.replace(/\\\s*$/, ''), line: current.line } : undefined;
+    if (!continued) commands.push(current);
+  }
+  for (const { text, line } of commands) {
+    const postback = /\bnpm run postback -- (.*)$/.exec(text);
+    if (postback) {
+      try {
+        // Up to the end of this command (`&&`, `||`, `;` or `|` ends it).
+        parsePostbackArgs(shellWords((postback[1] as string).split(/\s(?:&&|\|\||;|\|)\s/)[0] as string), {});
+      } catch (error) {
+        problems.push({ file: relative, line, message: `npm run postback: ${(error as Error).message}` });
+      }
+    }
+    // The tour's curl commands run in a clone: the files they post must be there.
+    if (relative !== 'README.md') continue;
+    for (const data of text.matchAll(/--data(?:-binary)?\s+@(\S+)/g)) {
+      if (!existsSync(path.join(root, data[1] as string))) {
+        problems.push({ file: relative, line, message: `curl --data @${data[1]}: no such file in the repository` });
+      }
+    }
+  }
+  return problems;
+}
+
 /** Every problem of the repository's documentation. */
 export function checkDocs(root: string): DocProblem[] {
   const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
-  return documentationFiles(root).flatMap((file) => [...checkLinks(file, root), ...checkScripts(file, root, scripts)]);
+  return documentationFiles(root).flatMap((file) => [
+    ...checkLinks(file, root),
+    ...checkScripts(file, root, scripts),
+    ...checkCommands(file, root),
+  ]);
 }
 
 if (require.main === module) {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { anchors, checkDocs, npmScriptsUsed, relativeLinks, slug } from '../../scripts/check-docs';
+import { anchors, checkDocs, npmScriptsUsed, relativeLinks, shellWords, slug } from '../../scripts/check-docs';
 
 const REPO = path.join(__dirname, '..', '..');
 
@@ -39,6 +39,17 @@ describe('check-docs', () => {
     expect(npmScriptsUsed(markdown).map((s) => s.script)).toEqual(['start', 'postback', 'test', 'bench']);
   });
 
+  test('shell words: quotes, spaces, comments', () => {
+    expect(shellWords(`n101 --url https://x/postbacks --secret '…' "a b"   # any deployment`)).toEqual([
+      'n101',
+      '--url',
+      'https://x/postbacks',
+      '--secret',
+      '…',
+      'a b',
+    ]);
+  });
+
   describe('on a broken tree', () => {
     let root: string;
     beforeAll(() => {
@@ -52,10 +63,17 @@ describe('check-docs', () => {
           '[ok](docs/a.md#section-one) [missing file](docs/nope.md) [bad anchor](docs/a.md#section-two)',
           '```sh',
           'npm start && npm run postback -- n101 && npm run gone',
+          'npm run postback -- n999 --auth basic',
+          'npm run postback -- n102 --auth digest',
+          'curl -s -X POST http://127.0.0.1:3000/postbacks --data @test/fixtures/n101.json --data @missing.json',
+          'npm run postback -- n101 \\',
+          '  --auth digest',
           '```',
           '[self](#title) [self broken](#nothing)',
         ].join('\n'),
       );
+      mkdirSync(path.join(root, 'test', 'fixtures'), { recursive: true });
+      writeFileSync(path.join(root, 'test', 'fixtures', 'n101.json'), '{}');
       writeFileSync(path.join(root, 'docs', 'a.md'), '# A\n## Section one\n[up](../README.md#title) [out](../../elsewhere.md)\n');
     });
     afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -65,8 +83,12 @@ describe('check-docs', () => {
       expect(problems).toEqual([
         'README.md:2: link docs/nope.md: docs/nope.md does not exist',
         'README.md:2: link docs/a.md#section-two: no heading with the anchor #section-two in docs/a.md',
-        'README.md:6: link #nothing: no heading with the anchor #nothing in README.md',
+        'README.md:11: link #nothing: no heading with the anchor #nothing in README.md',
         'README.md:4: npm run gone: package.json has no script "gone"',
+        'README.md:5: npm run postback: unknown example "n999": use one of n101, n102, e102, n003, n401',
+        'README.md:6: npm run postback: --auth must be header, basic or query, got "digest"',
+        'README.md:7: curl --data @missing.json: no such file in the repository',
+        'README.md:8: npm run postback: --auth must be header, basic or query, got "digest"',
         'docs/a.md:3: link ../../elsewhere.md leaves the repository',
       ]);
     });
