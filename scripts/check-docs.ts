@@ -242,5 +242,5 @@ if (require.main === module) {
     console.error(`check-docs: ${problems.length} problem(s)`);
     process.exit(1);
   }
-  console.log(`check-docs: ${documentationFiles(root).length} files, links and npm scripts OK`);
+  console.log(`check-docs: ${documentationFiles(root).length} files, links, npm scripts and commands OK`);
 }
