@@ -1,5 +1,6 @@
 /**
  * `npx tsx scripts/check-docs.ts` checks the documentation (run by `.ci/run`):
+ * - every docs/*.md page is linked from README.md;
  * - every relative link in README.md and docs/*.md resolves to a file of the repository,
  *   and its `#anchor`, if any, to a heading of the target Markdown file (GitHub's slugs);
  * - every `npm start`, `npm test` and `npm run <script>` in README.md and docs/*.md names a
@@ -224,14 +225,23 @@ export function checkCommands(file: string, root: string): DocProblem[] {
   return problems;
 }
 
+/** docs/ pages that README.md does not link to (every page must be reachable from it). */
+export function checkReachable(root: string): DocProblem[] {
+  const readme = path.join(root, 'README.md');
+  const linked = new Set(
+    relativeLinks(readFileSync(readme, 'utf8')).map(({ target }) => path.resolve(root, decodeURIComponent(target.split('#')[0] as string))),
+  );
+  return documentationFiles(root)
+    .filter((file) => file !== readme && !linked.has(file))
+    .map((file) => ({ file: 'README.md', line: 1, message: `no link to ${path.relative(root, file)}` }));
+}
+
 /** Every problem of the repository's documentation. */
 export function checkDocs(root: string): DocProblem[] {
   const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
-  return documentationFiles(root).flatMap((file) => [
-    ...checkLinks(file, root),
-    ...checkScripts(file, root, scripts),
-    ...checkCommands(file, root),
-  ]);
+  return documentationFiles(root)
+    .flatMap((file) => [...checkLinks(file, root), ...checkScripts(file, root, scripts), ...checkCommands(file, root)])
+    .concat(checkReachable(root));
 }
 
 if (require.main === module) {

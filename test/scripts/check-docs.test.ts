@@ -74,6 +74,7 @@ describe('check-docs', () => {
       );
       mkdirSync(path.join(root, 'test', 'fixtures'), { recursive: true });
       writeFileSync(path.join(root, 'test', 'fixtures', 'n101.json'), '{}');
+      writeFileSync(path.join(root, 'docs', 'b.md'), '# B, linked from nowhere\n');
       writeFileSync(path.join(root, 'docs', 'a.md'), '# A\n## Section one\n[up](../README.md#title) [out](../../elsewhere.md)\n');
     });
     afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -90,6 +91,7 @@ describe('check-docs', () => {
         'README.md:7: curl --data @missing.json: no such file in the repository',
         'README.md:8: npm run postback: --auth must be header, basic or query, got "digest"',
         'docs/a.md:3: link ../../elsewhere.md leaves the repository',
+        'README.md:1: no link to docs/b.md',
       ]);
     });
   });
