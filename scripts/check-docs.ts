@@ -8,6 +8,8 @@
  * - every `npm run postback -- …` in their code blocks is accepted by the helper's own argument
  *   parser (`local/postback.ts`), and every `--data @file` of a `curl` in README.md names a file
  *   that exists.
+ * - README, docs/ and the sources (comments, texts) do not refer to documents or issues outside
+ *   the repository.
  * Exit code 1, with one line per problem, when something does not hold.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -236,12 +238,47 @@ export function checkReachable(root: string): DocProblem[] {
     .map((file) => ({ file: 'README.md', line: 1, message: `no link to ${path.relative(root, file)}` }));
 }
 
+/** The folders whose code comments and texts must speak of the project only. */
+export const PROJECT_TEXT_ROOTS = ['README.md', 'docs', 'lambda', 'lib', 'bin', 'local', 'loadtest', 'bench', 'test', 'scripts', '.ci'];
+
+/** A reference to a document or an issue tracker outside the repository. */
+const OUTSIDE_REFERENCE = new RegExp(['DESIGN\\.md', '\\bissue #?[0-9]+', '\\bDESIGN section'].join('|'), 'i');
+
+/**
+ * References to documents or issues outside the repository (a design document, an issue number) in the
+ * docs and in the sources' comments and texts: these speak of the project only.
+ */
+export function checkOutsideReferences(root: string, roots: readonly string[] = PROJECT_TEXT_ROOTS): DocProblem[] {
+  const problems: DocProblem[] = [];
+  const visit = (file: string) => {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat) return;
+    if (stat.isDirectory()) {
+      const name = path.basename(file);
+      if (name === 'node_modules' || name === 'fixtures' || name === 'generated' || name === 'results') return;
+      for (const entry of readdirSync(file).sort()) visit(path.join(file, entry));
+      return;
+    }
+    if (!/\.(ts|mts|js|mjs|md|sh)$|^run$/.test(path.basename(file))) return;
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((text, index) => {
+        const match = OUTSIDE_REFERENCE.exec(text);
+        if (match)
+          problems.push({ file: path.relative(root, file), line: index + 1, message: `refers outside the repository: "${match[0]}"` });
+      });
+  };
+  for (const entry of roots) visit(path.join(root, entry));
+  return problems;
+}
+
 /** Every problem of the repository's documentation. */
 export function checkDocs(root: string): DocProblem[] {
   const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
   return documentationFiles(root)
     .flatMap((file) => [...checkLinks(file, root), ...checkScripts(file, root, scripts), ...checkCommands(file, root)])
-    .concat(checkReachable(root));
+    .concat(checkReachable(root))
+    .concat(checkOutsideReferences(root));
 }
 
 if (require.main === module) {
@@ -252,5 +289,5 @@ if (require.main === module) {
     console.error(`check-docs: ${problems.length} problem(s)`);
     process.exit(1);
   }
-  console.log(`check-docs: ${documentationFiles(root).length} files, links, npm scripts and commands OK`);
+  console.log(`check-docs: ${documentationFiles(root).length} files: links, npm scripts, commands OK; no references outside the repository`);
 }
