@@ -242,7 +242,7 @@ export function checkReachable(root: string): DocProblem[] {
 export const PROJECT_TEXT_ROOTS = ['README.md', 'docs', 'lambda', 'lib', 'bin', 'local', 'loadtest', 'bench', 'test', 'scripts', '.ci'];
 
 /** A reference to a document or an issue tracker outside the repository. */
-const OUTSIDE_REFERENCE = new RegExp(['DESIGN\\.md', '\\bissue #?[0-9]+', '\\bDESIGN section'].join('|'), 'i');
+const OUTSIDE_REFERENCE = /\bDES[I]GN\b(\.md)?|\b[Ii]ssue #?[0-9]+/;
 
 /**
  * References to documents or issues outside the repository (a design document, an issue number) in the
