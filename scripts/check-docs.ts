@@ -211,7 +211,16 @@ export function checkCommands(file: string, root: string): DocProblem[] {
     if (postback) {
       try {
         // Up to the end of this command (`&&`, `||`, `;` or `|` ends it).
-        parsePostbackArgs(shellWords((postback[1] as string).split(/\s(?:&&|\|\||;|\|)\s/)[0] as string), {});
+        const words = shellWords((postback[1] as string).split(/\s(?:&&|\|\||;|\|)\s/)[0] as string);
+        // Placeholders (`<PostbackUrl>`, `$SECRET`) stand for a value of the right form.
+        const filled = words.map((word, i) =>
+          /^<[^>]+>$|^\$\{?[A-Z_]+\}?$/.test(word)
+            ? words[i - 1] === '--url'
+              ? 'https://example.com/prod/postbacks'
+              : 'placeholder'
+            : word,
+        );
+        parsePostbackArgs(filled, {});
       } catch (error) {
         problems.push({ file: relative, line, message: `npm run postback: ${(error as Error).message}` });
       }
@@ -289,5 +298,7 @@ if (require.main === module) {
     console.error(`check-docs: ${problems.length} problem(s)`);
     process.exit(1);
   }
-  console.log(`check-docs: ${documentationFiles(root).length} files: links, npm scripts, commands OK; no references outside the repository`);
+  console.log(
+    `check-docs: ${documentationFiles(root).length} files: links, npm scripts, commands OK; no references outside the repository`,
+  );
 }
