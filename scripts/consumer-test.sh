@@ -38,7 +38,7 @@ step "packed $(basename "$TARBALL") ($(du -k "$TARBALL" | cut -f1) KB)"
 # What the tarball holds: the build output and docs, no sources, no tests.
 tar -tzf "$TARBALL" | sort > "$WORK/files.txt"
 for required in package/dist/lib/index.js package/dist/lib/index.d.ts package/dist/lambda/events.js package/dist/lambda/events.d.ts \
-  package/dist/functions/ingest/index.mjs package/dist/functions/query/index.mjs package/README.md package/package.json; do
+  package/dist/functions/ingest/index.mjs package/dist/functions/query/index.mjs package/dist/functions/relay/index.mjs package/README.md package/package.json; do
   grep -qx "$required" "$WORK/files.txt" || { echo "consumer-test: the tarball lacks $required"; exit 1; }
 done
 if grep -Ev '^package/(dist/.*\.(js|d\.ts|mjs|mjs\.map)|docs/[^/]+\.md|README\.md|LICENSE|package\.json)$' "$WORK/files.txt"; then
@@ -173,10 +173,10 @@ const assetDir = (fn) => {
 };
 const installed = path.join('node_modules', 'mms-postback-receiver', 'dist', 'functions');
 const receiverFunctions = byType('AWS::Lambda::Function').filter((fn) => /MMS postbacks/.test(fn.Properties.Description ?? ''));
-if (receiverFunctions.length !== 2) fail(`expected the ingest and query functions, found ${receiverFunctions.length}`);
+if (receiverFunctions.length !== 3) fail(`expected the ingest, query and relay functions, found ${receiverFunctions.length}`);
 for (const fn of receiverFunctions) {
   if (fn.Properties.Runtime !== 'nodejs22.x' || fn.Properties.Handler !== 'index.handler') fail(`unexpected runtime/handler ${fn.Properties.Runtime} ${fn.Properties.Handler}`);
-  const name = /read-only/.test(fn.Properties.Description) ? 'query' : 'ingest';
+  const name = /read-only/.test(fn.Properties.Description) ? 'query' : /publishes stored/.test(fn.Properties.Description) ? 'relay' : 'ingest';
   const code = fs.readFileSync(path.join(assetDir(fn), 'index.mjs'));
   if (!code.equals(fs.readFileSync(path.join(installed, name, 'index.mjs')))) fail(`the ${name} function is not the prebuilt bundle of the package`);
 }
@@ -187,7 +187,7 @@ if (!targetArns.some((arn) => arn.includes('OnDelivered'))) fail('no rule target
 const delivered = rules.find((r) => JSON.stringify(r.Properties.Targets).includes('OnDelivered'));
 const types = delivered.Properties.EventPattern['detail-type'];
 if (JSON.stringify(types) !== JSON.stringify(['MMS Delivered', 'MMS Rejected'])) fail(`unexpected detail-type filter ${JSON.stringify(types)}`);
-console.log(`consumer-test: template OK (${resources.length} resources; ${rules.length} rules; both functions from the prebuilt bundles)`);
+console.log(`consumer-test: template OK (${resources.length} resources; ${rules.length} rules; all three functions from the prebuilt bundles)`);
 EOF
 )
 step "synthesized"
