@@ -4,7 +4,7 @@
  *
  * - `dist/lib/`, `dist/lambda/`: JavaScript and `.d.ts` of the construct (`lib/index.ts`) and
  *   of the consumer surface (`lambda/events.ts`), compiled by `tsc -p tsconfig.build.json`;
- * - `dist/functions/{ingest,query,relay}/`: the functions, bundled and minified
+ * - `dist/functions/<handler>/`: the functions (one per `lambda/handlers/` entry the constructs use), bundled and minified
  *   with the stack's own esbuild options (`BUNDLING` of `lib/mms-postback-receiver.ts`, through
  *   the same translation the benchmark uses), so that a consumer's `cdk synth` needs neither
  *   these sources nor esbuild nor Docker. The construct uses them when they are present.
@@ -21,7 +21,7 @@ const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 
 /** The functions, by the directory name the construct looks for (the handler file's name). */
-export const FUNCTIONS = ['ingest', 'query', 'relay'] as const;
+export const FUNCTIONS = ['ingest', 'query', 'relay', 'status-unknown-sweep'] as const;
 
 async function main(): Promise<void> {
   rmSync(DIST, { recursive: true, force: true });
