@@ -2,7 +2,7 @@
  * Public, typed view of the events this service publishes, for consumers.
  *
  * @example
- * import type { PostbackEvent } from 'mms-postback-receiver/lambda/events';
+ * import type { PostbackEvent } from 'mms-postback-receiver/events';
  * export const handler = async (event: PostbackEvent<'MMS Delivered' | 'MMS Rejected'>) => {
  *   if (event['detail-type'] === 'MMS Delivered') console.log(event.detail.handset); // detail.code is 'N102'
  * };

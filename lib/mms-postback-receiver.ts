@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -26,6 +27,14 @@ import { STATUS_UNKNOWN_SWEEP_TIMEOUT, StatusUnknownSweep } from './status-unkno
 
 /** Root of the repository: the functions' sources and the lock file live below it. */
 const PROJECT_ROOT = path.join(__dirname, '..');
+
+/**
+ * Where the installed package keeps its prebuilt function bundles (`dist/functions/<name>/`,
+ * written by `npm run build`, next to the compiled construct in `dist/lib/`). Run from this
+ * repository's sources there is no such directory, and the functions are bundled from
+ * `lambda/handlers/` at synth instead, with the same esbuild options.
+ */
+const PREBUILT_FUNCTIONS = path.join(__dirname, '..', 'functions');
 
 /**
  * The outcomes a subscription can filter on (`detail.outcome` of the events).
@@ -497,9 +506,9 @@ export class MmsPostbackReceiver extends Construct {
   /** The scheduled status-unknown sweep; `undefined` when `statusUnknownAfter` is 0. */
   public readonly statusUnknownSweep?: StatusUnknownSweep;
   /** The function behind `POST /postbacks`. */
-  public readonly ingestFunction: nodejs.NodejsFunction;
+  public readonly ingestFunction: lambda.Function;
   /** The read-only function behind `GET /messages` and `GET /messages/{trackingId}`. */
-  public readonly queryFunction: nodejs.NodejsFunction;
+  public readonly queryFunction: lambda.Function;
   /** The scheduled relay that publishes stored postbacks whose event is not out after their lease. */
   public readonly relay: PostbackRelay;
   /** The API in front of the functions: the REST API (default) or the HTTP API (`apiType: 'http'`). */
@@ -803,7 +812,7 @@ export class MmsPostbackReceiver extends Construct {
       reservedConcurrency?: number;
       logging?: Pick<lambda.FunctionProps, 'loggingFormat' | 'systemLogLevelV2'>;
     },
-  ): nodejs.NodejsFunction {
+  ): lambda.Function {
     // An explicit log group (retention, removal policy) and a role without managed policies:
     // the role may write to this log group only.
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: options.logRetention, removalPolicy: options.removalPolicy });
@@ -818,11 +827,7 @@ export class MmsPostbackReceiver extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
-    const fn = new nodejs.NodejsFunction(this, id, {
-      entry: path.join(PROJECT_ROOT, 'lambda', 'handlers', options.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+    const settings = {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: options.memorySize,
@@ -832,7 +837,6 @@ export class MmsPostbackReceiver extends Construct {
       role,
       logGroup,
       tracing: options.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-      bundling: { ...BUNDLING, sourceMap: options.sourceMaps },
       ...options.logging,
       environment: {
         ...options.environment,
@@ -842,7 +846,24 @@ export class MmsPostbackReceiver extends Construct {
         POWERTOOLS_TRACE_ENABLED: String(options.tracing),
         ...(options.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
-    });
+    };
+    // The installed package ships the bundles prebuilt (no esbuild, sources or Docker needed
+    // at the consumer's synth); this repository bundles from sources.
+    const prebuilt = path.join(PREBUILT_FUNCTIONS, path.basename(options.entry, '.ts'));
+    const fn = existsSync(path.join(prebuilt, 'index.mjs'))
+      ? new lambda.Function(this, id, {
+          ...settings,
+          handler: 'index.handler',
+          code: lambda.Code.fromAsset(prebuilt, { exclude: options.sourceMaps ? [] : ['*.map'] }),
+        })
+      : new nodejs.NodejsFunction(this, id, {
+          ...settings,
+          entry: path.join(PROJECT_ROOT, 'lambda', 'handlers', options.entry),
+          handler: 'handler',
+          projectRoot: PROJECT_ROOT,
+          depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+          bundling: { ...BUNDLING, sourceMap: options.sourceMaps },
+        });
     Validations.of(fn).acknowledge({
       id: 'AwsSolutions-L1',
       reason:

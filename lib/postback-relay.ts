@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -111,7 +112,7 @@ export interface PostbackRelayProps {
  */
 export class PostbackRelay extends Construct {
   /** The relay function. */
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
   /** The schedule (an EventBridge rule on the default bus). */
   public readonly schedule: events.Rule;
   /** Alarm: a stored postback is at risk of missing its publication deadline, or the relay does not run. */
@@ -168,11 +169,7 @@ export class PostbackRelay extends Construct {
       }),
     );
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(PROJECT_ROOT, 'lambda', 'handlers', 'relay.ts'),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+    const settings = {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
@@ -181,7 +178,6 @@ export class PostbackRelay extends Construct {
       role,
       logGroup,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-      bundling: props.bundling ? { ...props.bundling, sourceMap: sourceMaps } : undefined,
       environment: {
         TABLE_NAME: props.table.tableName,
         EVENT_BUS_NAME: props.eventBus.eventBusName,
@@ -191,7 +187,24 @@ export class PostbackRelay extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
-    });
+    };
+    // The installed package ships the bundle prebuilt (dist/functions/relay, see scripts/build.ts);
+    // this repository bundles from sources.
+    const prebuilt = path.join(__dirname, '..', 'functions', 'relay');
+    this.function = existsSync(path.join(prebuilt, 'index.mjs'))
+      ? new lambda.Function(this, 'Function', {
+          ...settings,
+          handler: 'index.handler',
+          code: lambda.Code.fromAsset(prebuilt, { exclude: sourceMaps ? [] : ['*.map'] }),
+        })
+      : new nodejs.NodejsFunction(this, 'Function', {
+          ...settings,
+          entry: path.join(PROJECT_ROOT, 'lambda', 'handlers', 'relay.ts'),
+          handler: 'handler',
+          projectRoot: PROJECT_ROOT,
+          depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+          bundling: props.bundling ? { ...props.bundling, sourceMap: sourceMaps } : undefined,
+        });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason: 'Node.js 22 is pinned on purpose, like the other functions of the receiver (esbuild target node22).',

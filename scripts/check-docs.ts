@@ -1,13 +1,20 @@
 /**
  * `npx tsx scripts/check-docs.ts` checks the documentation (run by `.ci/run`):
+ * - every docs/*.md page is linked from README.md;
  * - every relative link in README.md and docs/*.md resolves to a file of the repository,
  *   and its `#anchor`, if any, to a heading of the target Markdown file (GitHub's slugs);
  * - every `npm start`, `npm test` and `npm run <script>` in README.md and docs/*.md names a
- *   script of package.json.
+ *   script of package.json;
+ * - every `npm run postback -- …` in their code blocks is accepted by the helper's own argument
+ *   parser (`local/postback.ts`), and every `--data @file` of a `curl` in README.md names a file
+ *   that exists.
+ * - README, docs/ and the sources (comments, texts) do not refer to documents or issues outside
+ *   the repository.
  * Exit code 1, with one line per problem, when something does not hold.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs as parsePostbackArgs } from '../local/postback';
 
 export interface DocProblem {
   readonly file: string;
@@ -160,10 +167,127 @@ export function checkScripts(file: string, root: string, scripts: Readonly<Recor
     }));
 }
 
+/** Splits a shell command line into words (single and double quotes; no expansion), up to a `#` comment. */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (const ch of line) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else word = (word ?? '') + ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      word = word ?? '';
+    } else if (/\s/.test(ch)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (ch === '#' && word === undefined) {
+      break;
+    } else {
+      word = (word ?? '') + ch;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+/** Problems with the commands of one Markdown file's code blocks that run in this repository. */
+export function checkCommands(file: string, root: string): DocProblem[] {
+  const relative = path.relative(root, file);
+  const problems: DocProblem[] = [];
+  // A command continued with a trailing backslash is read as one line (reported at its first).
+  const commands: Array<{ text: string; line: number }> = [];
+  let continued: { text: string; line: number } | undefined;
+  for (const { text, line } of codeBlockLines(readFileSync(file, 'utf8'))) {
+    const current: { text: string; line: number } = continued
+      ? { text: `${continued.text} ${text}`, line: continued.line }
+      : { text, line };
+    continued = /\\\s*$/.test(text) ? { text: current.text.replace(/\\\s*$/, ''), line: current.line } : undefined;
+    if (!continued) commands.push(current);
+  }
+  for (const { text, line } of commands) {
+    const postback = /\bnpm run postback -- (.*)$/.exec(text);
+    if (postback) {
+      try {
+        // Up to the end of this command (`&&`, `||`, `;` or `|` ends it).
+        const words = shellWords((postback[1] as string).split(/\s(?:&&|\|\||;|\|)\s/)[0] as string);
+        // Placeholders (`<PostbackUrl>`, `$SECRET`) stand for a value of the right form.
+        const filled = words.map((word, i) =>
+          /^<[^>]+>$|^\$\{?[A-Z_]+\}?$/.test(word)
+            ? words[i - 1] === '--url'
+              ? 'https://example.com/prod/postbacks'
+              : 'placeholder'
+            : word,
+        );
+        parsePostbackArgs(filled, {});
+      } catch (error) {
+        problems.push({ file: relative, line, message: `npm run postback: ${(error as Error).message}` });
+      }
+    }
+    // The tour's curl commands run in a clone: the files they post must be there.
+    if (relative !== 'README.md') continue;
+    for (const data of text.matchAll(/--data(?:-binary)?\s+@(\S+)/g)) {
+      if (!existsSync(path.join(root, data[1] as string))) {
+        problems.push({ file: relative, line, message: `curl --data @${data[1]}: no such file in the repository` });
+      }
+    }
+  }
+  return problems;
+}
+
+/** docs/ pages that README.md does not link to (every page must be reachable from it). */
+export function checkReachable(root: string): DocProblem[] {
+  const readme = path.join(root, 'README.md');
+  const linked = new Set(
+    relativeLinks(readFileSync(readme, 'utf8')).map(({ target }) => path.resolve(root, decodeURIComponent(target.split('#')[0] as string))),
+  );
+  return documentationFiles(root)
+    .filter((file) => file !== readme && !linked.has(file))
+    .map((file) => ({ file: 'README.md', line: 1, message: `no link to ${path.relative(root, file)}` }));
+}
+
+/** The folders whose code comments and texts must speak of the project only. */
+export const PROJECT_TEXT_ROOTS = ['README.md', 'docs', 'lambda', 'lib', 'bin', 'local', 'loadtest', 'bench', 'test', 'scripts', '.ci'];
+
+/** A reference to a document or an issue tracker outside the repository. */
+const OUTSIDE_REFERENCE = /\bDES[I]GN\b(\.md)?|\b[Ii]ssue #?[0-9]+/;
+
+/**
+ * References to documents or issues outside the repository (a design document, an issue number) in the
+ * docs and in the sources' comments and texts: these speak of the project only.
+ */
+export function checkOutsideReferences(root: string, roots: readonly string[] = PROJECT_TEXT_ROOTS): DocProblem[] {
+  const problems: DocProblem[] = [];
+  const visit = (file: string) => {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat) return;
+    if (stat.isDirectory()) {
+      const name = path.basename(file);
+      if (name === 'node_modules' || name === 'fixtures' || name === 'generated' || name === 'results') return;
+      for (const entry of readdirSync(file).sort()) visit(path.join(file, entry));
+      return;
+    }
+    if (!/\.(ts|mts|js|mjs|md|sh)$|^run$/.test(path.basename(file))) return;
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((text, index) => {
+        const match = OUTSIDE_REFERENCE.exec(text);
+        if (match)
+          problems.push({ file: path.relative(root, file), line: index + 1, message: `refers outside the repository: "${match[0]}"` });
+      });
+  };
+  for (const entry of roots) visit(path.join(root, entry));
+  return problems;
+}
+
 /** Every problem of the repository's documentation. */
 export function checkDocs(root: string): DocProblem[] {
   const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
-  return documentationFiles(root).flatMap((file) => [...checkLinks(file, root), ...checkScripts(file, root, scripts)]);
+  return documentationFiles(root)
+    .flatMap((file) => [...checkLinks(file, root), ...checkScripts(file, root, scripts), ...checkCommands(file, root)])
+    .concat(checkReachable(root))
+    .concat(checkOutsideReferences(root));
 }
 
 if (require.main === module) {
@@ -174,5 +298,7 @@ if (require.main === module) {
     console.error(`check-docs: ${problems.length} problem(s)`);
     process.exit(1);
   }
-  console.log(`check-docs: ${documentationFiles(root).length} files, links and npm scripts OK`);
+  console.log(
+    `check-docs: ${documentationFiles(root).length} files: links, npm scripts, commands OK; no references outside the repository`,
+  );
 }
