@@ -143,6 +143,8 @@ async function startStandIns(): Promise<StandIns> {
       REJECTED_RETENTION_DAYS: '14',
       LEASE_SECONDS: '60',
       RETRY_AFTER_SECONDS: '5',
+      // The construct's default wait (72 hours): the status-unknown index's writes are part of the cost.
+      STATUS_UNKNOWN_AFTER_SECONDS: String(72 * 3600),
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       // Read only by the conventional function (bench/conventional-handler.ts).
