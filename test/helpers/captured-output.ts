@@ -33,3 +33,16 @@ export function captureOutput(): { lines: string[]; clear(): void; restore(): vo
     },
   };
 }
+
+/**
+ * The CloudWatch embedded-metric-format records among captured lines (JSON objects with `_aws`).
+ *
+ * @example
+ * const records = emfRecords(out.lines); // [{ _aws: { CloudWatchMetrics: [...] }, service: 'mms-postbacks', PostbackAccepted: 1 }]
+ */
+export function emfRecords(lines: readonly string[]): Record<string, unknown>[] {
+  return lines
+    .filter((line) => line.startsWith('{') && line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((record) => record._aws !== undefined);
+}

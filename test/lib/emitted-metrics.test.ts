@@ -25,6 +25,7 @@ import { createStatusUnknownSweep, defaultSweepDeps } from '../../lambda/status-
 import { MmsPostbacksStack } from '../../lib/mms-postbacks-stack';
 import { readStackContext } from '../../lib/stack-context';
 import { apiGatewayEvent } from '../helpers/api-gateway-event';
+import { captureOutput, emfRecords } from '../helpers/captured-output';
 import { fixture } from '../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../helpers/ingest-harness';
 import { lambdaContext } from '../helpers/lambda-context';
@@ -127,29 +128,17 @@ function metricsOfMetricFilters(template: Json): MetricId[] {
 }
 
 let h: IngestHarness;
-let emf: Json[] = [];
-let restore: () => void;
+let out: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
   // The harness turns metrics off by default; this test is about them.
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   // A short lease: a postback whose answer timed out on a busy machine is taken over by the retry within a second.
   h = await startIngestHarness({ LEASE_SECONDS: '1' });
-  const original = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n')) {
-      if (!line.startsWith('{')) continue;
-      const parsed = JSON.parse(line) as Json;
-      if (parsed._aws) emf.push(parsed);
-    }
-    return true;
-  }) as typeof process.stdout.write;
-  restore = () => {
-    process.stdout.write = original;
-  };
+  out = captureOutput();
 });
 afterAll(async () => {
-  restore();
+  out.restore();
   await h.close();
 });
 
@@ -165,11 +154,11 @@ async function untilNot503(request: () => ReturnType<IngestHarness['post']>): Re
   throw new Error('still 503 after 20 attempts');
 }
 
-const emitted = (name: string) => emf.some((line) => typeof line[name] === 'number');
+const emitted = (name: string) => emfRecords(out.lines).some((line) => typeof line[name] === 'number');
 
 /** Drives the handlers through every path that counts something, and returns the metrics they emitted. */
 async function emitEveryMetric(): Promise<MetricId[]> {
-  emf = [];
+  out.clear();
   const body = { ...fixture('n101'), 'tracking-id': `m-${randomUUID()}` };
   expect((await h.postUntilDone(body)).body).toMatchObject({ result: 'accepted' }); // PostbackAccepted
   expect((await h.postUntilDone(body)).body).toMatchObject({ result: 'duplicate' }); // PostbackDuplicate
@@ -219,7 +208,7 @@ async function emitEveryMetric(): Promise<MetricId[]> {
   );
   expect(await sweep({}, lambdaContext())).toMatchObject({ failed: 0 });
 
-  return metricsOfEmfLines(emf);
+  return metricsOfEmfLines(emfRecords(out.lines) as Json[]);
 }
 
 describe('what the alarms and the dashboard read is what the functions emit', () => {

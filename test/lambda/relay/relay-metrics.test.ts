@@ -6,42 +6,31 @@ import { randomUUID } from 'node:crypto';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { METRIC } from '../../../lambda/observability';
 import { createRelayHandler, defaultRelayDeps } from '../../../lambda/relay-handler';
+import { captureOutput, emfRecords } from '../../helpers/captured-output';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
 import { lambdaContext } from '../../helpers/lambda-context';
 
 let h: IngestHarness;
-let lines: string[] = [];
-let restore: () => void;
+let out: ReturnType<typeof captureOutput>;
 beforeAll(async () => {
   h = await startIngestHarness();
-  const original = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    lines.push(
-      ...String(chunk)
-        .split('\n')
-        .filter((line) => line.includes('"_aws"')),
-    );
-    return true;
-  }) as typeof process.stdout.write;
-  restore = () => {
-    process.stdout.write = original;
-  };
+  out = captureOutput();
 });
 afterAll(async () => {
-  restore();
+  out.restore();
   await h.close();
 });
 
 async function runAt(at: Date) {
-  lines = [];
+  out.clear();
   const previous = process.env.POWERTOOLS_METRICS_DISABLED;
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   const metrics = new Metrics({ namespace: 'MmsPostbacks', serviceName: 'relay-test' });
   process.env.POWERTOOLS_METRICS_DISABLED = previous;
   const deps = defaultRelayDeps({ ...process.env, TABLE_NAME: h.table.tableName, EVENT_BUS_NAME: 'test-bus' });
   await createRelayHandler({ ...deps, metrics, clock: () => at })({}, lambdaContext({ functionName: 'RelayFunction' }));
-  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  return emfRecords(out.lines);
 }
 
 it('emits the age of the oldest unpublished entry every run: 0 when none, its age otherwise', async () => {
