@@ -12,7 +12,7 @@ import { defaultIngestDeps } from './ingest-handler';
 import { METRIC } from './observability';
 import type { EventPublisher, StatusDueSource, StatusUnknownStore } from './ports';
 import { createPublication } from './publication';
-import { STATUS_DUE_SHARDS } from './table-definition';
+import { SHARDS } from './table-definition';
 
 /** Time kept free at the end of a run: the last message's publish and mark-published (see `createPublication`). */
 const RUN_RESERVE_MS = 10_000;
@@ -103,12 +103,12 @@ export function createStatusUnknownSweep(deps: SweepDeps) {
       } while (startKey);
     };
 
-    const shards = await Promise.allSettled(STATUS_DUE_SHARDS.map(sweepShard));
+    const shards = await Promise.allSettled(SHARDS.map(sweepShard));
     for (const [i, shard] of shards.entries()) {
       if (shard.status === 'rejected') {
         result.more = true;
         logger.error('Could not read the due messages of a shard; the next run retries', {
-          shard: STATUS_DUE_SHARDS[i],
+          shard: SHARDS[i],
           error: shard.reason as Error,
         });
       }

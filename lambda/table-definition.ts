@@ -72,8 +72,8 @@ export const TABLE_DEFINITION = {
 } as const;
 
 /**
- * The status-unknown index (`byStatusDue`): its key attributes on state items and the
- * shard count. 16 shards keep each index partition far below the 1,000 write units per
+ * The status-unknown index (`byStatusDue`): its key attributes on state items, spread over
+ * the {@link SHARDS}. 16 shards keep each index partition far below the 1,000 write units per
  * second that one partition key takes, even when every message of a campaign enters or
  * leaves the index at 2,000 postbacks per second
  * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html).
@@ -84,7 +84,6 @@ export const STATUS_DUE = {
   dueAttribute: 'sweepDueAt',
   /** When the wait began (epoch ms): not an index key, removed with them. */
   sinceAttribute: 'sweepSince',
-  shards: 16,
 } as const;
 
 /**
@@ -94,12 +93,7 @@ export const STATUS_DUE = {
  * statusDueShard('abc123xyz'); // e.g. '07', always the same for this tracking-id
  */
 export function statusDueShard(trackingId: string): string {
-  let hash = 0x811c9dc5; // FNV-1a, 32 bits
-  for (let i = 0; i < trackingId.length; i++) {
-    hash ^= trackingId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return String(hash % STATUS_DUE.shards).padStart(2, '0');
+  return shardOf(trackingId);
 }
 
 /** The state attributes of the status-unknown wait: storage details, not part of the read API's answer. */
@@ -108,9 +102,6 @@ export const STATUS_DUE_ATTRIBUTES = {
   due: STATUS_DUE.dueAttribute,
   since: STATUS_DUE.sinceAttribute,
 } as const;
-
-/** Every `byStatusDue` shard, `00` to `15`. */
-export const STATUS_DUE_SHARDS: readonly string[] = Array.from({ length: STATUS_DUE.shards }, (_, i) => String(i).padStart(2, '0'));
 
 /** Key prefixes and fixed sort keys of the items described above. */
 export const KEYS = {
@@ -222,7 +213,7 @@ export function rejectedPartitionKey(day: string, shard: string): string {
 export type TableDefinition = typeof TABLE_DEFINITION;
 
 /**
- * The relay's view of the table: the unpublished history entries, spread over `shards`
+ * The relay's view of the table: the unpublished history entries, spread over the {@link SHARDS}
  * partitions of the index `byPublishDue` so that no index partition key takes more than
  * 1,000 writes per second at the target rate (2,000 postbacks/s, each entry written to the
  * index once and removed once; https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html).
@@ -233,7 +224,6 @@ export const RELAY = {
   shardAttribute: 'relayShard',
   /** History attribute: the lease expiry (epoch ms) of a pending entry; the index sort key. */
   leaseAttribute: 'leaseExpiresAt',
-  shards: 16,
 } as const;
 
 /**
@@ -243,14 +233,7 @@ export const RELAY = {
  * relayShardOf('5f0c…'); // '07'
  */
 export function relayShardOf(postbackId: string): string {
-  let hash = 0;
-  for (let i = 0; i < postbackId.length; i++) hash = (hash * 31 + postbackId.charCodeAt(i)) >>> 0;
-  return String(hash % RELAY.shards).padStart(2, '0');
-}
-
-/** Every relay shard, `00`..`15`. */
-export function relayShards(): string[] {
-  return Array.from({ length: RELAY.shards }, (_, i) => String(i).padStart(2, '0'));
+  return shardOf(postbackId);
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { LeaseResult, PendingEntry, RelayStore, StoredEntryKey } from '../ports';
-import { RELAY, relayShards } from '../table-definition';
+import { RELAY, SHARDS } from '../table-definition';
 import { type HistoryKey, markPublishedInput, PENDING, releaseInput } from './dynamodb-store';
 
 function tableKey(key: StoredEntryKey): HistoryKey {
@@ -40,7 +40,7 @@ export class DynamoDbRelayStore implements RelayStore {
   ) {}
 
   async listDue(now: Date, limit: number): Promise<StoredEntryKey[]> {
-    const perShard = await Promise.all(relayShards().map((shard) => this.dueInShard(shard, now, limit)));
+    const perShard = await Promise.all(SHARDS.map((shard) => this.dueInShard(shard, now, limit)));
     // Oldest lease first across shards, so that a capped run takes the longest-waiting entries.
     return perShard
       .flat()

@@ -9,7 +9,7 @@ import { STATUS_UNKNOWN } from '../../lambda/domain/catalog';
 import { statusUnknownRecord } from '../../lambda/domain/status-unknown';
 import type { DuePage, StatusDueSource } from '../../lambda/ports';
 import { createStatusUnknownSweep, defaultSweepDeps, type SweepResult } from '../../lambda/status-unknown-sweep';
-import { STATUS_DUE } from '../../lambda/table-definition';
+import { SHARDS, STATUS_DUE } from '../../lambda/table-definition';
 import { detailValidators } from '../helpers/detail-validators';
 import { fixture } from '../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../helpers/ingest-harness';
@@ -46,14 +46,14 @@ const unknownEvents = (trackingId: string) => h.eventsFor(trackingId).filter((e)
 
 async function dueIndexEntries(trackingId: string): Promise<number> {
   let count = 0;
-  for (let shard = 0; shard < STATUS_DUE.shards; shard++) {
+  for (const shard of SHARDS) {
     const out = await h.table.client.send(
       new QueryCommand({
         TableName: h.table.tableName,
         IndexName: STATUS_DUE.indexName,
         KeyConditionExpression: '#s = :s',
         ExpressionAttributeNames: { '#s': STATUS_DUE.shardAttribute },
-        ExpressionAttributeValues: { ':s': { S: String(shard).padStart(2, '0') } },
+        ExpressionAttributeValues: { ':s': { S: shard } },
       }),
     );
     count += (out.Items ?? []).filter((item) => item.pk?.S === `MSG#${trackingId}`).length;

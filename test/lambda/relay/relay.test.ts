@@ -11,7 +11,7 @@ import { createIngestHandler, defaultIngestDeps } from '../../../lambda/ingest-h
 import type { PostbackStore, RelayStore } from '../../../lambda/ports';
 import type { RelayReport } from '../../../lambda/relay/relay';
 import { createRelayHandler, defaultRelayDeps } from '../../../lambda/relay-handler';
-import { RELAY, relayShards } from '../../../lambda/table-definition';
+import { RELAY, SHARDS } from '../../../lambda/table-definition';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 import { lambdaContext } from '../../helpers/lambda-context';
@@ -76,7 +76,7 @@ async function leaveUnpublished(postback: Record<string, unknown>, clock?: () =>
 
 async function indexEntriesFor(trackingId: string) {
   const found: Record<string, unknown>[] = [];
-  for (const shard of relayShards()) {
+  for (const shard of SHARDS) {
     const out = await h.table.client.send(
       new QueryCommand({
         TableName: h.table.tableName,
