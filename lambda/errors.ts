@@ -3,7 +3,7 @@ import type { ValidationDetail } from './domain/validate';
 /**
  * Errors that reach the HTTP layer. Each carries the status and the JSON body the
  * sender sees; `expose` is false for 5xx, whose body never names internals.
- * They are mapped to responses in one place: `http/error-responder.ts`.
+ * They are mapped to responses in one place: `errorResponder` in `http/middlewares.ts`.
  */
 export abstract class HttpError extends Error {
   abstract readonly statusCode: number;
