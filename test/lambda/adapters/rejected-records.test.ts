@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDbStore } from '../../../lambda/adapters/dynamodb-store';
+import { SHARD_COUNT, shardOf } from '../../../lambda/adapters/item-vocabulary';
 import { DynamoDbRejectedRecords, daysOf, RejectedRecordGoneError } from '../../../lambda/adapters/rejected-records';
 import type { RejectedPostback } from '../../../lambda/ports';
-import { SHARD_COUNT, shardOf } from '../../../lambda/table-definition';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 

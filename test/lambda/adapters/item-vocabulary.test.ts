@@ -1,4 +1,5 @@
 import {
+  ATTRIBUTE,
   clientReferenceDigest,
   clientReferenceIndexKeys,
   isListedClientReference,
@@ -6,7 +7,7 @@ import {
   SHARD_COUNT,
   SHARDS,
   shardOf,
-} from '../../lambda/table-definition';
+} from '../../../lambda/adapters/item-vocabulary';
 
 describe('shardOf', () => {
   it('is stable and always one of the 16 two-digit shards', () => {
@@ -52,8 +53,8 @@ describe('client-reference index keys', () => {
 
   it('a listed reference gets <digest>#<shard of the tracking-id> and the tracking-id; others get none', () => {
     expect(clientReferenceIndexKeys('campaign-7', 'abc123xyz')).toEqual({
-      clientRefKey: `${clientReferenceDigest('campaign-7')}#${shardOf('abc123xyz')}`,
-      clientRefSort: 'abc123xyz',
+      [ATTRIBUTE.clientReferenceKey]: `${clientReferenceDigest('campaign-7')}#${shardOf('abc123xyz')}`,
+      [ATTRIBUTE.clientReferenceSortKey]: 'abc123xyz',
     });
     for (const unlisted of [undefined, '', '  ', 'x'.repeat(2049)]) expect(clientReferenceIndexKeys(unlisted, 'abc123xyz')).toBeUndefined();
   });
