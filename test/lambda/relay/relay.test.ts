@@ -109,7 +109,7 @@ describe('the happy path', () => {
 });
 
 describe('entries left unpublished', () => {
-  it('PutEvents fails: the entry stays pending, and after the lease the relay publishes it once and marks it', async () => {
+  it('PutEvents fails: the entry stays unpublished, and after the lease the relay publishes it once and marks it', async () => {
     const trackingId = uniqueId();
     await leaveUnpublished(body('n101', trackingId));
     expect(h.eventsFor(trackingId)).toHaveLength(0);
@@ -205,7 +205,7 @@ describe('entries left unpublished', () => {
     expect((await h.post(postback)).body.result).toBe('duplicate');
   });
 
-  it('PutEvents fails during a relay run: the entry stays pending and the next run publishes it once', async () => {
+  it('PutEvents fails during a relay run: the entry stays unpublished and the next run publishes it once', async () => {
     const trackingId = uniqueId();
     await leaveUnpublished(body('n101', trackingId));
     h.bus.injectFault('http500', 10);
