@@ -99,7 +99,7 @@ export function createQueryHandler(deps: QueryDeps) {
       throw new BadRequestError('invalid_parameter', 'clientReference is required');
     }
     if (!isListedClientReference(clientReference)) {
-      // Such references are stored and published, but never listed (see table-definition.ts).
+      // Such references are stored and published, but never listed (see isListedClientReference in adapters/item-vocabulary.ts).
       throw new BadRequestError(
         'invalid_parameter',
         `clientReference must be at most ${MAX_LISTED_CLIENT_REFERENCE_BYTES} UTF-8 bytes: longer ones are not listed`,
