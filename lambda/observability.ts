@@ -28,7 +28,7 @@ export const METRIC = {
   oldestUnpublishedAge: 'OldestUnpublishedAgeSeconds',
   /** Relay: events published for entries left unpublished. */
   relayPublished: 'RelayPublished',
-  /** Relay: entries it could not publish (left pending for the next run). */
+  /** Relay: entries it could not publish (left unpublished for the next run). */
   relayFailed: 'RelayFailed',
   /** A message declared `MMS Status Unknown` by the sweep (no final postback in time). */
   statusUnknown: 'MessageStatusUnknown',

@@ -5,6 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { DynamoDbStatusDue } from './adapters/dynamodb-status-due';
+import { SHARDS } from './adapters/item-vocabulary';
 import { loadIngestConfig, loadSweepConfig, type SweepConfig } from './config';
 import type { PostbackDetail } from './domain/event-detail';
 import { statusUnknownRecord, type WaitingMessage } from './domain/status-unknown';
@@ -12,7 +13,6 @@ import { defaultIngestDeps } from './ingest-handler';
 import { METRIC } from './observability';
 import type { EventPublisher, StatusDueSource, StatusUnknownStore } from './ports';
 import { createPublication } from './publication';
-import { SHARDS } from './table-definition';
 
 /** Time kept free at the end of a run: the last message's publish and mark-published (see `createPublication`). */
 const RUN_RESERVE_MS = 10_000;

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { KEYS } from '../lambda/table-definition';
+import { ATTRIBUTE, isPublished, itemTypeOf } from '../lambda/adapters/item-vocabulary';
 import { localDynamoDbClient } from '../local/dynamodb-local';
 import type { Answer, SentPostback, Workload } from './workload';
 import { BAD_STATUS } from './workload';
@@ -22,7 +22,8 @@ export interface CheckResult {
 interface HistoryItem {
   readonly trackingId: string;
   readonly postbackId: string;
-  readonly pub: string;
+  /** Whether the entry's event is out (its publish state). */
+  readonly published: boolean;
 }
 
 /** One event as the local EventBridge recorded it. */
@@ -69,13 +70,11 @@ export async function readStored(dynamoDbEndpoint: string, tableName: string, ev
     do {
       const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
       for (const item of page.Items ?? []) {
-        const pk = s(item, 'pk');
-        const sk = s(item, 'sk');
-        if (pk.startsWith(KEYS.rejectedPrefix)) rejected++;
-        else if (pk.startsWith(KEYS.messagePrefix)) {
-          const trackingId = pk.slice(KEYS.messagePrefix.length);
-          if (sk === KEYS.stateSortKey) states.set(trackingId, s(item, 'postbackId'));
-          else if (sk.startsWith(KEYS.historyPrefix)) history.push({ trackingId, postbackId: s(item, 'postbackId'), pub: s(item, 'pub') });
+        const type = itemTypeOf(item);
+        if (type?.type === 'rejected') rejected++;
+        else if (type?.type === 'state') states.set(type.trackingId, s(item, ATTRIBUTE.postbackId));
+        else if (type?.type === 'history') {
+          history.push({ trackingId: type.trackingId, postbackId: s(item, ATTRIBUTE.postbackId), published: isPublished(item) });
         }
       }
       start = page.LastEvaluatedKey;
@@ -213,13 +212,13 @@ export function runChecks(w: Pick<Workload, 'postbacks' | 'bad'>, stored: Stored
       (n) => `${n} postbacks with no or several history entries`,
     ),
   );
-  const pending = done.filter((p) => historyById.get(p.postbackId)?.some((h) => h.pub !== 'published'));
+  const unpublished = done.filter((p) => historyById.get(p.postbackId)?.some((h) => !h.published));
   checks.push(
     result(
       'history entries of 2xx postbacks marked published',
-      pending.map((p) => ({ ...brief(p), events: eventsOf(p).length })),
+      unpublished.map((p) => ({ ...brief(p), events: eventsOf(p).length })),
       'all published',
-      (n) => `${n} entries still pending after a 2xx: history would not show their event as out, and a later copy could publish again`,
+      (n) => `${n} entries still unpublished after a 2xx: history would not show their event as out, and a later copy could publish again`,
     ),
   );
 

@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { RejectedRecordKey } from '../lambda/adapters/rejected-records';
 import { interpretPostback } from '../lambda/domain/postback';
 import { validatePostback } from '../lambda/domain/validate';
 import { HttpError } from '../lambda/errors';
@@ -17,12 +18,6 @@ import { readJsonBody } from '../lambda/http/request';
 import { createIngestHandler, type IngestDeps, MAX_BODY_BYTES } from '../lambda/ingest-handler';
 import type { PostbackStore, SecretSource } from '../lambda/ports';
 import { buildProxyEvent, lambdaContext } from '../local/http-server';
-
-/** The key of one rejected record. */
-export interface RejectedRecordKey {
-  readonly pk: string;
-  readonly sk: string;
-}
 
 /** What a replay came to, as written on the record (attribute `replay`). */
 export interface ReplayOutcome {

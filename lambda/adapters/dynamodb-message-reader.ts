@@ -8,16 +8,19 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { CallOptions } from '../ports';
-import {
-  CLIENT_REFERENCE_INDEX,
-  clientReferenceShardKey,
-  KEYS,
-  PRECEDENCE_ATTRIBUTE,
-  SHARDS,
-  STATUS_DUE_ATTRIBUTES,
-} from '../table-definition';
+import { CLIENT_REFERENCE_INDEX } from '../table-definition';
 import { fromItem } from './attribute-values';
-import { messageKey, PUBLISHED } from './dynamodb-store';
+import {
+  ATTRIBUTE,
+  clientReferenceShardKey,
+  isPublished,
+  itemTypeOf,
+  messageKey,
+  SHARDS,
+  STORAGE_ONLY_STATE_ATTRIBUTES,
+  stateKey,
+  trackingIdOfState,
+} from './item-vocabulary';
 
 /** One accepted postback of a message, as the query API shows it. */
 export interface HistoryEntry {
@@ -56,19 +59,6 @@ export interface MessageReader {
   listByClientReference(clientReference: string, limit: number, after?: string, options?: CallOptions): Promise<MessagePage>;
 }
 
-/** Attributes of state items that are storage details, not part of the answer. */
-const INTERNAL_ATTRIBUTES = new Set([
-  'pk',
-  'sk',
-  'rank',
-  'tsKey',
-  PRECEDENCE_ATTRIBUTE,
-  'expiresAt',
-  ...Object.values(STATUS_DUE_ATTRIBUTES),
-  CLIENT_REFERENCE_INDEX.partitionKey.name,
-  CLIENT_REFERENCE_INDEX.sortKey.name,
-]);
-
 /** Orders strings as DynamoDB orders string sort keys: by their UTF-8 bytes. */
 export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
@@ -80,19 +70,19 @@ const BATCH_GET_BACKOFF_MS = 25;
 
 export function stateView(item: Record<string, AttributeValue>): MessageState {
   const plain = fromItem(item);
-  for (const name of INTERNAL_ATTRIBUTES) delete plain[name];
+  for (const name of STORAGE_ONLY_STATE_ATTRIBUTES) delete plain[name];
   return plain;
 }
 
 function historyView(item: Record<string, AttributeValue>): HistoryEntry {
   const entry: Record<string, unknown> = {
-    postbackId: item.postbackId?.S,
-    code: item.code?.S,
-    status: item.status?.S,
-    timestamp: item.timestamp?.S,
-    receivedAt: item.receivedAt?.S,
-    detailType: item.detailType?.S,
-    published: item.pub?.S === PUBLISHED,
+    postbackId: item[ATTRIBUTE.postbackId]?.S,
+    code: item[ATTRIBUTE.code]?.S,
+    status: item[ATTRIBUTE.status]?.S,
+    timestamp: item[ATTRIBUTE.timestamp]?.S,
+    receivedAt: item[ATTRIBUTE.receivedAt]?.S,
+    detailType: item[ATTRIBUTE.detailType]?.S,
+    published: isPublished(item),
   };
   if (entry.status === undefined) delete entry.status;
   return entry as unknown as HistoryEntry;
@@ -121,7 +111,8 @@ export class DynamoDbMessageReader implements MessageReader {
       const out = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': ATTRIBUTE.partitionKey },
           ExpressionAttributeValues: { ':pk': { S: messageKey(trackingId) } },
           ExclusiveStartKey: startKey,
         }),
@@ -131,8 +122,8 @@ export class DynamoDbMessageReader implements MessageReader {
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     if (items.length === 0) return undefined;
-    const stateItem = items.find((item) => item.sk?.S === KEYS.stateSortKey);
-    const history = items.filter((item) => item.sk?.S?.startsWith(KEYS.historyPrefix)).map(historyView);
+    const stateItem = items.find((item) => itemTypeOf(item)?.type === 'state');
+    const history = items.filter((item) => itemTypeOf(item)?.type === 'history').map(historyView);
     if (!stateItem && history.length === 0) return undefined;
     return { state: stateItem ? stateView(stateItem) : undefined, history };
   }
@@ -193,7 +184,7 @@ export class DynamoDbMessageReader implements MessageReader {
     const states = new Map<string, Record<string, AttributeValue>>();
     if (trackingIds.length === 0) return states;
     let request: Record<string, KeysAndAttributes> | undefined = {
-      [this.tableName]: { Keys: trackingIds.map((id) => ({ pk: { S: messageKey(id) }, sk: { S: KEYS.stateSortKey } })) },
+      [this.tableName]: { Keys: trackingIds.map(stateKey) },
     };
     for (let attempt = 1; request && Object.keys(request).length > 0; attempt++) {
       if (attempt > BATCH_GET_ATTEMPTS) throw new Error(`BatchGetItem left keys unprocessed after ${BATCH_GET_ATTEMPTS} attempts`);
@@ -201,7 +192,7 @@ export class DynamoDbMessageReader implements MessageReader {
         await sleep(BATCH_GET_BACKOFF_MS * 2 ** (attempt - 2) * (0.5 + Math.random()), undefined, { signal: options.abortSignal });
       const out: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: request }), options);
       for (const item of out.Responses?.[this.tableName] ?? []) {
-        const id = item.pk?.S?.slice(KEYS.messagePrefix.length);
+        const id = trackingIdOfState(item);
         if (id !== undefined) states.set(id, item);
       }
       request = out.UnprocessedKeys;

@@ -6,21 +6,22 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { LeaseResult, PendingEntry, RelayStore, StoredEntryKey } from '../ports';
-import { RELAY, SHARDS } from '../table-definition';
-import { type HistoryKey, markPublishedInput, PENDING, releaseInput } from './dynamodb-store';
+import { RELAY } from '../table-definition';
+import { markPublishedInput, releaseInput } from './dynamodb-store';
+import { ATTRIBUTE, isUnpublished, keyValues, PUBLISH_STATE, SHARDS, tableKey } from './item-vocabulary';
 
-function tableKey(key: StoredEntryKey): HistoryKey {
-  return { pk: { S: key.pk }, sk: { S: key.sk } };
+function entryKey(key: StoredEntryKey) {
+  return tableKey(key.pk, key.sk);
 }
 
 function pendingEntry(key: StoredEntryKey, item: Record<string, AttributeValue>): PendingEntry {
   return {
     key,
-    postbackId: item.postbackId?.S ?? '',
-    trackingId: item.trackingId?.S ?? '',
-    body: item.body?.S ?? '',
-    receivedAt: item.receivedAt?.S ?? '',
-    isLatest: item.isLatest?.BOOL ?? false,
+    postbackId: item[ATTRIBUTE.postbackId]?.S ?? '',
+    trackingId: item[ATTRIBUTE.trackingId]?.S ?? '',
+    body: item[ATTRIBUTE.body]?.S ?? '',
+    receivedAt: item[ATTRIBUTE.receivedAt]?.S ?? '',
+    isLatest: item[ATTRIBUTE.isLatest]?.BOOL ?? false,
   };
 }
 
@@ -54,14 +55,14 @@ export class DynamoDbRelayStore implements RelayStore {
       const out = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: tableKey(key),
+          Key: entryKey(key),
           UpdateExpression: 'SET #lease = :until',
-          // The claim's own rule: pending, and its lease has expired. A sender's retry holding the
+          // The claim's own rule: unpublished, and its lease has expired. A sender's retry holding the
           // lease, or having published meanwhile, makes this fail; so does a concurrent relay run.
-          ConditionExpression: '#pub = :pending AND #lease < :now',
-          ExpressionAttributeNames: { '#pub': 'pub', '#lease': RELAY.leaseAttribute },
+          ConditionExpression: '#publishState = :unpublished AND #lease < :now',
+          ExpressionAttributeNames: { '#publishState': ATTRIBUTE.publishState, '#lease': ATTRIBUTE.leaseExpiresAt },
           ExpressionAttributeValues: {
-            ':pending': { S: PENDING },
+            ':unpublished': { S: PUBLISH_STATE.unpublished },
             ':now': { N: String(now.getTime()) },
             ':until': { N: String(now.getTime() + leaseSeconds * 1000) },
           },
@@ -72,18 +73,18 @@ export class DynamoDbRelayStore implements RelayStore {
       return { outcome: 'taken', entry: pendingEntry(key, out.Attributes ?? {}) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const pending = error.Item?.pub?.S === PENDING;
-      return { outcome: 'not_due', ...(pending && error.Item?.receivedAt?.S ? { receivedAt: error.Item.receivedAt.S } : {}) };
+      const receivedAt = isUnpublished(error.Item) ? error.Item?.[ATTRIBUTE.receivedAt]?.S : undefined;
+      return { outcome: 'not_due', ...(receivedAt ? { receivedAt } : {}) };
     }
   }
 
   async markPublished(key: StoredEntryKey): Promise<void> {
-    await this.client.send(new UpdateItemCommand(markPublishedInput(this.tableName, tableKey(key))));
+    await this.client.send(new UpdateItemCommand(markPublishedInput(this.tableName, entryKey(key))));
   }
 
   async release(key: StoredEntryKey): Promise<void> {
     try {
-      await this.client.send(new UpdateItemCommand(releaseInput(this.tableName, tableKey(key))));
+      await this.client.send(new UpdateItemCommand(releaseInput(this.tableName, entryKey(key))));
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -98,14 +99,14 @@ export class DynamoDbRelayStore implements RelayStore {
           TableName: this.tableName,
           IndexName: RELAY.indexName,
           KeyConditionExpression: '#shard = :shard AND #lease < :now',
-          ExpressionAttributeNames: { '#shard': RELAY.shardAttribute, '#lease': RELAY.leaseAttribute },
+          ExpressionAttributeNames: { '#shard': ATTRIBUTE.relayShard, '#lease': ATTRIBUTE.leaseExpiresAt },
           ExpressionAttributeValues: { ':shard': { S: shard }, ':now': { N: String(now.getTime()) } },
           Limit: limit - found.length,
           ExclusiveStartKey: startKey,
         }),
       );
       for (const item of out.Items ?? []) {
-        found.push({ pk: item.pk?.S ?? '', sk: item.sk?.S ?? '', leaseExpiresAt: Number(item[RELAY.leaseAttribute]?.N ?? 0) });
+        found.push({ ...keyValues(item), leaseExpiresAt: Number(item[ATTRIBUTE.leaseExpiresAt]?.N ?? 0) });
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey && found.length < limit);

@@ -5,13 +5,10 @@ import {
   type DynamoDBClient,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { WaitingMessage } from '../domain/status-unknown';
 import type { DuePage, StatusDueSource } from '../ports';
 import { STATUS_DUE } from '../table-definition';
+import { ATTRIBUTE, keyOf, WAITING_STATE_ATTRIBUTES, waitingMessageOf } from './item-vocabulary';
 
-/** Message fields read from the state (besides the keys and the wait times). */
-const FIELDS = ['trackingId', 'origin', 'to', 'from', 'clientReference', 'mmsId', 'sentAs'] as const;
-const PROJECTED: readonly string[] = [...FIELDS, STATUS_DUE.dueAttribute, STATUS_DUE.sinceAttribute];
 /** BatchGetItem retries of unprocessed keys (throttling), 50 ms doubling. */
 const UNPROCESSED_RETRIES = 5;
 
@@ -37,16 +34,16 @@ export class DynamoDbStatusDue implements StatusDueSource {
         TableName: this.tableName,
         IndexName: STATUS_DUE.indexName,
         KeyConditionExpression: '#shard = :shard AND #due <= :now',
-        ExpressionAttributeNames: { '#shard': STATUS_DUE.shardAttribute, '#due': STATUS_DUE.dueAttribute },
+        ExpressionAttributeNames: { '#shard': ATTRIBUTE.statusDueShard, '#due': ATTRIBUTE.statusDueAt },
         ExpressionAttributeValues: { ':shard': { S: shard }, ':now': { N: String(now.getTime()) } },
         Limit: limit,
         ExclusiveStartKey: startKey,
       }),
     );
-    const keys = (page.Items ?? []).map((item) => ({ pk: item.pk as AttributeValue, sk: item.sk as AttributeValue }));
+    const keys = (page.Items ?? []).map(keyOf);
     const states = keys.length === 0 ? [] : await this.states(keys);
     const messages = states.flatMap((state) => {
-      const message = waitingMessage(state);
+      const message = waitingMessageOf(state);
       return message && message.dueAt.getTime() <= now.getTime() ? [message] : [];
     });
     return { messages, nextKey: page.LastEvaluatedKey };
@@ -64,8 +61,8 @@ export class DynamoDbStatusDue implements StatusDueSource {
             [this.tableName]: {
               Keys: pending,
               ConsistentRead: true,
-              ProjectionExpression: PROJECTED.map((_, i) => `#f${i}`).join(', '),
-              ExpressionAttributeNames: Object.fromEntries(PROJECTED.map((name, i) => [`#f${i}`, name])),
+              ProjectionExpression: WAITING_STATE_ATTRIBUTES.map((_, i) => `#f${i}`).join(', '),
+              ExpressionAttributeNames: Object.fromEntries(WAITING_STATE_ATTRIBUTES.map((name, i) => [`#f${i}`, name])),
             },
           },
         }),
@@ -75,22 +72,4 @@ export class DynamoDbStatusDue implements StatusDueSource {
     }
     return found;
   }
-}
-
-/** The waiting message of a state item; `undefined` when it is not waiting any more (final: no due time). */
-function waitingMessage(state: Record<string, AttributeValue>): WaitingMessage | undefined {
-  const due = state[STATUS_DUE.dueAttribute]?.N;
-  const trackingId = state.trackingId?.S;
-  if (due === undefined || trackingId === undefined) return undefined;
-  const since = state[STATUS_DUE.sinceAttribute]?.N;
-  const message: Record<string, unknown> = {
-    trackingId,
-    dueAt: new Date(Number(due)),
-    waitStartedAt: new Date(Number(since ?? due)),
-  };
-  for (const name of FIELDS) {
-    const value = state[name]?.S;
-    if (value !== undefined) message[name] = value;
-  }
-  return message as unknown as WaitingMessage;
 }

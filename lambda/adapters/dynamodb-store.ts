@@ -11,20 +11,21 @@ import {
   type UpdateItemInput,
 } from '@aws-sdk/client-dynamodb';
 import type { PostbackDetail } from '../domain/event-detail';
-import { POSTBACK_FIELDS } from '../domain/fields';
 import type { PostbackRecord } from '../domain/postback';
 import type { CallOptions, ClaimResult, PostbackStore, RejectedPostback, StatusUnknownClaim, StatusUnknownStore } from '../ports';
-import {
-  clientReferenceIndexKeys,
-  KEYS,
-  PRECEDENCE_ATTRIBUTE,
-  RELAY,
-  rejectedKey,
-  relayShardOf,
-  STATUS_DUE,
-  statusDueShard,
-} from '../table-definition';
 import { toAttribute } from './attribute-values';
+import {
+  ATTRIBUTE,
+  clientReferenceIndexKeys,
+  historyKey,
+  isPublished,
+  PUBLISH_STATE,
+  REPLACEABLE_STATE_FIELDS,
+  rejectedItem,
+  shardOf,
+  stateKey,
+  type TableKey,
+} from './item-vocabulary';
 
 export interface DynamoDbStoreOptions {
   /** An AWS SDK v3 DynamoDB client (see `runtime/aws-clients.ts`). */
@@ -43,53 +44,34 @@ export interface DynamoDbStoreOptions {
 }
 
 const DAY_SECONDS = 86_400;
-/** Publication state of a history entry (attribute `pub`). */
-export const PENDING = 'pending';
-export const PUBLISHED = 'published';
-
-/** Detail fields that describe the message rather than one postback: kept when a later latest postback omits them. */
-const STICKY_FIELDS = new Set(['clientReference', 'to', 'from']);
-/** Detail fields removed from the state when the new latest postback does not have them. */
-const REPLACEABLE_FIELDS: readonly string[] = Object.values(POSTBACK_FIELDS)
-  .map((field): string => field.detail)
-  .filter((name) => !STICKY_FIELDS.has(name) && name !== 'trackingId' && name !== 'code' && name !== 'origin' && name !== 'timestamp')
-  // Detail fields that only some states have (the wire format; the synthetic status-unknown state's own fields).
-  .concat('format', 'synthetic', 'waitStartedAt');
-
-export function messageKey(trackingId: string): string {
-  return `${KEYS.messagePrefix}${trackingId}`;
-}
-
-export function historySortKey(record: Pick<PostbackRecord, 'instant' | 'postbackId'>): string {
-  return `${KEYS.historyPrefix}${record.instant.key}#${record.postbackId}`;
-}
-
-/** The table key of a history entry. */
-export type HistoryKey = { readonly pk: { S: string }; readonly sk: { S: string } };
 
 /**
  * Marks a history entry published: its event is out. Removing the relay attributes drops
  * the entry from the index `byPublishDue` (one index delete, no extra request).
  */
-export function markPublishedInput(tableName: string, key: HistoryKey): UpdateItemInput {
+export function markPublishedInput(tableName: string, key: TableKey): UpdateItemInput {
   return {
     TableName: tableName,
     Key: key,
-    UpdateExpression: 'SET #pub = :published REMOVE #lease, #shard',
-    ExpressionAttributeNames: { '#pub': 'pub', '#lease': RELAY.leaseAttribute, '#shard': RELAY.shardAttribute },
-    ExpressionAttributeValues: { ':published': { S: PUBLISHED } },
+    UpdateExpression: 'SET #publishState = :published REMOVE #lease, #shard',
+    ExpressionAttributeNames: {
+      '#publishState': ATTRIBUTE.publishState,
+      '#lease': ATTRIBUTE.leaseExpiresAt,
+      '#shard': ATTRIBUTE.relayShard,
+    },
+    ExpressionAttributeValues: { ':published': { S: PUBLISH_STATE.published } },
   };
 }
 
-/** Gives the lease of a pending entry up, so that a retry or the relay can take it at once. */
-export function releaseInput(tableName: string, key: HistoryKey): UpdateItemInput {
+/** Gives the lease of an unpublished entry up, so that a retry or the relay can take it at once. */
+export function releaseInput(tableName: string, key: TableKey): UpdateItemInput {
   return {
     TableName: tableName,
     Key: key,
     UpdateExpression: 'SET #lease = :zero',
-    ConditionExpression: '#pub = :pending',
-    ExpressionAttributeNames: { '#pub': 'pub', '#lease': RELAY.leaseAttribute },
-    ExpressionAttributeValues: { ':pending': { S: PENDING }, ':zero': { N: '0' } },
+    ConditionExpression: '#publishState = :unpublished',
+    ExpressionAttributeNames: { '#publishState': ATTRIBUTE.publishState, '#lease': ATTRIBUTE.leaseExpiresAt },
+    ExpressionAttributeValues: { ':unpublished': { S: PUBLISH_STATE.unpublished }, ':zero': { N: '0' } },
   };
 }
 
@@ -113,7 +95,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
         new TransactWriteItemsCommand({
           TransactItems: [{ Put: historyPut }, { Update: this.stateUpdate(record, record.precedence, now) }],
           // Idempotent across the client's own retries: if an attempt succeeded but its answer was
-          // lost, the retry reports success instead of meeting its own pending entry (503 until
+          // lost, the retry reports success instead of meeting its own unpublished entry (503 until
           // the lease expires). Unique per claim, so a later claim is never confused with it.
           ClientRequestToken: randomUUID(),
         }),
@@ -133,7 +115,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
   }
 
   /**
-   * Writes the synthetic status-unknown postback (history entry, pending, under a lease) and
+   * Writes the synthetic status-unknown postback (history entry, unpublished, under a lease) and
    * makes it the latest state, atomically, only while the state is still not final. Nothing
    * is written when a final postback got there first (`superseded`) or when the synthetic
    * postback is already written (`duplicate`, or `in_progress` while its lease runs).
@@ -163,69 +145,54 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
   }
 
   async markPublished(record: PostbackRecord, options: CallOptions = {}): Promise<void> {
-    await this.options.client.send(new UpdateItemCommand(markPublishedInput(this.options.tableName, this.historyKey(record))), options);
+    await this.options.client.send(new UpdateItemCommand(markPublishedInput(this.options.tableName, historyKey(record))), options);
   }
 
   async release(record: PostbackRecord, options: CallOptions = {}): Promise<void> {
     try {
-      await this.options.client.send(new UpdateItemCommand(releaseInput(this.options.tableName, this.historyKey(record))), options);
+      await this.options.client.send(new UpdateItemCommand(releaseInput(this.options.tableName, historyKey(record))), options);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
   async saveRejected(rejected: RejectedPostback, options: CallOptions = {}): Promise<void> {
-    const receivedAt = rejected.receivedAt.toISOString();
-    const item = toAttribute({
-      ...rejectedKey(rejected.receivedAt, rejected.requestId),
-      kind: 'rejected',
-      requestId: rejected.requestId,
-      receivedAt,
-      statusCode: rejected.statusCode,
-      reason: rejected.reason,
-      message: rejected.message,
-      details: rejected.details === undefined ? undefined : JSON.stringify(rejected.details),
-      contentType: rejected.contentType,
-      sourceIp: rejected.sourceIp,
-      body: rejected.body,
-      truncated: rejected.truncated,
-      expiresAt: epochSeconds(rejected.receivedAt) + this.options.rejectedRetentionDays * DAY_SECONDS,
-    })?.M;
+    const item = rejectedItem(rejected, epochSeconds(rejected.receivedAt) + this.options.rejectedRetentionDays * DAY_SECONDS);
     await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }), options);
-  }
-
-  private historyKey(record: PostbackRecord): HistoryKey {
-    return { pk: { S: messageKey(record.trackingId) }, sk: { S: historySortKey(record) } };
   }
 
   private historyPut(record: PostbackRecord, rawBody: string, now: Date) {
     const item: Record<string, AttributeValue> = {
-      ...this.historyKey(record),
-      postbackId: { S: record.postbackId },
-      trackingId: { S: record.trackingId },
-      code: { S: record.code },
-      detailType: { S: record.detailType },
-      timestamp: { S: record.detail.timestamp },
-      tsKey: { S: record.instant.key },
-      receivedAt: { S: record.receivedAt },
-      pub: { S: PENDING },
-      // While pending, the entry is in the index `byPublishDue`: the relay publishes it once the lease has expired.
-      [RELAY.leaseAttribute]: { N: String(now.getTime() + this.options.leaseSeconds * 1000) },
-      [RELAY.shardAttribute]: { S: relayShardOf(record.postbackId) },
+      ...historyKey(record),
+      [ATTRIBUTE.postbackId]: { S: record.postbackId },
+      [ATTRIBUTE.trackingId]: { S: record.trackingId },
+      [ATTRIBUTE.code]: { S: record.code },
+      [ATTRIBUTE.detailType]: { S: record.detailType },
+      [ATTRIBUTE.timestamp]: { S: record.detail.timestamp },
+      [ATTRIBUTE.instantKey]: { S: record.instant.key },
+      [ATTRIBUTE.receivedAt]: { S: record.receivedAt },
+      [ATTRIBUTE.publishState]: { S: PUBLISH_STATE.unpublished },
+      // While unpublished, the entry is in the index `byPublishDue`: the relay publishes it once the lease has expired.
+      [ATTRIBUTE.leaseExpiresAt]: { N: String(now.getTime() + this.options.leaseSeconds * 1000) },
+      [ATTRIBUTE.relayShard]: { S: shardOf(record.postbackId) },
       // The isLatest of its event, so that the relay publishes the Detail this claim decided.
-      isLatest: { BOOL: record.entry !== undefined },
+      [ATTRIBUTE.isLatest]: { BOOL: record.entry !== undefined },
       // The body as received: the relay rebuilds the event from it with the same domain code.
-      body: { S: rawBody },
-      expiresAt: { N: String(epochSeconds(now) + this.options.historyRetentionDays * DAY_SECONDS) },
+      [ATTRIBUTE.body]: { S: rawBody },
+      [ATTRIBUTE.expiresAt]: { N: String(epochSeconds(now) + this.options.historyRetentionDays * DAY_SECONDS) },
     };
-    if (record.detail.status !== undefined) item.status = { S: record.detail.status };
+    if (record.detail.status !== undefined) item[ATTRIBUTE.status] = { S: record.detail.status };
     return {
       TableName: this.options.tableName,
       Item: item,
-      // New, or pending and abandoned by an invocation whose lease has expired (crash, timeout, released).
-      ConditionExpression: 'attribute_not_exists(pk) OR (#pub = :pending AND #lease < :now)',
-      ExpressionAttributeNames: { '#pub': 'pub', '#lease': RELAY.leaseAttribute },
-      ExpressionAttributeValues: { ':pending': { S: PENDING }, ':now': { N: String(now.getTime()) } },
+      // New, or unpublished and abandoned by an invocation whose lease has expired (crash, timeout, released).
+      ConditionExpression: 'attribute_not_exists(#pk) OR (#publishState = :unpublished AND #lease < :now)',
+      ExpressionAttributeNames: {
+        '#pk': ATTRIBUTE.partitionKey,
+        '#publishState': ATTRIBUTE.publishState,
+        '#lease': ATTRIBUTE.leaseExpiresAt,
+      },
+      ExpressionAttributeValues: { ':unpublished': { S: PUBLISH_STATE.unpublished }, ':now': { N: String(now.getTime()) } },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     } satisfies PutItemInput;
   }
@@ -256,14 +223,14 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
       const attributeValue = toAttribute(value);
       if (attributeValue !== undefined) set(attribute, attributeValue);
     }
-    for (const attribute of REPLACEABLE_FIELDS) {
+    for (const attribute of REPLACEABLE_STATE_FIELDS) {
       if ((fields as Record<string, unknown>)[attribute] === undefined) {
         n += 1;
         names[`#a${n}`] = attribute;
         removes.push(`#a${n}`);
       }
     }
-    set(PRECEDENCE_ATTRIBUTE, { S: precedence });
+    set(ATTRIBUTE.precedence, { S: precedence });
     // The client-reference index entry: written by the first state update with a listed
     // reference, never changed afterwards (a later state writes nothing to the index).
     const indexKeys = clientReferenceIndexKeys(record.detail.clientReference, record.trackingId);
@@ -273,28 +240,28 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
       values[`:v${n}`] = { S: value };
       sets.push(`#a${n} = if_not_exists(#a${n}, :v${n})`);
     }
-    set('rank', { N: String(record.entry?.rank ?? -1) });
-    set('tsKey', { S: record.instant.key });
-    set('detailType', { S: record.detailType });
-    set('updatedAt', { S: now.toISOString() });
-    set('expiresAt', { N: String(epochSeconds(now) + this.options.historyRetentionDays * DAY_SECONDS) });
+    set(ATTRIBUTE.catalogRank, { N: String(record.entry?.rank ?? -1) });
+    set(ATTRIBUTE.instantKey, { S: record.instant.key });
+    set(ATTRIBUTE.detailType, { S: record.detailType });
+    set(ATTRIBUTE.updatedAt, { S: now.toISOString() });
+    set(ATTRIBUTE.expiresAt, { N: String(epochSeconds(now) + this.options.historyRetentionDays * DAY_SECONDS) });
     this.statusDueKeys(record, now, names, values, sets, removes);
-    names['#pk'] = 'pk';
-    names['#rank'] = 'rank';
-    names['#pid'] = 'postbackId';
+    names['#pk'] = ATTRIBUTE.partitionKey;
+    names['#rank'] = ATTRIBUTE.catalogRank;
+    names['#pid'] = ATTRIBUTE.postbackId;
     if (condition.includes('#prec')) {
-      names['#prec'] = PRECEDENCE_ATTRIBUTE;
+      names['#prec'] = ATTRIBUTE.precedence;
       values[':prec'] = { S: precedence };
     }
     values[':rank'] = { N: String(record.entry?.rank ?? -1) };
     values[':pid'] = { S: record.postbackId };
     if (condition.includes('#ts')) {
-      names['#ts'] = 'tsKey';
+      names['#ts'] = ATTRIBUTE.instantKey;
       values[':ts'] = { S: record.instant.key };
     }
     return {
       TableName: this.options.tableName,
-      Key: { pk: { S: messageKey(record.trackingId) }, sk: { S: KEYS.stateSortKey } },
+      Key: stateKey(record.trackingId),
       UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
       ConditionExpression: condition,
       ExpressionAttributeNames: names,
@@ -314,9 +281,9 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
     sets: string[],
     removes: string[],
   ): void {
-    names['#sdShard'] = STATUS_DUE.shardAttribute;
-    names['#sdDue'] = STATUS_DUE.dueAttribute;
-    names['#sdSince'] = STATUS_DUE.sinceAttribute;
+    names['#sdShard'] = ATTRIBUTE.statusDueShard;
+    names['#sdDue'] = ATTRIBUTE.statusDueAt;
+    names['#sdSince'] = ATTRIBUTE.statusWaitStartedAt;
     if (record.final) {
       removes.push('#sdShard', '#sdDue', '#sdSince');
       return;
@@ -328,7 +295,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
       delete names['#sdSince'];
       return;
     }
-    values[':sdShard'] = { S: statusDueShard(record.trackingId) };
+    values[':sdShard'] = { S: shardOf(record.trackingId) };
     values[':sdDue'] = { N: String(now.getTime() + afterSeconds * 1000) };
     values[':sdSince'] = { N: String(now.getTime()) };
     sets.push(
@@ -351,11 +318,11 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
 
 /** The history put of a claim that does not change the latest state. */
 function notLatest(historyPut: PutItemInput): PutItemInput {
-  return { ...historyPut, Item: { ...historyPut.Item, isLatest: { BOOL: false } } };
+  return { ...historyPut, Item: { ...historyPut.Item, [ATTRIBUTE.isLatest]: { BOOL: false } } };
 }
 
 function existing(item: Record<string, AttributeValue> | undefined): ClaimResult {
-  return item?.pub?.S === PUBLISHED ? { outcome: 'duplicate' } : { outcome: 'in_progress' };
+  return isPublished(item) ? { outcome: 'duplicate' } : { outcome: 'in_progress' };
 }
 
 function epochSeconds(date: Date): number {

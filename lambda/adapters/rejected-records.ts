@@ -7,8 +7,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { RejectedPostback } from '../ports';
-import { rejectedPartitionKey, SHARDS } from '../table-definition';
-import { fromAttribute, toAttribute } from './attribute-values';
+import { fromItem, toAttribute } from './attribute-values';
+import { ATTRIBUTE, keyValues, rejectedFromItem, rejectedPartitionKey, SHARDS, tableKey } from './item-vocabulary';
 
 /** The key of one rejected record (`REJECTED#<day>#<shard>` / `<receivedAt>#<requestId>`). */
 export interface RejectedRecordKey {
@@ -67,28 +67,11 @@ export function daysOf(since: Date, until: Date): string[] {
 }
 
 function toRecord(item: Record<string, AttributeValue>): StoredRejectedPostback {
-  const plain = Object.fromEntries(Object.entries(item).map(([name, value]) => [name, fromAttribute(value)]));
-  const text = (name: string) => (typeof plain[name] === 'string' ? (plain[name] as string) : undefined);
-  const replay = plain.replay as Record<string, unknown> | undefined;
-  let details: unknown;
-  try {
-    details = text('details') === undefined ? undefined : JSON.parse(text('details') as string);
-  } catch {
-    details = text('details');
-  }
+  const plain = fromItem(item);
+  const { replay, ...rejected } = rejectedFromItem(plain);
   return {
-    key: { pk: text('pk') ?? '', sk: text('sk') ?? '' },
-    requestId: text('requestId') ?? '',
-    receivedAt: new Date(text('receivedAt') ?? 0),
-    statusCode: Number(plain.statusCode),
-    reason: text('reason') ?? '',
-    message: text('message') ?? '',
-    details,
-    contentType: text('contentType'),
-    sourceIp: text('sourceIp'),
-    body: text('body') ?? '',
-    truncated: plain.truncated === true,
-    expiresAt: typeof plain.expiresAt === 'number' ? new Date(plain.expiresAt * 1000) : undefined,
+    key: keyValues(item),
+    ...rejected,
     replay:
       replay === undefined
         ? undefined
@@ -153,10 +136,10 @@ export class DynamoDbRejectedRecords {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+          Key: tableKey(key.pk, key.sk),
           UpdateExpression: 'SET #replay = :replay',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#replay': 'replay' },
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#replay': ATTRIBUTE.replay, '#pk': ATTRIBUTE.partitionKey },
           ExpressionAttributeValues: { ':replay': value },
         }),
       );
@@ -173,9 +156,10 @@ export class DynamoDbRejectedRecords {
       const out: QueryCommandOutput = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          // sk is `<receivedAt ISO>#<requestId>`: `since` itself sorts before every sk of that
-          // instant (inclusive), `until` before every sk of its instant (exclusive).
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
+          // The sort key is `<receivedAt ISO>#<requestId>`: `since` itself sorts before every sort
+          // key of that instant (inclusive), `until` before every one of its instant (exclusive).
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :since AND :until',
+          ExpressionAttributeNames: { '#pk': ATTRIBUTE.partitionKey, '#sk': ATTRIBUTE.sortKey },
           ExpressionAttributeValues: { ':pk': { S: pk }, ':since': { S: since.toISOString() }, ':until': { S: until.toISOString() } },
           ExclusiveStartKey: startKey,
         }),

@@ -78,7 +78,7 @@ export interface RelayReport {
   readonly unmarked: number;
   /** Taken meanwhile by a sender's retry or another run, or published meanwhile. */
   readonly skipped: number;
-  /** Could not be published (publish failed, or the entry cannot be rebuilt); left pending. */
+  /** Could not be published (publish failed, or the entry cannot be rebuilt); left unpublished. */
   readonly failed: number;
   /** Age of the oldest due entry (now minus its receipt), in whole seconds; 0 when none. */
   readonly oldestAgeSeconds: number;
@@ -142,7 +142,7 @@ export function createRelay(deps: RelayDeps) {
           await deps.publisher.publish(event.record, event.detail);
         } catch (error) {
           counts.failed += 1;
-          log?.error('Relay could not publish the entry; it stays pending', {
+          log?.error('Relay could not publish the entry; it stays unpublished', {
             trackingId: entry.trackingId,
             postbackId: entry.postbackId,
             error: error as Error,

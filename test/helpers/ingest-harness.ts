@@ -2,9 +2,9 @@ import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { fromItem } from '../../lambda/adapters/attribute-values';
 import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
+import { ATTRIBUTE, KEYS, messageKey, rejectedPartitionKey, SHARDS, shardOf, stateKey } from '../../lambda/adapters/item-vocabulary';
 import { createIngestHandler, defaultIngestDeps } from '../../lambda/ingest-handler';
 import type { PostbackStore } from '../../lambda/ports';
-import { rejectedPartitionKey, SHARDS, shardOf } from '../../lambda/table-definition';
 import { type EventBridgeLocal, startEventBridgeLocal } from '../../local/eventbridge-local';
 import { type ApiGatewayEventOverrides, apiGatewayEvent } from './api-gateway-event';
 import { createTestTable, type TestTable } from './ddb-table';
@@ -119,7 +119,7 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
       const out = await table.client.send(
         new GetItemCommand({
           TableName: table.tableName,
-          Key: { pk: { S: `MSG#${trackingId}` }, sk: { S: 'STATE' } },
+          Key: stateKey(trackingId),
           ConsistentRead: true,
         }),
       );
@@ -129,8 +129,9 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
       const out = await table.client.send(
         new QueryCommand({
           TableName: table.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
-          ExpressionAttributeValues: { ':pk': { S: `MSG#${trackingId}` }, ':h': { S: 'H#' } },
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :h)',
+          ExpressionAttributeNames: { '#pk': ATTRIBUTE.partitionKey, '#sk': ATTRIBUTE.sortKey },
+          ExpressionAttributeValues: { ':pk': { S: messageKey(trackingId) }, ':h': { S: KEYS.historyPrefix } },
           ConsistentRead: true,
         }),
       );
@@ -145,7 +146,8 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
           table.client.send(
             new QueryCommand({
               TableName: table.tableName,
-              KeyConditionExpression: 'pk = :pk',
+              KeyConditionExpression: '#pk = :pk',
+              ExpressionAttributeNames: { '#pk': ATTRIBUTE.partitionKey },
               ExpressionAttributeValues: { ':pk': { S: rejectedPartitionKey(day, shard) } },
               ConsistentRead: true,
             }),

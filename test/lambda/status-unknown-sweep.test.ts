@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { ATTRIBUTE, messageKey, PUBLISH_STATE, SHARDS } from '../../lambda/adapters/item-vocabulary';
 import { STATUS_UNKNOWN } from '../../lambda/domain/catalog';
 import { statusUnknownRecord } from '../../lambda/domain/status-unknown';
 import type { DuePage, StatusDueSource } from '../../lambda/ports';
 import { createStatusUnknownSweep, defaultSweepDeps, type SweepResult } from '../../lambda/status-unknown-sweep';
-import { SHARDS, STATUS_DUE } from '../../lambda/table-definition';
+import { STATUS_DUE } from '../../lambda/table-definition';
 import { detailValidators } from '../helpers/detail-validators';
 import { fixture } from '../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../helpers/ingest-harness';
@@ -56,7 +57,7 @@ async function dueIndexEntries(trackingId: string): Promise<number> {
         ExpressionAttributeValues: { ':s': { S: shard } },
       }),
     );
-    count += (out.Items ?? []).filter((item) => item.pk?.S === `MSG#${trackingId}`).length;
+    count += (out.Items ?? []).filter((item) => item[ATTRIBUTE.partitionKey]?.S === messageKey(trackingId)).length;
   }
   return count;
 }
@@ -92,13 +93,13 @@ describe('a message with no final postback', () => {
     });
     expect(detail).not.toHaveProperty('raw');
     const state = await h.state(trackingId);
-    expect(state).toMatchObject({ code: 'UNKNOWN', detailType: 'MMS Status Unknown', rank: 1.5, synthetic: true });
+    expect(state).toMatchObject({ code: 'UNKNOWN', detailType: 'MMS Status Unknown', [ATTRIBUTE.catalogRank]: 1.5, synthetic: true });
     expect(state?.waitStartedAt).toBe((await h.history(trackingId))[0]?.receivedAt);
     expect(Date.parse(detail.timestamp as string) - Date.parse(detail.waitStartedAt as string)).toBe(WAIT_SECONDS * 1000);
     expect(await dueIndexEntries(trackingId)).toBe(0);
-    expect((await h.history(trackingId)).map((entry) => [entry.code, entry.pub])).toEqual([
-      ['N101', 'published'],
-      ['UNKNOWN', 'published'],
+    expect((await h.history(trackingId)).map((entry) => [entry.code, entry[ATTRIBUTE.publishState]])).toEqual([
+      ['N101', PUBLISH_STATE.published],
+      ['UNKNOWN', PUBLISH_STATE.published],
     ]);
 
     const delivered = await send('n102', trackingId);

@@ -66,8 +66,8 @@ describe('MmsPostbackReceiver with defaults (bundled with esbuild)', () => {
         AttributeDefinitions: expect.arrayContaining([
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
-          { AttributeName: 'clientRefKey', AttributeType: 'S' },
-          { AttributeName: 'clientRefSort', AttributeType: 'S' },
+          { AttributeName: 'clientReferenceKey', AttributeType: 'S' },
+          { AttributeName: 'clientReferenceSortKey', AttributeType: 'S' },
           { AttributeName: 'relayShard', AttributeType: 'S' },
           { AttributeName: 'leaseExpiresAt', AttributeType: 'N' },
         ]),

@@ -47,7 +47,7 @@ function cleanRun() {
   const postbacks = [sent101, sent102, rejected, future];
   const event = (p: SentPostback, isLatest: boolean) => ({ detailType: p.detailType, receivedAt: '-', trackingId: p.trackingId, isLatest });
   const stored: Stored = {
-    history: postbacks.map((p) => ({ trackingId: p.trackingId, postbackId: p.postbackId, pub: 'published' })),
+    history: postbacks.map((p) => ({ trackingId: p.trackingId, postbackId: p.postbackId, published: true })),
     states: new Map([
       ['lt-a', sent102.postbackId],
       ['lt-b', rejected.postbackId],
@@ -141,10 +141,10 @@ describe('load test checks', () => {
     expect(failing(runChecks(run.ledger, run.stored, NO_FAULTS))).toEqual(['FAIL isLatest of every event and answer follows the rule']);
   });
 
-  it('fail on an entry left pending, with and without faults', () => {
+  it('fail on an entry left unpublished, with and without faults', () => {
     const run = cleanRun();
     const i = run.stored.history.findIndex((h) => h.postbackId === run.sent101.postbackId);
-    run.stored.history[i] = { ...(run.stored.history[i] as Stored['history'][number]), pub: 'pending' };
+    run.stored.history[i] = { ...(run.stored.history[i] as Stored['history'][number]), published: false };
     expect(failing(runChecks(run.ledger, run.stored, NO_FAULTS))).toEqual(['FAIL history entries of 2xx postbacks marked published']);
     expect(
       verdictOf(

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDbStore } from '../../../lambda/adapters/dynamodb-store';
+import { rejectedPartitionKey, SHARD_COUNT, shardOf } from '../../../lambda/adapters/item-vocabulary';
 import { DynamoDbRejectedRecords, daysOf, RejectedRecordGoneError } from '../../../lambda/adapters/rejected-records';
 import type { RejectedPostback } from '../../../lambda/ports';
-import { SHARD_COUNT, shardOf } from '../../../lambda/table-definition';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 
@@ -115,7 +115,7 @@ describe('listRejected and markRejectedOutcome', () => {
   });
 
   it('refuses to mark a record that does not exist (instead of creating one)', async () => {
-    const key = { pk: 'REJECTED#2030-01-09#00', sk: `2030-01-09T00:00:00.000Z#${randomUUID()}` };
+    const key = { pk: rejectedPartitionKey('2030-01-09', '00'), sk: `2030-01-09T00:00:00.000Z#${randomUUID()}` };
     await expect(records.markRejectedOutcome(key, { result: 'accepted', statusCode: 200, at: new Date() })).rejects.toBeInstanceOf(
       RejectedRecordGoneError,
     );

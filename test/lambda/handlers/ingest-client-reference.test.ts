@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import { ATTRIBUTE, isListedClientReference } from '../../../lambda/adapters/item-vocabulary';
 import { LIMITS } from '../../../lambda/domain/fields';
 import { validatePostback } from '../../../lambda/domain/validate';
-import { isListedClientReference } from '../../../lambda/table-definition';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
 
@@ -41,7 +41,7 @@ describe('client-reference values', () => {
         const state = await h.state(trackingId);
         expect(state?.clientReference).toBe(clientReference);
         expect(h.eventsFor(trackingId).map((e) => e.detail.clientReference)).toEqual([clientReference]);
-        expect(state?.clientRefKey !== undefined).toBe(isListedClientReference(clientReference));
+        expect(state?.[ATTRIBUTE.clientReferenceKey] !== undefined).toBe(isListedClientReference(clientReference));
       }),
       { numRuns: 100 },
     );

@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ATTRIBUTE, PUBLISH_STATE } from '../../../lambda/adapters/item-vocabulary';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHandler, type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
@@ -89,7 +90,7 @@ it('answers 200 before the deadline when the event is out but marking it publish
   expect(leftMs).toBeGreaterThan(0);
   expect(dynamodb.stalled.UpdateItem).toBeGreaterThanOrEqual(1);
   expect(h.eventsFor(body['tracking-id'])).toHaveLength(1);
-  expect((await h.history(body['tracking-id']))[0]).toMatchObject({ pub: 'pending' });
+  expect((await h.history(body['tracking-id']))[0]).toMatchObject({ [ATTRIBUTE.publishState]: PUBLISH_STATE.unpublished });
 });
 
 it('answers 503 with Retry-After before the deadline when Secrets Manager stops answering', async () => {

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ATTRIBUTE, stateKey } from '../../../lambda/adapters/item-vocabulary';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
 
@@ -78,12 +79,11 @@ describe('a state stored before the precedence attribute existed', () => {
       new PutItemCommand({
         TableName: h.table.tableName,
         Item: {
-          pk: { S: `MSG#${trackingId}` },
-          sk: { S: 'STATE' },
-          postbackId: { S: 'legacy' },
-          code: { S: 'N102' },
-          rank: { N: '2' },
-          tsKey: { S: '2026-04-24T18:31:10.000000000Z' },
+          ...stateKey(trackingId),
+          [ATTRIBUTE.postbackId]: { S: 'legacy' },
+          [ATTRIBUTE.code]: { S: 'N102' },
+          [ATTRIBUTE.catalogRank]: { N: '2' },
+          [ATTRIBUTE.instantKey]: { S: '2026-04-24T18:31:10.000000000Z' },
         },
       }),
     );
@@ -95,7 +95,7 @@ describe('a state stored before the precedence attribute existed', () => {
     expect([late.body.latest, earlierFinal.body.latest, laterFinal.body.latest]).toEqual([false, false, true]);
     const state = await h.state(trackingId);
     expect(state?.postbackId).toBe(laterFinal.body.postbackId);
-    expect(state?.precedence).toEqual(expect.stringMatching(/^020#2026-04-24T18:32:00\.000000000Z#3#/));
+    expect(state?.[ATTRIBUTE.precedence]).toEqual(expect.stringMatching(/^020#2026-04-24T18:32:00\.000000000Z#3#/));
   });
 });
 

@@ -3,6 +3,7 @@
  * EventBridge: every provider example in both forms, and hostile XML refused and kept.
  */
 import { randomUUID } from 'node:crypto';
+import { ATTRIBUTE, PUBLISH_STATE } from '../../../lambda/adapters/item-vocabulary';
 import { toXmlPostback } from '../../../local/xml-form';
 import { EXAMPLE_NAMES, fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
@@ -68,7 +69,9 @@ describe('every provider example, in both forms', () => {
     });
 
     expect(res.body).toMatchObject({ result: 'accepted', trackingId });
-    expect(await h.history(trackingId)).toEqual([expect.objectContaining({ body: xml, pub: 'published' })]);
+    expect(await h.history(trackingId)).toEqual([
+      expect.objectContaining({ body: xml, [ATTRIBUTE.publishState]: PUBLISH_STATE.published }),
+    ]);
   });
 
   it('validates the XML form with the same schema', async () => {

@@ -3,6 +3,7 @@
  * jest global setup) and a loopback EventBridge endpoint that records every event.
  */
 import { randomUUID } from 'node:crypto';
+import { ATTRIBUTE, PUBLISH_STATE } from '../../../lambda/adapters/item-vocabulary';
 import { UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
 import { interpretPostback } from '../../../lambda/domain/postback';
 import { validatePostback } from '../../../lambda/domain/validate';
@@ -59,7 +60,11 @@ describe('the provider examples, end to end', () => {
     expect(state).toMatchObject({ code: body.code, postbackId: res.body.postbackId, trackingId });
     const history = await h.history(trackingId);
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ postbackId: res.body.postbackId, pub: 'published', body: JSON.stringify(body) });
+    expect(history[0]).toMatchObject({
+      postbackId: res.body.postbackId,
+      [ATTRIBUTE.publishState]: PUBLISH_STATE.published,
+      body: JSON.stringify(body),
+    });
   });
 
   it('publishes the full Detail of the N102 example, absent fields left out', async () => {
@@ -281,7 +286,7 @@ describe('faults', () => {
     const res = await h.post(body, {}, h.handlerWith({}, failingMarkPublished(3)));
 
     expect(res.body).toMatchObject({ result: 'accepted' });
-    expect((await h.history(trackingId))[0]).toMatchObject({ pub: 'published' });
+    expect((await h.history(trackingId))[0]).toMatchObject({ [ATTRIBUTE.publishState]: PUBLISH_STATE.published });
     expect((await h.post(body)).body.result).toBe('duplicate');
     expect(h.eventsFor(trackingId)).toHaveLength(1);
   });
@@ -294,7 +299,7 @@ describe('faults', () => {
 
     expect(res.body).toMatchObject({ result: 'accepted' }); // the event is published: a 5xx would make the sender retry
     expect(h.eventsFor(trackingId)).toHaveLength(1);
-    expect((await h.history(trackingId))[0]).toMatchObject({ pub: 'pending' });
+    expect((await h.history(trackingId))[0]).toMatchObject({ [ATTRIBUTE.publishState]: PUBLISH_STATE.unpublished });
     expect((await h.post(body)).statusCode).toBe(503);
   });
 

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { compareUtf8 } from '../../../lambda/adapters/dynamodb-message-reader';
+import { ATTRIBUTE, clientReferenceShardKey, shardOf } from '../../../lambda/adapters/item-vocabulary';
 import { createQueryHandler, defaultQueryDeps } from '../../../lambda/query-handler';
-import { clientReferenceShardKey, shardOf } from '../../../lambda/table-definition';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
@@ -136,8 +136,8 @@ describe('GET /messages?clientReference=', () => {
       [a, 'N102'],
       [b, 'N101'],
     ]);
-    expect(res.body.items[0]).not.toHaveProperty('clientRefKey');
-    expect(res.body.items[0]).not.toHaveProperty('clientRefSort');
+    expect(res.body.items[0]).not.toHaveProperty(ATTRIBUTE.clientReferenceKey);
+    expect(res.body.items[0]).not.toHaveProperty(ATTRIBUTE.clientReferenceSortKey);
     expect(res.body).not.toHaveProperty('nextToken');
   });
 
@@ -179,9 +179,16 @@ describe('GET /messages?clientReference=', () => {
     await h.post(postback('n102', trackingId, { 'client-reference': `${ref}-changed` }));
     const later = await h.state(trackingId);
 
-    expect(first).toMatchObject({ clientRefKey: clientReferenceShardKey(ref, shardOf(trackingId)), clientRefSort: trackingId });
+    expect(first).toMatchObject({
+      [ATTRIBUTE.clientReferenceKey]: clientReferenceShardKey(ref, shardOf(trackingId)),
+      [ATTRIBUTE.clientReferenceSortKey]: trackingId,
+    });
     // Same index keys: DynamoDB writes nothing to an index when an update leaves its key attributes alone.
-    expect(later).toMatchObject({ code: 'N102', clientRefKey: first?.clientRefKey, clientRefSort: trackingId });
+    expect(later).toMatchObject({
+      code: 'N102',
+      [ATTRIBUTE.clientReferenceKey]: first?.[ATTRIBUTE.clientReferenceKey],
+      [ATTRIBUTE.clientReferenceSortKey]: trackingId,
+    });
     expect((await get('/messages', { clientReference: ref })).body.items).toEqual([expect.objectContaining({ trackingId, code: 'N102' })]);
   });
 
@@ -196,8 +203,8 @@ describe('GET /messages?clientReference=', () => {
     const state = await h.state(trackingId);
 
     expect(state).toMatchObject({ clientReference: ref });
-    expect(state).not.toHaveProperty('clientRefKey');
-    expect(state).not.toHaveProperty('clientRefSort');
+    expect(state).not.toHaveProperty(ATTRIBUTE.clientReferenceKey);
+    expect(state).not.toHaveProperty(ATTRIBUTE.clientReferenceSortKey);
   });
 
   it.each([

@@ -7,11 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { BatchWriteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbMessageReader } from '../../../lambda/adapters/dynamodb-message-reader';
+import { ATTRIBUTE, keyOf, messageKey, PUBLISH_STATE, SHARDS } from '../../../lambda/adapters/item-vocabulary';
 import { createIngestHandler, defaultIngestDeps } from '../../../lambda/ingest-handler';
 import type { PostbackStore, RelayStore } from '../../../lambda/ports';
 import type { RelayReport } from '../../../lambda/relay/relay';
 import { createRelayHandler, defaultRelayDeps } from '../../../lambda/relay-handler';
-import { RELAY, SHARDS } from '../../../lambda/table-definition';
+import { RELAY } from '../../../lambda/table-definition';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 import { lambdaContext } from '../../helpers/lambda-context';
@@ -86,7 +87,7 @@ async function indexEntriesFor(trackingId: string) {
         ExpressionAttributeValues: { ':s': { S: shard } },
       }),
     );
-    found.push(...(out.Items ?? []).filter((item) => item.pk?.S === `MSG#${trackingId}`));
+    found.push(...(out.Items ?? []).filter((item) => item[ATTRIBUTE.partitionKey]?.S === messageKey(trackingId)));
   }
   return found;
 }
@@ -98,7 +99,7 @@ describe('the happy path', () => {
 
     expect(await indexEntriesFor(trackingId)).toEqual([]);
     const [entry] = await h.history(trackingId);
-    expect(entry).toMatchObject({ pub: 'published' });
+    expect(entry).toMatchObject({ [ATTRIBUTE.publishState]: PUBLISH_STATE.published });
     expect(entry).not.toHaveProperty(RELAY.shardAttribute);
     expect(entry).not.toHaveProperty(RELAY.leaseAttribute);
     const report = await relayAt(afterLease());
@@ -108,7 +109,7 @@ describe('the happy path', () => {
 });
 
 describe('entries left unpublished', () => {
-  it('PutEvents fails: the entry stays pending, and after the lease the relay publishes it once and marks it', async () => {
+  it('PutEvents fails: the entry stays unpublished, and after the lease the relay publishes it once and marks it', async () => {
     const trackingId = uniqueId();
     await leaveUnpublished(body('n101', trackingId));
     expect(h.eventsFor(trackingId)).toHaveLength(0);
@@ -121,7 +122,7 @@ describe('entries left unpublished', () => {
     const report = await relayAt(afterLease());
     expect(report).toMatchObject({ published: 1, failed: 0, unmarked: 0 });
     expect(h.eventsFor(trackingId)).toHaveLength(1);
-    expect((await h.history(trackingId))[0]).toMatchObject({ pub: 'published' });
+    expect((await h.history(trackingId))[0]).toMatchObject({ [ATTRIBUTE.publishState]: PUBLISH_STATE.published });
     expect(await indexEntriesFor(trackingId)).toEqual([]);
 
     const again = await relayAt(later(3 * LEASE_MS));
@@ -143,14 +144,15 @@ describe('entries left unpublished', () => {
     const items = await h.table.client.send(
       new QueryCommand({
         TableName: h.table.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: `MSG#${trackingId}` } },
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': ATTRIBUTE.partitionKey },
+        ExpressionAttributeValues: { ':pk': { S: messageKey(trackingId) } },
       }),
     );
     await h.table.client.send(
       new BatchWriteItemCommand({
         RequestItems: {
-          [h.table.tableName]: (items.Items ?? []).map((item) => ({ DeleteRequest: { Key: { pk: item.pk!, sk: item.sk! } } })),
+          [h.table.tableName]: (items.Items ?? []).map((item) => ({ DeleteRequest: { Key: keyOf(item) } })),
         },
       }),
     );
@@ -199,11 +201,11 @@ describe('entries left unpublished', () => {
     const events = h.eventsFor(trackingId);
     expect(events).toHaveLength(2); // at most one extra, identical to the first
     expect(events[1]!.detail).toEqual(events[0]!.detail);
-    expect((await h.history(trackingId))[0]).toMatchObject({ pub: 'published' });
+    expect((await h.history(trackingId))[0]).toMatchObject({ [ATTRIBUTE.publishState]: PUBLISH_STATE.published });
     expect((await h.post(postback)).body.result).toBe('duplicate');
   });
 
-  it('PutEvents fails during a relay run: the entry stays pending and the next run publishes it once', async () => {
+  it('PutEvents fails during a relay run: the entry stays unpublished and the next run publishes it once', async () => {
     const trackingId = uniqueId();
     await leaveUnpublished(body('n101', trackingId));
     h.bus.injectFault('http500', 10);
@@ -212,7 +214,7 @@ describe('entries left unpublished', () => {
     h.bus.clearFaults();
 
     expect(failed).toMatchObject({ published: 0, failed: 1 });
-    expect((await h.history(trackingId))[0]).toMatchObject({ pub: 'pending' });
+    expect((await h.history(trackingId))[0]).toMatchObject({ [ATTRIBUTE.publishState]: PUBLISH_STATE.unpublished });
     const next = await relayAt(later(LEASE_MS + 61_000)); // the next scheduled run
     expect(next).toMatchObject({ published: 1, failed: 0 });
     expect(h.eventsFor(trackingId)).toHaveLength(1);
@@ -248,7 +250,7 @@ describe('entries left unpublished', () => {
     for (const postback of postbacks) {
       const trackingId = postback['tracking-id'] as string;
       expect(h.eventsFor(trackingId)).toHaveLength(1);
-      expect((await h.history(trackingId))[0]).toMatchObject({ pub: 'published' });
+      expect((await h.history(trackingId))[0]).toMatchObject({ [ATTRIBUTE.publishState]: PUBLISH_STATE.published });
     }
   });
 });

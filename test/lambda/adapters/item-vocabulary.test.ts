@@ -1,12 +1,21 @@
 import {
+  ATTRIBUTE,
   clientReferenceDigest,
   clientReferenceIndexKeys,
+  historyKey,
   isListedClientReference,
+  itemTypeOf,
+  keyValues,
+  PUBLISH_STATE,
   rejectedKey,
+  rejectedPartitionKey,
   SHARD_COUNT,
   SHARDS,
   shardOf,
-} from '../../lambda/table-definition';
+  stateKey,
+} from '../../../lambda/adapters/item-vocabulary';
+import { CATALOG, STATUS_UNKNOWN } from '../../../lambda/domain/catalog';
+import { toInstant } from '../../../lambda/domain/timestamp';
 
 describe('shardOf', () => {
   it('is stable and always one of the 16 two-digit shards', () => {
@@ -52,8 +61,8 @@ describe('client-reference index keys', () => {
 
   it('a listed reference gets <digest>#<shard of the tracking-id> and the tracking-id; others get none', () => {
     expect(clientReferenceIndexKeys('campaign-7', 'abc123xyz')).toEqual({
-      clientRefKey: `${clientReferenceDigest('campaign-7')}#${shardOf('abc123xyz')}`,
-      clientRefSort: 'abc123xyz',
+      [ATTRIBUTE.clientReferenceKey]: `${clientReferenceDigest('campaign-7')}#${shardOf('abc123xyz')}`,
+      [ATTRIBUTE.clientReferenceSortKey]: 'abc123xyz',
     });
     for (const unlisted of [undefined, '', '  ', 'x'.repeat(2049)]) expect(clientReferenceIndexKeys(unlisted, 'abc123xyz')).toBeUndefined();
   });
@@ -65,5 +74,28 @@ describe('rejectedKey', () => {
       pk: `REJECTED#2026-04-25#${shardOf('req-1')}`,
       sk: '2026-04-25T00:59:59.999Z#req-1',
     });
+  });
+});
+
+describe('item types', () => {
+  it('tells the state, a history entry and a rejected record apart by their keys', () => {
+    const instant = toInstant('2026-04-24T18:30:00Z');
+    if (!instant) throw new Error('the fixture timestamp does not parse');
+    const history = historyKey({ trackingId: 'abc123xyz', instant, postbackId: 'p-1' });
+    const rejected = rejectedKey(new Date('2026-04-24T18:30:00Z'), 'req-1');
+
+    expect(itemTypeOf(stateKey('abc123xyz'))).toEqual({ type: 'state', trackingId: 'abc123xyz' });
+    expect(itemTypeOf(history)).toEqual({ type: 'history', trackingId: 'abc123xyz' });
+    expect(keyValues(history).sk).toBe(`H#${instant.key}#p-1`);
+    expect(itemTypeOf({ [ATTRIBUTE.partitionKey]: { S: rejected.pk }, [ATTRIBUTE.sortKey]: { S: rejected.sk } })).toEqual({
+      type: 'rejected',
+    });
+    expect(itemTypeOf({ [ATTRIBUTE.partitionKey]: { S: 'OTHER#1' }, [ATTRIBUTE.sortKey]: { S: 'STATE' } })).toBeUndefined();
+    expect(rejected.pk).toBe(rejectedPartitionKey('2026-04-24', shardOf('req-1')));
+  });
+
+  it('publish states are not event outcomes', () => {
+    const outcomes = new Set<string>([...CATALOG.map((entry) => entry.outcome), STATUS_UNKNOWN.outcome]);
+    for (const state of Object.values(PUBLISH_STATE)) expect(outcomes.has(state)).toBe(false);
   });
 });
