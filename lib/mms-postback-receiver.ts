@@ -220,29 +220,24 @@ export class MmsPostbackReceiver extends Construct {
 
     // API.
     this.accessLogGroup = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy });
+    const api = {
+      ingestFunction: this.ingestFunction,
+      queryFunction: this.queryFunction,
+      accessLogGroup: this.accessLogGroup,
+      stageName: props.stageName ?? RECEIVER_DEFAULTS.stageName,
+      throttlingRateLimit: props.throttlingRateLimit ?? RECEIVER_DEFAULTS.throttlingRateLimit,
+      throttlingBurstLimit: props.throttlingBurstLimit ?? RECEIVER_DEFAULTS.throttlingBurstLimit,
+      apiName: `${Stack.of(this).stackName}-${this.node.id}`,
+    };
     if (props.apiType === 'http') {
-      this.httpApi = new PostbackHttpApi(this, 'Api', {
-        ingestFunction: this.ingestFunction,
-        queryFunction: this.queryFunction,
-        accessLogGroup: this.accessLogGroup,
-        stageName: props.stageName ?? RECEIVER_DEFAULTS.stageName,
-        throttlingRateLimit: props.throttlingRateLimit ?? RECEIVER_DEFAULTS.throttlingRateLimit,
-        throttlingBurstLimit: props.throttlingBurstLimit ?? RECEIVER_DEFAULTS.throttlingBurstLimit,
-        apiName: `${Stack.of(this).stackName}-${this.node.id}`,
-      });
+      this.httpApi = new PostbackHttpApi(this, 'Api', api);
       this.api = this.httpApi.httpApi;
       this.apiStage = this.httpApi.stage;
     } else {
       this.restApi = new PostbackRestApi(this, 'Api', {
-        ingestFunction: this.ingestFunction,
-        queryFunction: this.queryFunction,
-        accessLogGroup: this.accessLogGroup,
-        stageName: props.stageName ?? RECEIVER_DEFAULTS.stageName,
-        throttlingRateLimit: props.throttlingRateLimit ?? RECEIVER_DEFAULTS.throttlingRateLimit,
-        throttlingBurstLimit: props.throttlingBurstLimit ?? RECEIVER_DEFAULTS.throttlingBurstLimit,
+        ...api,
         retryAfterSeconds: props.retryAfterSeconds ?? RECEIVER_DEFAULTS.retryAfterSeconds,
         tracing,
-        apiName: `${Stack.of(this).stackName}-${this.node.id}`,
         allowedSourceCidrs: props.allowedSourceCidrs,
         apiGatewayCloudWatchRole: props.apiGatewayCloudWatchRole,
       });

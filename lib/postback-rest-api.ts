@@ -1,33 +1,20 @@
 import { Annotations, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { BINARY_MEDIA_TYPES } from '../lambda/http/request';
 import { postbackAccessLogFormat } from './access-log-format';
 import { addRetryableGatewayResponses } from './gateway-responses';
+import type { PostbackHttpApiProps } from './postback-http-api';
 
-/** Properties of {@link PostbackRestApi}. */
-export interface PostbackRestApiProps {
-  /** The function behind `POST /postbacks`. */
-  readonly ingestFunction: lambda.IFunction;
-  /** The function behind the IAM-authorized `GET /messages` routes. */
-  readonly queryFunction: lambda.IFunction;
-  /** The log group of the JSON access log. */
-  readonly accessLogGroup: logs.ILogGroup;
-  /** The stage name. */
-  readonly stageName: string;
-  /** Stage throttling: steady-state requests per second. */
-  readonly throttlingRateLimit: number;
-  /** Stage throttling: burst. */
-  readonly throttlingBurstLimit: number;
+/** Properties of {@link PostbackRestApi}: those of the HTTP API, and what only a REST API has. */
+export interface PostbackRestApiProps extends PostbackHttpApiProps {
+  /** Name of the API. */
+  readonly apiName: string;
   /** The `Retry-After` (seconds) of the gateway's 503 answers. */
   readonly retryAfterSeconds: number;
   /** Active X-Ray tracing of the stage. */
   readonly tracing: boolean;
-  /** Name of the API. */
-  readonly apiName: string;
   /**
    * CIDR ranges allowed to call `POST /postbacks` (a resource policy).
    *

@@ -77,6 +77,13 @@ export function statementsOf(template: Template, roleLogicalId: string): Json[] 
   return (policies[0] as Json).Properties.PolicyDocument.Statement;
 }
 
+/** A receiver with defaults, in a new stack (not bundled). */
+export function defaultReceiver(): { stack: Stack; receiver: MmsPostbackReceiver; template: Template } {
+  const stack = testStack();
+  const receiver = new MmsPostbackReceiver(stack, 'Receiver');
+  return { stack, receiver, template: templateOf(stack) };
+}
+
 /** The ARNs of {@link everyOptionReceiver}. */
 export const EVERY_OPTION = {
   busArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/shared',

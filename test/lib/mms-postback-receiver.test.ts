@@ -7,7 +7,17 @@ import { DETAIL_TYPES } from '../../lambda/domain/catalog';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/observability';
 import { TABLE_DEFINITION } from '../../lambda/table-definition';
 import { MmsPostbackReceiver } from '../../lib/mms-postback-receiver';
-import { EVERY_OPTION, everyOptionReceiver, logicalId, nagFindings, onlyResource, statementsOf, templateOf, testStack } from './helpers';
+import {
+  defaultReceiver,
+  EVERY_OPTION,
+  everyOptionReceiver,
+  logicalId,
+  nagFindings,
+  onlyResource,
+  statementsOf,
+  templateOf,
+  testStack,
+} from './helpers';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
 type Json = any;
@@ -20,9 +30,7 @@ describe('MmsPostbackReceiver with defaults', () => {
   let template: Template;
 
   beforeAll(() => {
-    stack = testStack();
-    receiver = new MmsPostbackReceiver(stack, 'Receiver');
-    template = templateOf(stack);
+    ({ stack, receiver, template } = defaultReceiver());
   });
 
   test('construct paths, and so logical ids, stay: Table, EventBus, Secret, IngestFunction, QueryFunction, Api directly under the receiver', () => {

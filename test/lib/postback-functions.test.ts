@@ -8,7 +8,17 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ingestEnvironment, queryEnvironment, relayEnvironment, sweepEnvironment } from '../../lambda/config-contract';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/observability';
 import { MmsPostbackReceiver } from '../../lib/mms-postback-receiver';
-import { EVERY_OPTION, everyOptionReceiver, logicalId, onlyResource, statementsOf, templateOf, testApp, testStack } from './helpers';
+import {
+  defaultReceiver,
+  EVERY_OPTION,
+  everyOptionReceiver,
+  logicalId,
+  onlyResource,
+  statementsOf,
+  templateOf,
+  testApp,
+  testStack,
+} from './helpers';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
 type Json = any;
@@ -59,9 +69,7 @@ describe('the functions with defaults', () => {
   let template: Template;
 
   beforeAll(() => {
-    stack = testStack();
-    receiver = new MmsPostbackReceiver(stack, 'Receiver');
-    template = templateOf(stack);
+    ({ stack, receiver, template } = defaultReceiver());
   });
 
   test('both functions: NodejsFunction, Node.js 22 on arm64, ESM bundle, explicit log group, no tracing', () => {

@@ -1,7 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { MmsPostbackReceiver } from '../../lib/mms-postback-receiver';
-import { everyOptionReceiver, logicalId, onlyResource, templateOf, testStack } from './helpers';
+import type { MmsPostbackReceiver } from '../../lib/mms-postback-receiver';
+import { defaultReceiver, everyOptionReceiver, logicalId, onlyResource } from './helpers';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
 type Json = any;
@@ -12,9 +12,7 @@ describe('PostbackRestApi of a receiver with defaults', () => {
   let template: Template;
 
   beforeAll(() => {
-    stack = testStack();
-    receiver = new MmsPostbackReceiver(stack, 'Receiver');
-    template = templateOf(stack);
+    ({ stack, receiver, template } = defaultReceiver());
   });
 
   test('routes: POST /postbacks (no API auth) to ingest, GET /messages and /messages/{trackingId} (IAM) to query', () => {
