@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { type Environment, type IngestSettings, ingestEnvironment, queryEnvironment } from '../lambda/config-contract';
+import { ENV, type Environment, type IngestSettings, ingestEnvironment, queryEnvironment } from '../lambda/config-contract';
 import { RELAY, STATUS_DUE, TABLE_DEFINITION } from '../lambda/table-definition';
 import { BUNDLING, bundledFunction, type HandlerEntry } from './function-bundling';
 
@@ -164,7 +164,7 @@ export function createIngestFunction(scope: Construct, options: IngestFunctionOp
       sid: 'PublishPostbackEvents',
       actions: ['events:PutEvents'],
       resources: [options.eventBus.eventBusArn],
-      conditions: { StringEquals: { 'events:source': environment.EVENT_SOURCE as string } },
+      conditions: { StringEquals: { 'events:source': environment[ENV.eventSource] as string } },
     }),
   );
   return fn;
