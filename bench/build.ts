@@ -1,6 +1,6 @@
 /**
  * Builds the ingest function the way the stack does: the `BUNDLING` options exported by
- * `lib/mms-postback-receiver.ts` translated to the esbuild JS API exactly as
+ * `lib/function-bundling.ts` translated to the esbuild JS API exactly as
  * `aws-cdk-lib/aws-lambda-nodejs` translates them to esbuild CLI flags (local bundling,
  * `esbuild --bundle <entry> --target=… --platform=node --format=… --outfile=…/index.mjs …`).
  * The only addition is `metafile: true`, which does not change the output.

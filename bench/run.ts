@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/observability';
+import { ingestEnvironment } from '../lambda/config-contract';
 import { BUNDLING } from '../lib/mms-postback-receiver';
 import { ensureTable, localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb-local';
 import { startEventBridgeLocal } from '../local/eventbridge-local';
@@ -116,7 +116,7 @@ async function startStandIns(): Promise<StandIns> {
     const ddbProxy = await startCountingProxy(ddb.endpoint);
     const bus = await startEventBridgeLocal();
     const secrets = await startSecretsManagerLocal(BENCH_SECRET);
-    // The function's environment as the stack sets it (lib/mms-postback-receiver.ts), plus what
+    // The function's environment as the stack builds it (lambda/config-contract.ts), plus what
     // Lambda itself provides; endpoints only through AWS_ENDPOINT_URL_*.
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -135,18 +135,8 @@ async function startStandIns(): Promise<StandIns> {
       AWS_ENDPOINT_URL_DYNAMODB: ddbProxy.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-      TABLE_NAME: tableName,
-      EVENT_BUS_NAME: 'bench-bus',
-      EVENT_SOURCE: 'mms.postbacks',
-      POSTBACK_SECRET_ARN: secrets.arn,
-      HISTORY_RETENTION_DAYS: '90',
-      REJECTED_RETENTION_DAYS: '14',
-      LEASE_SECONDS: '60',
-      RETRY_AFTER_SECONDS: '5',
-      // The construct's default wait (72 hours): the status-unknown index's writes are part of the cost.
-      STATUS_UNKNOWN_AFTER_SECONDS: String(72 * 3600),
-      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      // The construct's defaults (the status-unknown wait too: its index's writes are part of the cost).
+      ...ingestEnvironment({ tableName, eventBusName: 'bench-bus', secret: { arn: secrets.arn } }),
       // Read only by the conventional function (bench/conventional-handler.ts).
       CONVENTIONAL_SECRET: BENCH_SECRET,
     };

@@ -1,10 +1,11 @@
 /**
  * Configuration of the functions, read once from the environment, trimmed and typed.
  * This is the only module that reads `process.env`. Missing required variables fail
- * fast with a message that names them.
+ * fast with a message that names them. The variable names and the defaults come from the
+ * configuration contract (`config-contract.ts`), which also builds the environments.
  */
 
-import { METRICS_NAMESPACE, SERVICE_NAME } from './observability';
+import { DEFAULTS, ENV, STATUS_UNKNOWN_OFF } from './config-contract';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -87,25 +88,25 @@ export interface IngestConfig {
  * const config = loadIngestConfig(); // reads process.env once
  */
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
-  const secretArn = optionalString(env, 'POSTBACK_SECRET_ARN');
-  const literal = optionalString(env, 'POSTBACK_SECRET');
+  const secretArn = optionalString(env, ENV.secretArn);
+  const literal = optionalString(env, ENV.secretValue);
   const secret: SecretConfig = secretArn
-    ? { kind: 'secretsManager', secretArn, refreshSeconds: positiveInt(env, 'SECRET_REFRESH_SECONDS', 300) }
+    ? { kind: 'secretsManager', secretArn, refreshSeconds: positiveInt(env, ENV.secretRefreshSeconds, DEFAULTS.secretRefreshSeconds) }
     : literal
       ? { kind: 'literal', value: literal }
       : { kind: 'none' };
   return {
-    tableName: requiredString(env, 'TABLE_NAME'),
-    eventBusName: requiredString(env, 'EVENT_BUS_NAME'),
-    eventSource: optionalString(env, 'EVENT_SOURCE') ?? 'mms.postbacks',
+    tableName: requiredString(env, ENV.tableName),
+    eventBusName: requiredString(env, ENV.eventBusName),
+    eventSource: optionalString(env, ENV.eventSource) ?? DEFAULTS.eventSource,
     secret,
-    historyRetentionDays: positiveInt(env, 'HISTORY_RETENTION_DAYS', 90),
-    rejectedRetentionDays: positiveInt(env, 'REJECTED_RETENTION_DAYS', 14),
-    leaseSeconds: positiveInt(env, 'LEASE_SECONDS', 60),
-    retryAfterSeconds: positiveInt(env, 'RETRY_AFTER_SECONDS', 5),
-    statusUnknownAfterSeconds: nonNegativeInt(env, 'STATUS_UNKNOWN_AFTER_SECONDS', 0),
-    serviceName: optionalString(env, 'POWERTOOLS_SERVICE_NAME') ?? SERVICE_NAME,
-    metricsNamespace: optionalString(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? METRICS_NAMESPACE,
+    historyRetentionDays: positiveInt(env, ENV.historyRetentionDays, DEFAULTS.historyRetentionDays),
+    rejectedRetentionDays: positiveInt(env, ENV.rejectedRetentionDays, DEFAULTS.rejectedRetentionDays),
+    leaseSeconds: positiveInt(env, ENV.leaseSeconds, DEFAULTS.leaseSeconds),
+    retryAfterSeconds: positiveInt(env, ENV.retryAfterSeconds, DEFAULTS.retryAfterSeconds),
+    statusUnknownAfterSeconds: nonNegativeInt(env, ENV.statusUnknownAfterSeconds, STATUS_UNKNOWN_OFF),
+    serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName,
+    metricsNamespace: optionalString(env, ENV.metricsNamespace) ?? DEFAULTS.metricsNamespace,
   };
 }
 
@@ -153,7 +154,7 @@ export function loadAwsConfig(env: Env = process.env): AwsConfig {
       eventbridge: configuredEndpoint(env, 'EVENTBRIDGE'),
       secretsManager: configuredEndpoint(env, 'SECRETS_MANAGER'),
     },
-    tracingEnabled: flag(env, 'POWERTOOLS_TRACE_ENABLED', false),
+    tracingEnabled: flag(env, ENV.tracingEnabled, false),
   };
 }
 
@@ -178,7 +179,7 @@ export interface QueryConfig {
  * const config = loadQueryConfig();
  */
 export function loadQueryConfig(env: Env = process.env): QueryConfig {
-  return { tableName: requiredString(env, 'TABLE_NAME'), serviceName: optionalString(env, 'POWERTOOLS_SERVICE_NAME') ?? SERVICE_NAME };
+  return { tableName: requiredString(env, ENV.tableName), serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName };
 }
 
 export interface RelayConfig {
@@ -206,13 +207,13 @@ export interface RelayConfig {
  */
 export function loadRelayConfig(env: Env = process.env): RelayConfig {
   return {
-    tableName: requiredString(env, 'TABLE_NAME'),
-    eventBusName: requiredString(env, 'EVENT_BUS_NAME'),
-    eventSource: optionalString(env, 'EVENT_SOURCE') ?? 'mms.postbacks',
-    leaseSeconds: positiveInt(env, 'LEASE_SECONDS', 60),
-    batchSize: positiveInt(env, 'RELAY_BATCH_SIZE', 500),
-    serviceName: optionalString(env, 'POWERTOOLS_SERVICE_NAME') ?? SERVICE_NAME,
-    metricsNamespace: optionalString(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? METRICS_NAMESPACE,
+    tableName: requiredString(env, ENV.tableName),
+    eventBusName: requiredString(env, ENV.eventBusName),
+    eventSource: optionalString(env, ENV.eventSource) ?? DEFAULTS.eventSource,
+    leaseSeconds: positiveInt(env, ENV.leaseSeconds, DEFAULTS.leaseSeconds),
+    batchSize: positiveInt(env, ENV.relayBatchSize, DEFAULTS.relayBatchSize),
+    serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName,
+    metricsNamespace: optionalString(env, ENV.metricsNamespace) ?? DEFAULTS.metricsNamespace,
   };
 }
 
@@ -233,13 +234,13 @@ export interface SweepConfig {
  * const sweep = loadSweepConfig(); // STATUS_UNKNOWN_AFTER_SECONDS=259200
  */
 export function loadSweepConfig(env: Env = process.env): SweepConfig {
-  const pageSize = positiveInt(env, 'SWEEP_PAGE_SIZE', 50);
+  const pageSize = positiveInt(env, ENV.sweepPageSize, DEFAULTS.sweepPageSize);
   // BatchGetItem reads at most 100 items per request.
   if (pageSize > 100) throw new ConfigError(`Environment variable SWEEP_PAGE_SIZE must be at most 100, got ${pageSize}`);
-  requiredString(env, 'STATUS_UNKNOWN_AFTER_SECONDS');
+  requiredString(env, ENV.statusUnknownAfterSeconds);
   return {
-    statusUnknownAfterSeconds: positiveInt(env, 'STATUS_UNKNOWN_AFTER_SECONDS', 0),
-    maxPerRun: positiveInt(env, 'SWEEP_MAX_PER_RUN', 20_000),
+    statusUnknownAfterSeconds: positiveInt(env, ENV.statusUnknownAfterSeconds, STATUS_UNKNOWN_OFF),
+    maxPerRun: positiveInt(env, ENV.sweepMaxPerRun, DEFAULTS.sweepMaxPerRun),
     pageSize,
   };
 }

@@ -6,8 +6,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
  * `service` dimension (Powertools' default dimension, from `POWERTOOLS_SERVICE_NAME`),
  * and is emitted under the dimension set `{service}` that the alarms and the dashboard read.
  */
-export const METRICS_NAMESPACE = 'MmsPostbacks';
-export const SERVICE_NAME = 'mms-postbacks';
+export { METRICS_NAMESPACE, SERVICE_NAME } from './config-contract';
 
 export const METRIC = {
   /** A new postback stored and published; emitted under {service} and under {service, code}. */

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Resource, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -8,14 +6,14 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { DEFAULTS, relayEnvironment } from '../lambda/config-contract';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/observability';
 import { RELAY } from '../lambda/table-definition';
-
-const PROJECT_ROOT = path.join(__dirname, '..');
+import { bundledFunction } from './function-bundling';
 
 /** Properties of {@link PostbackRelay}. */
 export interface PostbackRelayProps {
@@ -25,6 +23,13 @@ export interface PostbackRelayProps {
   readonly eventBus: events.IEventBus;
   /** The `Source` of the events (the ingest function's). */
   readonly eventSource: string;
+  /**
+   * How the function names the bus in PutEvents: its name, or its ARN (a bus of another
+   * account is found only by its ARN).
+   *
+   * @default - the bus's name when this app creates the bus, its ARN otherwise
+   */
+  readonly eventBusName?: string;
   /**
    * The ingest function's lease, in seconds: the relay takes entries whose lease has
    * expired, under the same lease.
@@ -179,32 +184,20 @@ export class PostbackRelay extends Construct {
       logGroup,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: {
-        TABLE_NAME: props.table.tableName,
-        EVENT_BUS_NAME: props.eventBus.eventBusName,
-        EVENT_SOURCE: props.eventSource,
-        LEASE_SECONDS: String(props.leaseSeconds ?? 60),
-        POWERTOOLS_SERVICE_NAME: serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...relayEnvironment({
+          tableName: props.table.tableName,
+          eventBusName:
+            props.eventBusName ?? (Resource.isOwnedResource(props.eventBus) ? props.eventBus.eventBusName : props.eventBus.eventBusArn),
+          eventSource: props.eventSource,
+          leaseSeconds: props.leaseSeconds ?? DEFAULTS.leaseSeconds,
+          serviceName,
+        }),
         ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
     };
     // The installed package ships the bundle prebuilt (dist/functions/relay, see scripts/build.ts);
     // this repository bundles from sources.
-    const prebuilt = path.join(__dirname, '..', 'functions', 'relay');
-    this.function = existsSync(path.join(prebuilt, 'index.mjs'))
-      ? new lambda.Function(this, 'Function', {
-          ...settings,
-          handler: 'index.handler',
-          code: lambda.Code.fromAsset(prebuilt, { exclude: sourceMaps ? [] : ['*.map'] }),
-        })
-      : new nodejs.NodejsFunction(this, 'Function', {
-          ...settings,
-          entry: path.join(PROJECT_ROOT, 'lambda', 'handlers', 'relay.ts'),
-          handler: 'handler',
-          projectRoot: PROJECT_ROOT,
-          depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-          bundling: props.bundling ? { ...props.bundling, sourceMap: sourceMaps } : undefined,
-        });
+    this.function = bundledFunction(this, 'Function', settings, { entry: 'relay', sourceMaps, bundling: props.bundling });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason: 'Node.js 22 is pinned on purpose, like the other functions of the receiver (esbuild target node22).',

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { distance } from 'fastest-levenshtein';
+import { DEFAULTS } from '../lambda/config-contract';
 
 /**
  * The CDK context keys that configure `MmsPostbacksStack` (`cdk.json` "context", or
@@ -18,28 +19,28 @@ export const CONTEXT_KEYS = {
   secretKmsKeyArn: 'ARN of the customer-managed KMS key of that existing secret, if any (grants kms:Decrypt via Secrets Manager).',
   secretName: 'Name of the new secret (not with secretArn).',
   allowedSourceCidrs: 'CIDR ranges allowed to POST /postbacks: JSON array or comma-separated string (default: any source).',
-  throttlingRateLimit: 'Stage throttling, steady requests per second (default 5000).',
-  throttlingBurstLimit: 'Stage throttling, burst of requests, at most 5000 (default 5000).',
-  historyRetentionDays: 'Days history and latest state are kept (DynamoDB TTL, default 90).',
-  rejectedRetentionDays: 'Days refused-but-authenticated postbacks are kept (default 14).',
-  archiveRetentionDays: 'Days the event archive keeps events, 0 = indefinitely (default 30; not with eventBusArn).',
-  eventSource: 'Source of the published events (default mms.postbacks).',
+  throttlingRateLimit: `Stage throttling, steady requests per second (default ${DEFAULTS.throttlingRateLimit}).`,
+  throttlingBurstLimit: `Stage throttling, burst of requests, at most 5000 (default ${DEFAULTS.throttlingBurstLimit}).`,
+  historyRetentionDays: `Days history and latest state are kept (DynamoDB TTL, default ${DEFAULTS.historyRetentionDays}).`,
+  rejectedRetentionDays: `Days refused-but-authenticated postbacks are kept (default ${DEFAULTS.rejectedRetentionDays}).`,
+  archiveRetentionDays: `Days the event archive keeps events, 0 = indefinitely (default ${DEFAULTS.archiveRetentionDays}; not with eventBusArn).`,
+  eventSource: `Source of the published events (default ${DEFAULTS.eventSource}).`,
   eventBusArn: 'ARN of an existing event bus to publish on (default: a new bus with an archive).',
   eventBusName: 'Name of the new event bus (not with eventBusArn).',
   alarmTopicArn: 'ARN of an existing SNS topic for the alarms.',
   alarmEmail: 'E-mail address subscribed to a new alarm topic (not with alarmTopicArn).',
   tracing: 'true to enable X-Ray on the functions and the API stage (default false).',
   removalPolicy: 'retain or destroy: the table, the created secret and the log groups (default retain).',
-  logRetentionDays: 'Retention of the log groups, a CloudWatch Logs retention value in days (default 30).',
-  stageName: 'API stage name (default prod).',
+  logRetentionDays: `Retention of the log groups, a CloudWatch Logs retention value in days (default ${DEFAULTS.logRetentionDays}).`,
+  stageName: `API stage name (default ${DEFAULTS.stageName}).`,
   apiType: 'rest or http: an API Gateway REST API (default) or an HTTP API (cheaper; no allowedSourceCidrs).',
-  serviceName: 'Powertools service name, the `service` dimension of the metrics (default mms-postbacks).',
+  serviceName: `Powertools service name, the \`service\` dimension of the metrics (default ${DEFAULTS.serviceName}).`,
   apiGatewayCloudWatchRole:
     'true to create the API Gateway account CloudWatch Logs role of the region (AWS::ApiGateway::Account); only where none is set yet (default false).',
   reservedConcurrency: 'Reserved concurrency of the ingest function (default: none, the unreserved account pool).',
   warmWriteUnitsPerSecond: 'Warm throughput (write units per second) of the table and each index, for a campaign (default: none).',
   warmReadUnitsPerSecond: 'Warm throughput (read units per second) of the table and each index (default: none).',
-  statusUnknownAfterHours: 'Hours without a final postback before MMS Status Unknown is published, 0 = off (default 72).',
+  statusUnknownAfterHours: `Hours without a final postback before MMS Status Unknown is published, 0 = off (default ${DEFAULTS.statusUnknownAfterSeconds / 3600}).`,
 } as const;
 
 export type ContextKey = keyof typeof CONTEXT_KEYS;

@@ -1,18 +1,12 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Resource } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
+import { sweepEnvironment } from '../lambda/config-contract';
 import { STATUS_DUE } from '../lambda/table-definition';
-
-/**
- * The sweep's lease on the synthetic history entries it claims: longer than its timeout
- * ({@link STATUS_UNKNOWN_SWEEP_TIMEOUT}), so that the relay never publishes an entry that a
- * running sweep is still publishing.
- */
-const SWEEP_LEASE_SECONDS = 120;
 
 /** Timeout of the sweep function: a run stops taking new messages 10 s before it. */
 export const STATUS_UNKNOWN_SWEEP_TIMEOUT = Duration.seconds(60);
@@ -27,6 +21,25 @@ export interface StatusUnknownSweepProps {
   readonly eventBus: events.IEventBus;
   /** The `Source` of the events. */
   readonly eventSource: string;
+  /**
+   * How the function names the bus in PutEvents: its name, or its ARN (a bus of another
+   * account is found only by its ARN).
+   *
+   * @default - the bus's name when this app creates the bus, its ARN otherwise
+   */
+  readonly eventBusName?: string;
+  /**
+   * The `service` dimension of the function's metrics and logs.
+   *
+   * @default 'mms-postbacks'
+   */
+  readonly serviceName?: string;
+  /**
+   * Powertools Tracer in the function (with the function's active tracing).
+   *
+   * @default - not set (off)
+   */
+  readonly tracing?: boolean;
   /** How long a message may wait for a final postback. Must be at least a minute. */
   readonly statusUnknownAfter: Duration;
   /** Days that history and state items are kept (TTL). */
@@ -63,13 +76,20 @@ export class StatusUnknownSweep extends Construct {
     const fn = props.function;
     this.function = fn;
 
-    // The store and publisher of the ingest function, on the same table and bus.
-    fn.addEnvironment('TABLE_NAME', props.table.tableName);
-    fn.addEnvironment('EVENT_BUS_NAME', props.eventBus.eventBusName);
-    fn.addEnvironment('EVENT_SOURCE', props.eventSource);
-    fn.addEnvironment('HISTORY_RETENTION_DAYS', String(props.historyRetentionDays));
-    fn.addEnvironment('LEASE_SECONDS', String(SWEEP_LEASE_SECONDS));
-    fn.addEnvironment('STATUS_UNKNOWN_AFTER_SECONDS', String(seconds));
+    // The store and publisher of the ingest function, on the same table and bus, under the
+    // sweep's own lease (longer than its timeout, so that the relay never publishes an
+    // entry that a running sweep is still publishing); next to what they call.
+    const environment = sweepEnvironment({
+      tableName: props.table.tableName,
+      eventBusName:
+        props.eventBusName ?? (Resource.isOwnedResource(props.eventBus) ? props.eventBus.eventBusName : props.eventBus.eventBusArn),
+      eventSource: props.eventSource,
+      historyRetentionDays: props.historyRetentionDays,
+      statusUnknownAfterSeconds: seconds,
+      serviceName: props.serviceName,
+      tracing: props.tracing,
+    });
+    for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'QueryStatusDueIndex',

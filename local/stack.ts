@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
+import { DEFAULTS, ENV, ingestEnvironment } from '../lambda/config-contract';
 import { type DynamoDbLocal, ensureTable, LocalEnvironmentError, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import { type EventBridgeLocal, type RecordedEvent, startEventBridgeLocal } from './eventbridge-local';
 import { type LocalApi, lambdaContext, type ProxyHandler, startLocalApi } from './http-server';
@@ -16,7 +17,7 @@ import { type LocalApi, lambdaContext, type ProxyHandler, startLocalApi } from '
 /** The secret of local runs when `POSTBACK_SECRET` is not set. */
 export const DEFAULT_SECRET = 'local-dev-secret';
 /** The wait before `MMS Status Unknown` when `STATUS_UNKNOWN_AFTER_SECONDS` is not set: 72 hours, as in AWS. */
-export const DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS = 72 * 3600;
+export const DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS = DEFAULTS.statusUnknownAfterSeconds;
 const REPO_ROOT = path.resolve(__dirname, '..');
 
 /** Where the handlers send their DynamoDB and EventBridge requests. */
@@ -150,18 +151,30 @@ export class LocalStack {
       }
 
       // The handlers read their configuration once, at module load: set it first. Only the
-      // standard endpoint variables point them at the local endpoints.
+      // standard endpoint variables point them at the local endpoints. The ingest settings come
+      // from the configuration contract: those of the options, and the contract's defaults
+      // under a setting the environment already has (the fault load test sets LEASE_SECONDS).
+      const ingest = ingestEnvironment({
+        tableName: o.tableName,
+        eventBusName: o.eventBusName,
+        eventSource: o.eventSource,
+        secret: { value: o.secret },
+        statusUnknownAfterSeconds: o.statusUnknownAfterSeconds ?? DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS,
+      });
+      const fromOptions: readonly string[] = [
+        ENV.tableName,
+        ENV.eventBusName,
+        ENV.eventSource,
+        ENV.secretValue,
+        ENV.statusUnknownAfterSeconds,
+      ];
       Object.assign(process.env, {
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
         AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
-        TABLE_NAME: o.tableName,
-        EVENT_BUS_NAME: o.eventBusName,
-        EVENT_SOURCE: o.eventSource,
-        POSTBACK_SECRET: o.secret,
-        STATUS_UNKNOWN_AFTER_SECONDS: String(o.statusUnknownAfterSeconds ?? DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS),
+        ...Object.fromEntries(Object.entries(ingest).filter(([name]) => fromOptions.includes(name) || process.env[name] === undefined)),
         // EMF metric lines mean nothing without CloudWatch: off unless asked for.
         POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       });

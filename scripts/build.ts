@@ -5,7 +5,7 @@
  * - `dist/lib/`, `dist/lambda/`: JavaScript and `.d.ts` of the construct (`lib/index.ts`) and
  *   of the consumer surface (`lambda/events.ts`), compiled by `tsc -p tsconfig.build.json`;
  * - `dist/functions/<handler>/`: the functions (one per `lambda/handlers/` entry the constructs use), bundled and minified
- *   with the stack's own esbuild options (`BUNDLING` of `lib/mms-postback-receiver.ts`, through
+ *   with the stack's own esbuild options (`BUNDLING` of `lib/function-bundling.ts`, through
  *   the same translation the benchmark uses), so that a consumer's `cdk synth` needs neither
  *   these sources nor esbuild nor Docker. The construct uses them when they are present.
  *

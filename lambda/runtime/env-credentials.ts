@@ -1,6 +1,6 @@
 /**
  * Replaces `@aws-sdk/credential-provider-node` in the Lambda bundles (an esbuild alias in
- * `lib/mms-postback-receiver.ts`). Lambda hands every function its role's credentials in
+ * `lib/function-bundling.ts`). Lambda hands every function its role's credentials in
  * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, which is the first
  * provider the default chain tries; the rest of the chain (SSO, web identity, login,
  * process, ini files, instance metadata, with their STS/SSO clients) never applies there

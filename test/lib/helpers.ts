@@ -1,8 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { MmsPostbackReceiver } from '../../lib/mms-postback-receiver';
 
 const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
 
@@ -54,4 +59,67 @@ export function onlyResource(
     throw new Error(`expected one ${type} with prefix "${logicalIdPrefix}", found ${all.map(([id]) => id).join(', ') || 'none'}`);
   const [id, resource] = all[0] as [string, { Properties: Record<string, unknown> }];
   return { id, resource };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
+type Json = any;
+
+/** The logical id of a construct's CloudFormation resource. */
+export const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }): string =>
+  stack.getLogicalId(construct.node.defaultChild as never);
+
+/** The statements of the one IAM policy attached to a role. */
+export function statementsOf(template: Template, roleLogicalId: string): Json[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy: Json) =>
+    (policy.Properties.Roles as Json[]).some((role) => role.Ref === roleLogicalId),
+  );
+  if (policies.length !== 1) throw new Error(`expected one policy on role ${roleLogicalId}, found ${policies.length}`);
+  return (policies[0] as Json).Properties.PolicyDocument.Statement;
+}
+
+/** A receiver with defaults, in a new stack (not bundled). */
+export function defaultReceiver(): { stack: Stack; receiver: MmsPostbackReceiver; template: Template } {
+  const stack = testStack();
+  const receiver = new MmsPostbackReceiver(stack, 'Receiver');
+  return { stack, receiver, template: templateOf(stack) };
+}
+
+/** The ARNs of {@link everyOptionReceiver}. */
+export const EVERY_OPTION = {
+  busArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/shared',
+  secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:provider-token-AbCdEf',
+  keyArn: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555',
+  topicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
+} as const;
+
+/** A receiver with every option set (an existing bus, secret with its key, and topic), in a new stack. */
+export function everyOptionReceiver(): { stack: Stack; receiver: MmsPostbackReceiver; template: Template } {
+  const stack = testStack();
+  const receiver = new MmsPostbackReceiver(stack, 'Receiver', {
+    secret: secretsmanager.Secret.fromSecretAttributes(stack, 'Secret', {
+      secretCompleteArn: EVERY_OPTION.secretArn,
+      encryptionKey: kms.Key.fromKeyArn(stack, 'Key', EVERY_OPTION.keyArn),
+    }),
+    allowedSourceCidrs: ['203.0.113.0/24', '2001:db8::/32'],
+    throttlingRateLimit: 10,
+    throttlingBurstLimit: 20,
+    historyRetentionDays: 30,
+    rejectedRetentionDays: 7,
+    eventSource: 'acme.mms',
+    eventBus: events.EventBus.fromEventBusArn(stack, 'Bus', EVERY_OPTION.busArn),
+    alarmTopic: sns.Topic.fromTopicArn(stack, 'Topic', EVERY_OPTION.topicArn),
+    tracing: true,
+    removalPolicy: RemovalPolicy.DESTROY,
+    functionTimeout: Duration.seconds(20),
+    leaseSeconds: 120,
+    retryAfterSeconds: 9,
+    memorySize: 1024,
+    stageName: 'live',
+    serviceName: 'acme-mms',
+    schemaRegistryName: 'acme-mms',
+    apiGatewayCloudWatchRole: true,
+    reservedConcurrency: 200,
+    warmThroughput: { writeUnitsPerSecond: 12_000, readUnitsPerSecond: 15_000 },
+  });
+  return { stack, receiver, template: templateOf(stack) };
 }

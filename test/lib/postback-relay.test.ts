@@ -109,6 +109,24 @@ describe('PostbackRelay on its own', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 480 });
   });
 
+  test('names a bus of this app by its name, a bus it imports (maybe of another account) by its ARN', () => {
+    const own = build();
+    const ownStack = own.node.scope as Stack;
+    const envOf = (relay: PostbackRelay) =>
+      templateOf(relay.node.scope as Stack).toJSON().Resources[logicalId(relay.node.scope as Stack, relay.function)].Properties.Environment
+        .Variables;
+    expect(envOf(own).EVENT_BUS_NAME).toEqual({ Ref: ownStack.getLogicalId(ownStack.node.findChild('Bus').node.defaultChild as never) });
+    const stack = testStack();
+    const table = new dynamodb.TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    const busArn = 'arn:aws:events:eu-west-1:210987654321:event-bus/shared';
+    const imported = new PostbackRelay(stack, 'Relay', {
+      table,
+      eventBus: events.EventBus.fromEventBusArn(stack, 'Bus', busArn),
+      eventSource: 'acme',
+    });
+    expect(envOf(imported).EVENT_BUS_NAME).toBe(busArn);
+  });
+
   test('refuses a timeout under 30 s and a deadline not longer than the interval', () => {
     expect(() => build({ timeout: Duration.seconds(10) })).toThrow(/timeout must be at least 30 seconds/);
     expect(() => build({ interval: Duration.minutes(5), publishWithin: Duration.minutes(5) })).toThrow(/publishWithin/);

@@ -86,7 +86,7 @@ describe('misspelt context keys', () => {
       myOwnSetting: 'x',
     };
     for (const key of Object.keys(context)) expect(misspeltContextKey(key)).toBeUndefined();
-    expect(() => read(context)).not.toThrow();
+    expect(read(context)).toEqual({});
   });
 
   test('every known key is itself accepted', () => {

@@ -1,0 +1,289 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { ingestEnvironment, queryEnvironment, relayEnvironment, sweepEnvironment } from '../../lambda/config-contract';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/observability';
+import { MmsPostbackReceiver } from '../../lib/mms-postback-receiver';
+import {
+  defaultReceiver,
+  EVERY_OPTION,
+  everyOptionReceiver,
+  logicalId,
+  onlyResource,
+  statementsOf,
+  templateOf,
+  testApp,
+  testStack,
+} from './helpers';
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
+type Json = any;
+
+const { busArn, secretArn, keyArn } = EVERY_OPTION;
+
+const environmentOf = (stack: Stack, template: Template, fn: { node: { defaultChild?: unknown } }): Record<string, unknown> =>
+  template.toJSON().Resources[logicalId(stack, fn)].Properties.Environment.Variables;
+
+describe('the functions, bundled with esbuild', () => {
+  let stack: Stack;
+  let receiver: MmsPostbackReceiver;
+  let template: Template;
+  let assemblyDir: string;
+
+  beforeAll(() => {
+    const app = testApp({ bundle: true });
+    stack = testStack(app);
+    receiver = new MmsPostbackReceiver(stack, 'Receiver');
+    template = templateOf(stack);
+    assemblyDir = app.synth().directory;
+  });
+
+  // Both functions bundle the AWS SDK v3 clients and Powertools Tracer (with the X-Ray SDK,
+  // about 120 KB); the ingest function measures about 437 KB, the query function about 353 KB
+  // (docs/performance.md). These ceilings catch regressions; `npm run bench` measures the figures.
+  const BUNDLE_CEILING_BYTES = new Map<unknown, number>();
+
+  test('the bundles are minified ESM with every dependency inside, under their size ceilings', () => {
+    const sweep = receiver.statusUnknownSweep?.function as NonNullable<typeof receiver.statusUnknownSweep>['function'];
+    // fast-xml-parser (XML postbacks) adds about 70 KB to the ingest and sweep bundles.
+    BUNDLE_CEILING_BYTES.set(receiver.ingestFunction, 550_000).set(receiver.queryFunction, 400_000).set(sweep, 550_000);
+    for (const fn of [receiver.ingestFunction, receiver.queryFunction, sweep]) {
+      const key: string = template.toJSON().Resources[logicalId(stack, fn)].Properties.Code.S3Key;
+      const dir = path.join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`);
+      const bundle = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      expect(fs.existsSync(path.join(dir, 'index.mjs.map'))).toBe(true);
+      expect(Buffer.byteLength(bundle)).toBeLessThanOrEqual(BUNDLE_CEILING_BYTES.get(fn)!);
+      expect(bundle.startsWith('import { createRequire }')).toBe(true);
+      expect(bundle).not.toMatch(/from\s*["']@aws-sdk\//); // bundled, not external
+    }
+  });
+});
+
+describe('the functions with defaults', () => {
+  let stack: Stack;
+  let receiver: MmsPostbackReceiver;
+  let template: Template;
+
+  beforeAll(() => {
+    ({ stack, receiver, template } = defaultReceiver());
+  });
+
+  test('both functions: NodejsFunction, Node.js 22 on arm64, ESM bundle, explicit log group, no tracing', () => {
+    for (const fn of [receiver.ingestFunction, receiver.queryFunction]) {
+      const fnId = logicalId(stack, fn);
+      const props = template.toJSON().Resources[fnId].Properties;
+      expect(props).toEqual(
+        expect.objectContaining({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          Timeout: 10,
+          MemorySize: 512,
+          LoggingConfig: expect.objectContaining({
+            LogGroup: { Ref: logicalId(stack, fn.node.scope!.node.findChild(`${fn.node.id}Logs`) as never) },
+          }),
+        }),
+      );
+      expect(props.TracingConfig).toBeUndefined();
+    }
+    const logGroups = template.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(logGroups)).toHaveLength(5); // four functions (ingest, query, relay, status-unknown sweep) + API access log
+    for (const group of Object.values(logGroups) as Json[]) {
+      expect(group.Properties.RetentionInDays).toBe(30);
+      expect(group.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  test('function environments follow lambda/config.ts', () => {
+    const env = (fn: { node: { defaultChild?: unknown } }) => environmentOf(stack, template, fn);
+    const tableRef = { Ref: logicalId(stack, receiver.table) };
+    expect(env(receiver.ingestFunction)).toEqual({
+      TABLE_NAME: tableRef,
+      EVENT_BUS_NAME: { Ref: logicalId(stack, receiver.eventBus as events.EventBus) },
+      EVENT_SOURCE: 'mms.postbacks',
+      POSTBACK_SECRET_ARN: { Ref: logicalId(stack, receiver.secret as secretsmanager.Secret) },
+      HISTORY_RETENTION_DAYS: '90',
+      REJECTED_RETENTION_DAYS: '14',
+      LEASE_SECONDS: '60',
+      RETRY_AFTER_SECONDS: '5',
+      STATUS_UNKNOWN_AFTER_SECONDS: '259200',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    expect(env(receiver.queryFunction)).toEqual({
+      TABLE_NAME: tableRef,
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  // The bench and the local run build their environments with the same builders: the
+  // construct must too, or a setting added to the contract would miss the deployment.
+  test('each environment is exactly what the configuration contract builds for the same settings', () => {
+    const table = receiver.table.tableName;
+    const bus = receiver.eventBus.eventBusName;
+    const sourceMaps = { NODE_OPTIONS: '--enable-source-maps' };
+    expect(environmentOf(stack, template, receiver.ingestFunction)).toEqual(
+      stack.resolve({
+        ...ingestEnvironment({ tableName: table, eventBusName: bus, secret: { arn: receiver.secret.secretArn }, tracing: false }),
+        ...sourceMaps,
+      }),
+    );
+    expect(environmentOf(stack, template, receiver.queryFunction)).toEqual(
+      stack.resolve({ ...queryEnvironment({ tableName: table, tracing: false }), ...sourceMaps }),
+    );
+    expect(environmentOf(stack, template, receiver.relay.function)).toEqual(
+      stack.resolve({ ...relayEnvironment({ tableName: table, eventBusName: bus }), ...sourceMaps }),
+    );
+    const sweep = receiver.statusUnknownSweep?.function;
+    expect(sweep).toBeDefined();
+    expect(environmentOf(stack, template, sweep as NonNullable<typeof sweep>)).toEqual(
+      stack.resolve({
+        ...sweepEnvironment({ tableName: table, eventBusName: bus, statusUnknownAfterSeconds: 72 * 3600, tracing: false }),
+        ...sourceMaps,
+      }),
+    );
+  });
+
+  test('ingest role: write and conditionally update the table, read the secret, put events on its own bus; nothing else', () => {
+    const roleId = logicalId(stack, receiver.ingestFunction.role as iam.Role);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] }),
+      ManagedPolicyArns: Match.absent(),
+    });
+    expect(statementsOf(template, roleId)).toEqual([
+      {
+        Sid: 'WriteOwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ReceiverIngestFunctionLogs/), 'Arn'] },
+      },
+      {
+        Sid: 'WritePostbacks',
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': [logicalId(stack, receiver.table), 'Arn'] },
+      },
+      {
+        Sid: 'ReadSharedSecret',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { Ref: logicalId(stack, receiver.secret as secretsmanager.Secret) },
+      },
+      {
+        Sid: 'PublishPostbackEvents',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': [logicalId(stack, receiver.eventBus as events.EventBus), 'Arn'] },
+        Condition: { StringEquals: { 'events:source': 'mms.postbacks' } },
+      },
+    ]);
+  });
+
+  test('query role: BatchGetItem and Query on the table and Query on its client-reference index, what the reader calls; no GetItem', () => {
+    const roleId = logicalId(stack, receiver.queryFunction.role as iam.Role);
+    const tableArn = { 'Fn::GetAtt': [logicalId(stack, receiver.table), 'Arn'] };
+    expect(statementsOf(template, roleId)).toEqual([
+      {
+        Sid: 'WriteOwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ReceiverQueryFunctionLogs/), 'Arn'] },
+      },
+      {
+        Sid: 'ReadPostbacks',
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+        Resource: [tableArn, { 'Fn::Join': ['', [tableArn, '/index/byClientReference']] }],
+      },
+    ]);
+  });
+
+  test('the ingest function has no reserved concurrency, the table no warm throughput by default', () => {
+    expect(template.toJSON().Resources[logicalId(stack, receiver.ingestFunction)].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    const { resource } = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
+    expect(resource.Properties.WarmThroughput).toBeUndefined();
+  });
+
+  test('sourceMaps: false drops --enable-source-maps', () => {
+    const stack = testStack();
+    const receiver = new MmsPostbackReceiver(stack, 'Receiver', { sourceMaps: false });
+    const env = templateOf(stack).toJSON().Resources[logicalId(stack, receiver.ingestFunction)].Properties.Environment.Variables;
+    expect(env.NODE_OPTIONS).toBeUndefined();
+  });
+});
+
+describe('the functions with every option', () => {
+  let stack: Stack;
+  let receiver: MmsPostbackReceiver;
+  let template: Template;
+
+  beforeAll(() => {
+    ({ stack, receiver, template } = everyOptionReceiver());
+  });
+
+  test('uses the given secret; grants GetSecretValue on it and kms:Decrypt through Secrets Manager only', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const statements = statementsOf(template, logicalId(stack, receiver.ingestFunction.role as iam.Role));
+    expect(statements).toContainEqual({
+      Sid: 'ReadSharedSecret',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: secretArn,
+    });
+    expect(statements).toContainEqual({
+      Sid: 'DecryptSharedSecret',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: keyArn,
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+    });
+  });
+
+  test('the environment carries every option', () => {
+    const env = template.toJSON().Resources[logicalId(stack, receiver.ingestFunction)].Properties.Environment.Variables;
+    expect(env).toEqual(
+      expect.objectContaining({
+        // A given bus may be in another account: the function names it by ARN.
+        EVENT_BUS_NAME: busArn,
+        EVENT_SOURCE: 'acme.mms',
+        POSTBACK_SECRET_ARN: secretArn,
+        HISTORY_RETENTION_DAYS: '30',
+        REJECTED_RETENTION_DAYS: '7',
+        LEASE_SECONDS: '120',
+        RETRY_AFTER_SECONDS: '9',
+        POWERTOOLS_SERVICE_NAME: 'acme-mms',
+      }),
+    );
+  });
+
+  test('a given bus (maybe of another account) is named by its ARN in every function that publishes', () => {
+    for (const fn of [receiver.ingestFunction, receiver.relay.function, receiver.statusUnknownSweep?.function]) {
+      expect(fn).toBeDefined();
+      expect(environmentOf(stack, template, fn as NonNullable<typeof fn>).EVENT_BUS_NAME).toBe(busArn);
+    }
+  });
+
+  test('tracing on functions and stage; throttling and stage name from props', () => {
+    for (const fn of [receiver.ingestFunction, receiver.queryFunction]) {
+      const props = template.toJSON().Resources[logicalId(stack, fn)].Properties;
+      expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(props.Environment.Variables.POWERTOOLS_TRACE_ENABLED).toBe('true');
+      expect(props.Timeout).toBe(20);
+      expect(props.MemorySize).toBe(1024);
+    }
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'live',
+      TracingEnabled: true,
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })],
+    });
+  });
+});
