@@ -16,11 +16,12 @@ import { ingestEnvironment } from '../lambda/config-contract';
 import { BUNDLING } from '../lib/mms-postback-receiver';
 import { ensureTable, localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb-local';
 import { startEventBridgeLocal } from '../local/eventbridge-local';
+import { type SecretsManagerLocal, startSecretsManagerLocal } from '../stand-ins/secrets-manager';
 import { type BundleReport, buildLikeTheStack, INGEST_ENTRY, PROJECT_ROOT } from './build';
 import { answerOf, BenchError, Child, expectType } from './child';
 import { type CostReport, formatCostReport, runCostReport } from './cost';
+import { type CountingProxy, startCountingProxy } from './counting-proxy';
 import { BENCH_SECRET, countScenario, distinctPostbacks, example, postbackEvent } from './events';
-import { type CountingProxy, type SecretsManagerLocal, startCountingProxy, startSecretsManagerLocal } from './stand-ins';
 import { round, type Summary, summarize } from './stats';
 
 /** Budgets of the ingest function on our machines (bundle: 340 KB read strictly as 340,000 bytes). */

@@ -2,7 +2,7 @@
  * `npm run loadtest -- --campaign [--messages N] [--malformed N] [--connections C] [--rate R] [--json FILE]`
  *
  * Partition-heat simulation. DynamoDB Local has no partitions and no throttling, so this
- * measures what AWS would see: it runs the local stack (the real handlers, `local/stack.ts`)
+ * measures what AWS would see: it runs the local runtime (the real handlers, `local/runtime.ts`)
  * with the capacity proxy (`capacity-proxy.ts`) between the ingest function and DynamoDB
  * Local, drives two workloads over HTTP, accounts the write units of every request per
  * partition key of the table and of each index (by DynamoDB's documented rules), and scales
@@ -24,7 +24,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_WARM_WRITE_UNITS_PER_SECOND, PARTITION_KEY_WRITE_UNITS_PER_SECOND, TABLE_DEFINITION } from '../lambda/table-definition';
-import { LocalStack } from '../local/stack';
+import { LocalRuntime } from '../local/runtime';
 import { fixture } from '../test/helpers/fixtures';
 import { type CapacityProxy, type Heat, startCapacityProxy, summarizeCapacity } from './capacity-proxy';
 import { tableShape } from './capacity-rules';
@@ -177,7 +177,7 @@ export async function runCampaign(argv: string[]): Promise<number> {
   const localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-campaign-'));
   const tableName = 'mms-postbacks-campaign';
   let proxy: CapacityProxy | undefined;
-  const stack = new LocalStack({
+  const runtime = new LocalRuntime({
     port: 0,
     localDir,
     secret: SECRET,
@@ -191,9 +191,9 @@ export async function runCampaign(argv: string[]): Promise<number> {
     },
   });
   try {
-    console.log(`campaign: starting the local stack with the capacity proxy in front of DynamoDB Local (LOCAL_DIR ${localDir})`);
-    if (!(await stack.start()) || !stack.api || !proxy) throw new Error('the local stack did not start');
-    const url = stack.api.url;
+    console.log(`campaign: starting the local runtime with the capacity proxy in front of DynamoDB Local (LOCAL_DIR ${localDir})`);
+    if (!(await runtime.start()) || !runtime.api || !proxy) throw new Error('the local runtime did not start');
+    const url = runtime.api.url;
     const records = proxy.records;
     // Warm-up (not counted): DynamoDB Local's JIT and the connections, so that no first request times out and is retried.
     const warmAnswers: Record<string, number> = {};
@@ -263,7 +263,7 @@ export async function runCampaign(argv: string[]): Promise<number> {
     console.error(`campaign: ${(error as Error)?.stack ?? String(error)}`);
     return 2;
   } finally {
-    await stack.stop();
+    await runtime.stop();
     rmSync(localDir, { recursive: true, force: true });
   }
 }

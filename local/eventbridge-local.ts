@@ -4,11 +4,10 @@
  * handler at it with `AWS_ENDPOINT_URL_EVENTBRIDGE=<endpoint>`.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
+import { type LoopbackServer, listenOnLoopback } from '../stand-ins/loopback-server';
 
 export interface RecordedEvent {
   eventId: string;
@@ -122,7 +121,6 @@ export async function startEventBridgeLocal(opts: StartEventBridgeLocalOptions =
   const events: RecordedEvent[] = [];
   const faults: EventBridgeFault[] = [];
   let requestCount = 0;
-  const sockets = new Set<Socket>();
   if (opts.eventsFile) mkdirSync(path.dirname(path.resolve(opts.eventsFile)), { recursive: true });
 
   const record = (event: RecordedEvent) => {
@@ -262,13 +260,9 @@ export async function startEventBridgeLocal(opts: StartEventBridgeLocalOptions =
       }
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(opts.port ?? 0, '127.0.0.1');
+  let listening: LoopbackServer;
   try {
-    await once(server, 'listening');
+    listening = await listenOnLoopback(server, { port: opts.port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(
@@ -278,10 +272,10 @@ export async function startEventBridgeLocal(opts: StartEventBridgeLocalOptions =
       { cause: error },
     );
   }
-  const port = (server.address() as AddressInfo).port;
+  const { endpoint, port } = listening;
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     port,
     get events() {
       return events;
@@ -300,11 +294,6 @@ export async function startEventBridgeLocal(opts: StartEventBridgeLocalOptions =
       faults.length = 0;
       requestCount = 0;
     },
-    close() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-    },
+    close: listening.close,
   };
 }

@@ -4,11 +4,10 @@
  * back as they are.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { BINARY_MEDIA_TYPES, matchesMediaType } from '../lambda/http/request';
+import { type LoopbackServer, listenOnLoopback } from '../stand-ins/loopback-server';
 import { LocalEnvironmentError } from './dynamodb-local';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult | undefined>;
@@ -261,7 +260,6 @@ function writeResult(res: http.ServerResponse, result: APIGatewayProxyResult): v
 export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   const host = opts.host ?? '127.0.0.1';
   const stage = opts.stage ?? 'local';
-  const sockets = new Set<Socket>();
   let port = opts.port ?? 3000;
 
   const server = http.createServer((req, res) => {
@@ -347,13 +345,9 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       })();
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(port, host);
+  let listening: LoopbackServer;
   try {
-    await once(server, 'listening');
+    listening = await listenOnLoopback(server, { port, host });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new LocalEnvironmentError(
@@ -363,14 +357,6 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       { cause: error },
     );
   }
-  port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  };
+  port = listening.port;
+  return { url: listening.endpoint, port, close: listening.close };
 }

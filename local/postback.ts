@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EXAMPLES, type ExampleName, isExampleName, loadExample } from './examples';
-import { DEFAULT_SECRET } from './stack';
+import { DEFAULT_SECRET } from './runtime';
 import { toXmlPostback } from './xml-form';
 
 type AuthForm = 'header' | 'basic' | 'query';

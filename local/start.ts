@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { LocalEnvironmentError } from './dynamodb-local';
 import type { RecordedEvent } from './eventbridge-local';
-import { DEFAULT_SECRET, DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS, LocalStack } from './stack';
+import { DEFAULT_SECRET, DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS, LocalRuntime } from './runtime';
 
 // Node 20 is expected on our machines (Lambda runs 22+): keep the SDK's multi-line notice out of the console.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     0,
   );
   const sweepIntervalSeconds = parseSeconds('SWEEP_INTERVAL_SECONDS', process.env.SWEEP_INTERVAL_SECONDS, 60, 1);
-  const stack = new LocalStack({
+  const runtime = new LocalRuntime({
     port,
     dynamoDbPort,
     localDir,
@@ -160,14 +160,14 @@ async function main(): Promise<void> {
   let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals | 'launcher gone') => {
     // Ctrl-C reaches every process of the group, and launchers may relay it once more: only a later signal forces.
-    if (stack.stopped && Date.now() - firstSignalAt < 1500) return;
+    if (runtime.stopped && Date.now() - firstSignalAt < 1500) return;
     firstSignalAt = Date.now();
-    if (stack.stopped) {
+    if (runtime.stopped) {
       console.error(`\n${signal} again: exiting now`);
       process.exit(1); // the 'exit' hook of dynamodb-local kills java
     }
     console.log(`\n${signal}: stopping…`);
-    void stack.stop().then(
+    void runtime.stop().then(
       () => {
         console.log('Stopped: DynamoDB Local, the local EventBridge and the HTTP server are down.');
         process.exit(0);
@@ -183,15 +183,15 @@ async function main(): Promise<void> {
   process.on('SIGHUP', onSignal);
   watchLaunchers(() => onSignal('launcher gone'));
 
-  if (!(await stack.start())) return;
-  const { api, ddb, eb } = stack;
+  if (!(await runtime.start())) return;
+  const { api, ddb, eb } = runtime;
   if (!api || !ddb || !eb) return;
   void ddb.exited.then((code) => {
-    if (stack.stopped) return;
+    if (runtime.stopped) return;
     console.error(`npm start: DynamoDB Local exited unexpectedly (code ${code}); stopping`);
-    void stack.stop().finally(() => process.exit(1));
+    void runtime.stop().finally(() => process.exit(1));
   });
-  const eventsFile = stack.eventsFile;
+  const eventsFile = runtime.eventsFile;
 
   const base = api.url;
   const hostPort = base.replace(/^http:\/\//, '');

@@ -1,6 +1,4 @@
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { startLoopbackProxy } from './loopback-proxy';
 
 export interface StallingProxy {
   /** `http://127.0.0.1:<port>`: use as an `AWS_ENDPOINT_URL_<SERVICE>`. */
@@ -20,51 +18,14 @@ export interface StallingProxy {
  * env.AWS_ENDPOINT_URL_DYNAMODB = proxy.endpoint;
  */
 export async function startStallingProxy(stalls: (operation: string) => boolean, upstream?: string): Promise<StallingProxy> {
-  const target = upstream === undefined ? undefined : new URL(upstream);
-  const agent = new http.Agent({ keepAlive: true });
-  const sockets = new Set<Socket>();
   const stalled: Record<string, number> = {};
-  const server = http.createServer((req, res) => {
-    const operation = String(req.headers['x-amz-target'] ?? 'unknown').replace(/^[^.]*\./, '');
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      if (stalls(operation) || target === undefined) {
-        stalled[operation] = (stalled[operation] ?? 0) + 1;
-        return; // never answered
-      }
-      const forwarded = http.request(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: target.host },
-          agent,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forwarded.on('error', () => req.socket.destroy());
-      forwarded.end(Buffer.concat(chunks));
-    });
+  const proxy = await startLoopbackProxy(upstream, (x) => {
+    const { operation } = x;
+    if (stalls(operation) || upstream === undefined) {
+      stalled[operation] = (stalled[operation] ?? 0) + 1;
+      return; // never answered
+    }
+    x.forward((answer) => x.relay(answer));
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stalled,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-        agent.destroy();
-      }),
-  };
+  return { endpoint: proxy.endpoint, stalled, close: proxy.close };
 }

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { interpretPostback } from '../../lambda/domain/postback';
 import { validatePostback } from '../../lambda/domain/validate';
 import { defaultIngestDeps } from '../../lambda/ingest-handler';
-import { findFreePort } from '../../local/dynamodb-local';
 import { alive, descendants } from '../../local/processes';
+import { findFreePort, portInUse } from '../../stand-ins/loopback-server';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const HANDLERS = ['ingest', 'query', 'relay'].map((name) => path.join(REPO, 'lambda', 'handlers', `${name}.ts`));
@@ -24,14 +24,6 @@ jest.setTimeout(120_000);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A timer that does not keep jest alive (for races against a deadline). */
 const deadline = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
-
-async function portFree(port: number): Promise<boolean> {
-  const server = net.createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen({ port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -344,8 +336,8 @@ describe('npm start (end to end)', () => {
 
     expect(launched?.stdout).toContain('Stopped:');
     expect(pids.filter(alive)).toEqual([]);
-    expect(await portFree(port)).toBe(true);
-    expect(await portFree(dynamoDbPort)).toBe(true);
+    expect(await portInUse(port)).toBeUndefined();
+    expect(await portInUse(dynamoDbPort)).toBeUndefined();
   });
 });
 
@@ -446,8 +438,8 @@ describe('npm start under a process manager', () => {
     await until('every child process to exit', () => pids.every((pid) => !alive(pid)), 30_000);
 
     expect(pids.filter(alive)).toEqual([]);
-    expect(await portFree(port)).toBe(true);
-    expect(await portFree(dynamoDbPort)).toBe(true);
+    expect(await portInUse(port)).toBeUndefined();
+    expect(await portInUse(dynamoDbPort)).toBeUndefined();
   });
 });
 
@@ -491,7 +483,7 @@ describe('npm start refuses to start, in one line, with a non-zero exit', () => 
 
       expect(result.code).toBe(1);
       expect(result.stderr.trim()).toMatch(/^npm start: Java not found: DynamoDB Local needs Java 17\+ on the PATH[^\n]*$/);
-      expect(await portFree(port)).toBe(true);
+      expect(await portInUse(port)).toBeUndefined();
     } finally {
       rmSync(localDir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { DEFAULT_SECRET } from '../../local/stack';
+import { DEFAULT_SECRET } from '../../local/runtime';
 import { secretLines } from '../../local/start';
 
 describe('the npm start banner', () => {

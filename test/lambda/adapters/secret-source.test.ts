@@ -7,7 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createSecretSource, secretsManagerPort } from '../../../lambda/adapters/secret-source';
 import { matchesAny } from '../../../lambda/http/middlewares';
 import { awsClientConfig } from '../../../lambda/runtime/aws-clients';
-import { type SecretsManagerLocal, startSecretsManagerLocal } from '../../../local/secretsmanager-local';
+import { type SecretsManagerLocal, startSecretsManagerLocal } from '../../../stand-ins/secrets-manager';
 
 let sm: SecretsManagerLocal;
 let clients: SecretsManagerClient[] = [];

@@ -11,11 +11,11 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ATTRIBUTE, PUBLISH_STATE } from '../../../lambda/adapters/item-vocabulary';
+import { type StallingProxy, startStallingProxy } from '../../../stand-ins/stalling-proxy';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHandler, type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 import { lambdaContext } from '../../helpers/lambda-context';
-import { type StallingProxy, startStallingProxy } from '../../helpers/stalling-proxy';
 
 const DEADLINE_MS = 4_000;
 
