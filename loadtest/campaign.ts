@@ -24,8 +24,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_WARM_WRITE_UNITS_PER_SECOND, PARTITION_KEY_WRITE_UNITS_PER_SECOND, TABLE_DEFINITION } from '../lambda/table-definition';
+import { loadExample } from '../local/examples';
 import { LocalRuntime } from '../local/runtime';
-import { fixture } from '../test/helpers/fixtures';
 import { type CapacityProxy, type Heat, startCapacityProxy, summarizeCapacity } from './capacity-proxy';
 import { tableShape } from './capacity-rules';
 
@@ -197,7 +197,7 @@ export async function runCampaign(argv: string[]): Promise<number> {
     const records = proxy.records;
     // Warm-up (not counted): DynamoDB Local's JIT and the connections, so that no first request times out and is retried.
     const warmAnswers: Record<string, number> = {};
-    for (let i = 0; i < 5; i++) await post(url, { ...fixture('n101'), 'tracking-id': `warm-${randomUUID()}` }, warmAnswers);
+    for (let i = 0; i < 5; i++) await post(url, { ...loadExample('n101'), 'tracking-id': `warm-${randomUUID()}` }, warmAnswers);
 
     // 1. A campaign: every message shares one client-reference; N101 then N102 per message.
     const clientReference = `campaign-${randomUUID()}`;
@@ -206,7 +206,7 @@ export async function runCampaign(argv: string[]): Promise<number> {
     const messages = Array.from({ length: opts.messages }, (_, i) => `cmp-${randomUUID().slice(0, 8)}-${i}`);
     await pool(messages, opts.connections, async (trackingId) => {
       for (const name of ['n101', 'n102'] as const) {
-        await post(url, { ...fixture(name), 'tracking-id': trackingId, 'client-reference': clientReference }, campaignAnswers);
+        await post(url, { ...loadExample(name), 'tracking-id': trackingId, 'client-reference': clientReference }, campaignAnswers);
       }
     });
     const limits = { perKey: PARTITION_KEY_WRITE_UNITS_PER_SECOND, warm: opts.warm };
@@ -222,7 +222,7 @@ export async function runCampaign(argv: string[]): Promise<number> {
     // 2. A burst of malformed postbacks (authenticated, failing the schema): 400, kept as rejected records.
     const burstAnswers: Record<string, number> = {};
     mark = records.length;
-    const bad = Array.from({ length: opts.malformed }, (_, i) => ({ ...fixture('n101'), 'tracking-id': `bad-${i}`, code: undefined }));
+    const bad = Array.from({ length: opts.malformed }, (_, i) => ({ ...loadExample('n101'), 'tracking-id': `bad-${i}`, code: undefined }));
     await pool(bad, opts.connections, async (body) => {
       await post(url, body, burstAnswers);
     });

@@ -135,7 +135,7 @@ async function main(): Promise<number> {
   const trackingId = args.trackingId ?? `local-${randomUUID().slice(0, 8)}`;
   let failed = false;
   for (const name of args.names) {
-    const body = { ...loadExample(name), 'tracking-id': trackingId };
+    const body = loadExample(name, { 'tracking-id': trackingId });
     const { url, init } = buildRequest(args.url, args.secret, args.auth, body, args.xml ? 'xml' : 'json');
     let response: Response;
     try {
