@@ -28,46 +28,9 @@ import { loadExample } from '../local/examples';
 import { LocalRuntime } from '../local/runtime';
 import { type CapacityProxy, type Heat, startCapacityProxy, summarizeCapacity } from './capacity-proxy';
 import { tableShape } from './capacity-rules';
+import type { CampaignOptions } from './options';
 
-const USAGE =
-  'usage: npm run loadtest -- --campaign [--messages N (200)] [--malformed N (200)] [--connections C (4)] [--rate R (2000)] [--warm-write-units N (4000)] [--json FILE]';
 const SECRET = 'campaign-secret';
-
-interface Options {
-  messages: number;
-  malformed: number;
-  connections: number;
-  rate: number;
-  /** The warm throughput (write units per second) of the table and each index, as deployed. */
-  warm: number;
-  json?: string;
-}
-
-function parseArgs(argv: string[]): Options {
-  const opts: Options = { messages: 200, malformed: 200, connections: 4, rate: 2000, warm: DEFAULT_WARM_WRITE_UNITS_PER_SECOND };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value: ${USAGE}`);
-      return v;
-    };
-    const count = () => {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`${arg} needs a positive integer: ${USAGE}`);
-      return n;
-    };
-    if (arg === '--campaign') continue;
-    else if (arg === '--messages') opts.messages = count();
-    else if (arg === '--malformed') opts.malformed = count();
-    else if (arg === '--connections') opts.connections = count();
-    else if (arg === '--rate') opts.rate = count();
-    else if (arg === '--warm-write-units') opts.warm = count();
-    else if (arg === '--json') opts.json = value();
-    else throw new Error(`unknown argument ${arg}: ${USAGE}`);
-  }
-  return opts;
-}
 
 /** One partition key's load at the simulated rate. */
 export interface HotKey {
@@ -168,10 +131,9 @@ function format(w: WorkloadHeat, rate: number): string[] {
  * The `--campaign` mode of `npm run loadtest`; resolves with the exit code.
  *
  * @example
- * process.exitCode = await runCampaign(['--messages', '50']);
+ * process.exitCode = await runCampaign({ mode: 'campaign', messages: 50, malformed: 200, connections: 4, rate: 2000, warm: 4000 });
  */
-export async function runCampaign(argv: string[]): Promise<number> {
-  const opts = parseArgs(argv);
+export async function runCampaign(opts: CampaignOptions): Promise<number> {
   // The handlers' own log lines are not what this measures.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
   const localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-campaign-'));

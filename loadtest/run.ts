@@ -41,75 +41,12 @@ import { findFreePort } from '../stand-ins/loopback-server';
 import { runCampaign } from './campaign';
 import { type CheckResult, readStored, runChecks } from './checks';
 import type { FaultReportMessage } from './fault-runtime';
+import { LOADTEST_USAGE, type LoadtestOptions, parseLoadtestArgs } from './options';
 import { type RuntimeProcess, startRuntimeProcess } from './runtime-process';
 import { type Outgoing, Workload } from './workload';
 
-interface Options {
-  duration: number;
-  connections: number;
-  faults: boolean;
-  lostResponses: boolean;
-  json?: string;
-  drainTimeout: number;
-  lease: number;
-  keep: boolean;
-}
-
-const USAGE =
-  'usage: npm run loadtest -- [--duration S] [--connections N] [--faults] [--lost-responses] [--json FILE] [--drain-timeout S] [--lease S] [--keep]';
 const SECRET = 'loadtest-secret';
 const REQUEST_TIMEOUT_S = 10;
-
-function parseArgs(argv: string[]): Options {
-  const opts: Options = { duration: 30, connections: 32, faults: false, lostResponses: false, drainTimeout: 0, lease: 15, keep: false };
-  const number = (name: string, raw: string | undefined): number => {
-    const n = Number(raw);
-    if (raw === undefined || !Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number: ${USAGE}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [name, inline] = arg.includes('=') ? (arg.split(/=(.*)/s) as [string, string]) : [arg, undefined];
-    const value = () => inline ?? argv[++i];
-    switch (name) {
-      case '--duration':
-        opts.duration = number(name, value());
-        break;
-      case '--connections':
-        opts.connections = Math.floor(number(name, value()));
-        break;
-      case '--faults':
-        opts.faults = true;
-        break;
-      case '--lost-responses':
-        opts.faults = true;
-        opts.lostResponses = true;
-        break;
-      case '--json':
-        opts.json = value();
-        if (!opts.json) throw new Error(`--json needs a file: ${USAGE}`);
-        break;
-      case '--drain-timeout':
-        opts.drainTimeout = number(name, value());
-        break;
-      case '--lease':
-        opts.lease = Math.floor(number(name, value()));
-        break;
-      case '--keep':
-        opts.keep = true;
-        break;
-      case '--help':
-      case '-h':
-        console.log(USAGE);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown argument ${arg}: ${USAGE}`);
-    }
-  }
-  if (opts.drainTimeout === 0) opts.drainTimeout = opts.faults ? 90 : 30;
-  return opts;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -119,7 +56,7 @@ function header(headers: Record<string, string | string[]>, name: string): strin
 }
 
 /** The load phase: autocannon, with every request built by the workload and every answer recorded. */
-function load(w: Workload, url: string, opts: Options): Promise<autocannon.Result> {
+function load(w: Workload, url: string, opts: LoadtestOptions): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -300,8 +237,12 @@ interface Report {
 
 async function main(): Promise<number> {
   // The partition-heat simulation is a mode of its own (loadtest/campaign.ts).
-  if (process.argv.includes('--campaign')) return runCampaign(process.argv.slice(2));
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseLoadtestArgs(process.argv.slice(2));
+  if (opts === 'help') {
+    console.log(LOADTEST_USAGE);
+    return 0;
+  }
+  if (opts.mode === 'campaign') return runCampaign(opts);
   const localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-loadtest-'));
   const port = await findFreePort();
   const dynamoDbPort = await findFreePort();

@@ -17,6 +17,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { parseCommandLine, UsageError } from './cli';
 import { LocalEnvironmentError } from './dynamodb-local';
 import type { RecordedEvent } from './eventbridge-local';
 import { DEFAULT_SECRET, DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS, LocalRuntime } from './runtime';
@@ -44,6 +45,21 @@ function parseSeconds(name: string, raw: string | undefined, fallback: number, m
   const seconds = Number(raw);
   if (!Number.isInteger(seconds) || seconds < min) fail(`${name} must be a whole number of seconds, at least ${min}, got "${raw}"`);
   return seconds;
+}
+
+/**
+ * Reads `npm start`'s command line (pure); a wrong one throws a `UsageError` that names the usage.
+ *
+ * @example
+ * parseStartArgs(['--persist']); // { persist: true }
+ */
+export function parseStartArgs(argv: readonly string[]): { readonly persist: boolean } | 'help' {
+  try {
+    const { values } = parseCommandLine(argv, { persist: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    return values.help ? 'help' : { persist: values.persist ?? false };
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}: ${USAGE}`);
+  }
 }
 
 /**
@@ -112,14 +128,12 @@ function watchLaunchers(onGone: () => void): void {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const args = process.argv.slice(2);
-  const unknown = args.filter((a) => a !== '--persist');
-  if (args.includes('--help') || args.includes('-h')) {
+  const args = parseStartArgs(process.argv.slice(2));
+  if (args === 'help') {
     console.log(USAGE);
     return;
   }
-  if (unknown.length > 0) fail(`unknown argument ${unknown.join(' ')}: ${USAGE}`);
-  const persist = args.includes('--persist');
+  const { persist } = args;
   const port = parsePort('PORT', process.env.PORT, 3000) as number;
   const dynamoDbPort = parsePort('DYNAMODB_PORT', process.env.DYNAMODB_PORT);
   const localDir = path.resolve(process.env.LOCAL_DIR?.trim() || path.join(REPO_ROOT, '.local'));
@@ -220,7 +234,8 @@ async function main(): Promise<void> {
 
 if (require.main === module)
   main().catch((error: unknown) => {
-    const message = error instanceof LocalEnvironmentError ? error.message : ((error as Error)?.stack ?? String(error));
+    const usage = error instanceof UsageError;
+    const message = usage || error instanceof LocalEnvironmentError ? error.message : ((error as Error)?.stack ?? String(error));
     console.error(`npm start: ${message}`);
-    process.exit(1);
+    process.exit(usage ? 2 : 1);
   });

@@ -14,7 +14,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs as parsePostbackArgs } from '../local/postback';
+import { parsePostbackArgs } from '../local/postback';
 
 export interface DocProblem {
   readonly file: string;
