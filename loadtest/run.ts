@@ -37,6 +37,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { headerValue } from '../lambda/http/request';
 import { findFreePort } from '../stand-ins/loopback-server';
 import { runCampaign } from './campaign';
 import { type CheckResult, readStored, runChecks } from './checks';
@@ -49,11 +50,6 @@ const SECRET = 'loadtest-secret';
 const REQUEST_TIMEOUT_S = 10;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function header(headers: Record<string, string | string[]>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return Array.isArray(value) ? value[0] : value;
-  return undefined;
-}
 
 /** The load phase: autocannon, with every request built by the workload and every answer recorded. */
 function load(w: Workload, url: string, opts: LoadtestOptions): Promise<autocannon.Result> {
@@ -74,7 +70,7 @@ function load(w: Workload, url: string, opts: LoadtestOptions): Promise<autocann
               return { ...request, method: 'POST', path: '/postbacks', headers: out.headers, body: out.body };
             },
             onResponse: (status, body, context, headers) => {
-              w.answered(Number(context.id), status, body, header(headers, 'retry-after'), 'load');
+              w.answered(Number(context.id), status, body, headerValue(headers, 'retry-after'), 'load');
             },
           },
         ],

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { BINARY_MEDIA_TYPES, matchesMediaType } from '../lambda/http/request';
+import { BINARY_MEDIA_TYPES, headerValue, matchesMediaType } from '../lambda/http/request';
 import { type LoopbackServer, listenOnLoopback } from '../stand-ins/loopback-server';
 import { LocalEnvironmentError } from './dynamodb-local';
 
@@ -39,8 +39,8 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-/** API Gateway's payload limit. */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** The largest request body the local API accepts (API Gateway's payload limit); larger ones get 413. */
+export const MAX_REQUEST_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript|graphql)\b)/i;
 
@@ -159,11 +159,11 @@ export function buildProxyEvent(input: BuildEventInput): APIGatewayProxyEvent {
   if (!lower.has('x-forwarded-port') && input.localPort) headerPairs.push(['X-Forwarded-Port', String(input.localPort)]);
   const headers = multiMap(headerPairs);
   const query = multiMap(url.searchParams.entries());
-  const contentType = headerPairs.find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  const contentType = headerValue(headers.single, 'content-type');
   const text = isTextContentType(contentType) && !matchesMediaType(contentType, input.binaryMediaTypes ?? BINARY_MEDIA_TYPES);
   const requestId = input.requestId ?? randomUUID();
   const now = new Date();
-  const userAgent = headerPairs.find(([name]) => name.toLowerCase() === 'user-agent')?.[1] ?? null;
+  const userAgent = headerValue(headers.single, 'user-agent') ?? null;
   return {
     resource: input.resource,
     path: url.pathname,
@@ -293,7 +293,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       req.resume();
     };
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
+    if (declared > MAX_REQUEST_PAYLOAD_BYTES) {
       tooLarge();
       return;
     }
@@ -303,7 +303,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     req.on('data', (chunk: Buffer) => {
       if (refused) return;
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > MAX_REQUEST_PAYLOAD_BYTES) {
         refused = true;
         chunks.length = 0;
         tooLarge();
