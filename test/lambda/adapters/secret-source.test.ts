@@ -1,5 +1,5 @@
 /**
- * The secret source against a loopback Secrets Manager (`local/secretsmanager-local.ts`)
+ * The secret source against a loopback Secrets Manager (`stand-ins/secrets-manager.ts`)
  * that keeps AWSCURRENT / AWSPREVIOUS and rotates like the service, through the AWS SDK
  * client configured as the function configures it.
  */
