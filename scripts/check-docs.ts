@@ -248,7 +248,20 @@ export function checkReachable(root: string): DocProblem[] {
 }
 
 /** The folders whose code comments and texts must speak of the project only. */
-export const PROJECT_TEXT_ROOTS = ['README.md', 'docs', 'lambda', 'lib', 'bin', 'local', 'stand-ins', 'loadtest', 'bench', 'test', 'scripts', '.ci'];
+export const PROJECT_TEXT_ROOTS = [
+  'README.md',
+  'docs',
+  'lambda',
+  'lib',
+  'bin',
+  'local',
+  'stand-ins',
+  'loadtest',
+  'bench',
+  'test',
+  'scripts',
+  '.ci',
+];
 
 /** A reference to a document or an issue tracker outside the repository. */
 const OUTSIDE_REFERENCE = /\bDES[I]GN\b(\.md)?|\b[Ii]ssue #?[0-9]+/;
