@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import path from 'node:path';
-import { alive, descendants } from '../local/processes';
+import { alive, descendants } from './processes';
 import type { FaultReportMessage, ReadyMessage } from './fault-runtime';
 
 const REPO = path.resolve(__dirname, '..');
