@@ -8,8 +8,8 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import path from 'node:path';
-import { alive, descendants } from './processes';
 import type { FaultReportMessage, ReadyMessage } from './fault-runtime';
+import { alive, descendants } from './processes';
 
 const REPO = path.resolve(__dirname, '..');
 

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { interpretPostback } from '../../lambda/domain/postback';
 import { validatePostback } from '../../lambda/domain/validate';
 import { defaultIngestDeps } from '../../lambda/ingest-handler';
-import { type ExampleName, loadExample as fixture } from '../../local/examples';
 import { alive, descendants } from '../../loadtest/processes';
+import { type ExampleName, loadExample as fixture } from '../../local/examples';
 import { findFreePort, portInUse } from '../../stand-ins/loopback-server';
 
 const REPO = path.resolve(__dirname, '..', '..');
