@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { type LoopbackServer, listenOnLoopback } from '../stand-ins/loopback-server';
+import { type LoopbackServer, listenOnLoopback, sendJson } from '../stand-ins/loopback-server';
 
 export interface RecordedEvent {
   eventId: string;
@@ -70,18 +70,11 @@ interface PutEventsEntry {
 
 type ResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-  });
-  res.end(text);
-}
+const sendAwsJson = (res: http.ServerResponse, status: number, body: unknown) =>
+  sendJson(res, status, body, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() });
 
 function sendError(res: http.ServerResponse, status: number, type: string, message: string): void {
-  sendJson(res, status, { __type: type, message });
+  sendAwsJson(res, status, { __type: type, message });
 }
 
 /** Entry size as EventBridge computes it ("Calculating PutEvents event entry size"). */
@@ -235,7 +228,7 @@ export async function startEventBridgeLocal(opts: StartEventBridgeLocalOptions =
       results.push({ EventId: eventId });
     }
     for (const event of accepted) record(event);
-    sendJson(res, 200, { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length });
+    sendAwsJson(res, 200, { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length });
   };
 
   const server = http.createServer((req, res) => {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { BINARY_MEDIA_TYPES, headerValue, matchesMediaType } from '../lambda/http/request';
-import { type LoopbackServer, listenOnLoopback } from '../stand-ins/loopback-server';
+import { type LoopbackServer, listenOnLoopback, sendJson } from '../stand-ins/loopback-server';
 import { LocalEnvironmentError } from './dynamodb-local';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult | undefined>;
@@ -79,12 +79,6 @@ export function redactUrl(rawUrl: string): string {
     })
     .join('&');
   return `${rawUrl.slice(0, q)}?${redacted}`;
-}
-
-function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
 }
 
 /** Matches `path` against a resource template such as `/messages/{trackingId}`; returns the path parameters or undefined. */
@@ -274,7 +268,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       .filter((m) => m.params !== undefined);
     if (matches.length === 0) {
       req.resume();
-      json(res, 404, { error: 'not_found', message: `No route for ${pathname}` });
+      sendJson(res, 404, { error: 'not_found', message: `No route for ${pathname}` });
       log(404);
       return;
     }
@@ -282,12 +276,12 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     if (!match) {
       req.resume();
       const allow = [...new Set(matches.map((m) => m.route.method))].join(', ');
-      json(res, 405, { error: 'method_not_allowed', message: `Use ${allow} for ${pathname}` }, { allow });
+      sendJson(res, 405, { error: 'method_not_allowed', message: `Use ${allow} for ${pathname}` }, { allow });
       log(405);
       return;
     }
     const tooLarge = () => {
-      json(res, 413, { message: 'Request Too Long' }, { connection: 'close' });
+      sendJson(res, 413, { message: 'Request Too Long' }, { connection: 'close' });
       log(413);
       req.unpipe();
       req.resume();
@@ -327,7 +321,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
         });
         const handler = match.route.handler();
         if (!handler) {
-          json(res, 503, { message: 'Service starting, retry in a moment' }, { 'retry-after': '1' });
+          sendJson(res, 503, { message: 'Service starting, retry in a moment' }, { 'retry-after': '1' });
           log(503);
           return;
         }
@@ -339,7 +333,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
         } catch (error) {
           // API Gateway's answer when the function fails.
           console.error(`[${match.route.functionName}] invocation failed:`, error);
-          if (!res.headersSent) json(res, 502, { message: 'Internal server error' });
+          if (!res.headersSent) sendJson(res, 502, { message: 'Internal server error' });
           log(502);
         }
       })();

@@ -11,6 +11,7 @@
  */
 import type http from 'node:http';
 import { startLoopbackProxy } from './loopback-proxy';
+import { sendJson } from './loopback-server';
 
 export type FaultKind = 'reset' | 'http500' | 'partial' | 'lost';
 export type Service = 'dynamodb' | 'eventbridge';
@@ -41,11 +42,8 @@ const ERROR_TYPE: Record<Service, string> = {
   eventbridge: 'InternalException',
 };
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
+const sendAwsJson = (res: http.ServerResponse, status: number, body: unknown) =>
+  sendJson(res, status, body, { 'content-type': 'application/x-amz-json-1.0' });
 
 /** The `postbackId`s in the Detail of the entries of a PutEvents request body. */
 export function postbackIdsOf(body: Buffer): string[] {
@@ -93,7 +91,7 @@ export async function startFaultProxy(service: Service, upstream: string): Promi
         x.req.socket.destroy();
         return;
       case 'http500':
-        sendJson(x.res, 500, { __type: ERROR_TYPE[service], message: 'Injected fault: internal error' });
+        sendAwsJson(x.res, 500, { __type: ERROR_TYPE[service], message: 'Injected fault: internal error' });
         return;
       case 'partial': {
         const n = entryCount(x.body);
@@ -101,7 +99,7 @@ export async function startFaultProxy(service: Service, upstream: string): Promi
           ErrorCode: 'InternalFailure',
           ErrorMessage: 'Injected fault: internal failure',
         }));
-        sendJson(x.res, 200, { Entries, FailedEntryCount: n });
+        sendAwsJson(x.res, 200, { Entries, FailedEntryCount: n });
         return;
       }
       case 'lost':

@@ -82,6 +82,19 @@ export async function portInUse(port: number): Promise<NodeJS.ErrnoException | u
   return undefined;
 }
 
+/**
+ * Answers with `body` as JSON: `content-length` computed, `content-type` as given (the AWS
+ * JSON protocols use `application/x-amz-json-1.0` or `-1.1`), plus any other headers.
+ *
+ * @example
+ * sendJson(res, 400, { __type: 'ValidationException', message: 'bad' }, { 'content-type': 'application/x-amz-json-1.1' });
+ */
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', ...headers, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
 export interface LoopbackUdpListener {
   /** `127.0.0.1:<port>` (e.g. for `AWS_XRAY_DAEMON_ADDRESS`). */
   readonly address: string;

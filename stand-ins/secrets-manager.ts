@@ -4,7 +4,7 @@
  * benchmark. Point the unmodified handler at it with `AWS_ENDPOINT_URL_SECRETS_MANAGER`.
  */
 import http from 'node:http';
-import { listenOnLoopback } from './loopback-server';
+import { listenOnLoopback, sendJson } from './loopback-server';
 
 export interface SecretsManagerLocal {
   /** `http://127.0.0.1:<port>`: use as `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
@@ -34,11 +34,8 @@ export async function startSecretsManagerLocal(initial: string, name = 'postback
   let failures = 0;
   const requests = { AWSCURRENT: 0, AWSPREVIOUS: 0 };
   let total = 0;
-  const send = (res: http.ServerResponse, status: number, body: unknown) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  };
+  const send = (res: http.ServerResponse, status: number, body: unknown) =>
+    sendJson(res, status, body, { 'content-type': 'application/x-amz-json-1.1' });
   const server = http.createServer((req, res) => {
     total++;
     const chunks: Buffer[] = [];
