@@ -3,8 +3,8 @@
  * from the provider's examples, authenticated the way the provider is configured.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { EXAMPLE_NAMES, type ExampleName, loadExample } from '../local/examples';
 import { apiGatewayEvent } from '../test/helpers/api-gateway-event';
-import { EXAMPLE_NAMES, type ExampleName, fixture } from '../test/helpers/fixtures';
 
 export const BENCH_SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuv';
 
@@ -18,7 +18,7 @@ export function postbackEvent(body: unknown, headers: Record<string, string> = {
 
 /** An example postback with another tracking-id (and optionally other fields). */
 export function example(name: ExampleName, trackingId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...fixture(name), 'tracking-id': trackingId, ...overrides };
+  return loadExample(name, { 'tracking-id': trackingId, ...overrides });
 }
 
 /**
@@ -26,13 +26,9 @@ export function example(name: ExampleName, trackingId: string, overrides: Record
  * (MT send, delivery, rejection, template, MO).
  */
 export function distinctPostbacks(prefix: string, count: number): APIGatewayProxyEvent[] {
-  const bodies = EXAMPLE_NAMES.map((name) => fixture(name));
-  const events: APIGatewayProxyEvent[] = [];
-  for (let i = 0; i < count; i++) {
-    const body = bodies[i % bodies.length] as Record<string, unknown>;
-    events.push(postbackEvent({ ...body, 'tracking-id': `${prefix}-${i}` }));
-  }
-  return events;
+  return Array.from({ length: count }, (_, i) =>
+    postbackEvent(example(EXAMPLE_NAMES[i % EXAMPLE_NAMES.length] as ExampleName, `${prefix}-${i}`)),
+  );
 }
 
 export interface ScenarioStep {

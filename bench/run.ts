@@ -14,13 +14,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { ingestEnvironment } from '../lambda/config-contract';
 import { BUNDLING } from '../lib/mms-postback-receiver';
+import { UsageError } from '../local/cli';
 import { ensureTable, localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb-local';
 import { startEventBridgeLocal } from '../local/eventbridge-local';
+import { type SecretsManagerLocal, startSecretsManagerLocal } from '../stand-ins/secrets-manager';
 import { type BundleReport, buildLikeTheStack, INGEST_ENTRY, PROJECT_ROOT } from './build';
 import { answerOf, BenchError, Child, expectType } from './child';
 import { type CostReport, formatCostReport, runCostReport } from './cost';
+import { type CountingProxy, startCountingProxy } from './counting-proxy';
 import { BENCH_SECRET, countScenario, distinctPostbacks, example, postbackEvent } from './events';
-import { type CountingProxy, type SecretsManagerLocal, startCountingProxy, startSecretsManagerLocal } from './stand-ins';
+import { BENCH_USAGE, parseBenchArgs } from './options';
 import { round, type Summary, summarize } from './stats';
 
 /** Budgets of the ingest function on our machines (bundle: 340 KB read strictly as 340,000 bytes). */
@@ -44,57 +47,6 @@ export const COMPARISON_BUDGETS = {
 } as const;
 
 const CONVENTIONAL_ENTRY = path.join(PROJECT_ROOT, 'bench', 'conventional-handler.ts');
-
-interface Options {
-  quick: boolean;
-  enforce: boolean;
-  json?: string;
-  coldRuns: number;
-  warm: number;
-  warmup: number;
-  sourceMaps: boolean;
-  profile: boolean;
-}
-
-function parseArgs(argv: string[]): Options {
-  const quick = argv.includes('--quick');
-  const value = (name: string): string | undefined => {
-    const i = argv.indexOf(name);
-    if (i < 0) return undefined;
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
-    return v;
-  };
-  const int = (name: string, fallback: number): number => {
-    const v = value(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
-    return n;
-  };
-  const known = new Set(['--quick', '--enforce', '--json', '--cold-runs', '--warm', '--warmup', '--no-source-maps', '--profile', '--help']);
-  for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (try --help)`);
-  if (argv.includes('--help')) {
-    process.stdout.write(
-      'npm run bench -- [--quick] [--json FILE] [--enforce] [--cold-runs N (15)] [--warm N (2000)] [--warmup N (200)] [--no-source-maps] [--profile]\n',
-    );
-    process.exit(0);
-  }
-  const coldRuns = int('--cold-runs', quick ? 1 : 15);
-  const warm = int('--warm', quick ? 50 : 2000);
-  if (!quick && (coldRuns < 15 || warm < 2000))
-    process.stdout.write('note: fewer runs than the budgets are set for (15 cold, 2000 warm)\n');
-  return {
-    quick,
-    enforce: argv.includes('--enforce'),
-    json: value('--json'),
-    coldRuns,
-    warm,
-    warmup: int('--warmup', quick ? 10 : 200),
-    sourceMaps: !argv.includes('--no-source-maps'),
-    profile: argv.includes('--profile'),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -388,7 +340,13 @@ interface Verdict {
 }
 
 async function main(): Promise<number> {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseBenchArgs(process.argv.slice(2));
+  if (opts === 'help') {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    return 0;
+  }
+  if (!opts.quick && (opts.coldRuns < 15 || opts.warm < 2000))
+    process.stdout.write('note: fewer runs than the budgets are set for (15 cold, 2000 warm)\n');
   // Our machines run Node 20; the SDK's warning about it is noise here (the function runs on Node 22).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const started = performance.now();
@@ -688,7 +646,8 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const message = error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`bench failed: ${message}\n`);
     process.exitCode = 3;
   },
 );

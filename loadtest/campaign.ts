@@ -2,7 +2,7 @@
  * `npm run loadtest -- --campaign [--messages N] [--malformed N] [--connections C] [--rate R] [--json FILE]`
  *
  * Partition-heat simulation. DynamoDB Local has no partitions and no throttling, so this
- * measures what AWS would see: it runs the local stack (the real handlers, `local/stack.ts`)
+ * measures what AWS would see: it runs the local runtime (the real handlers, `local/runtime.ts`)
  * with the capacity proxy (`capacity-proxy.ts`) between the ingest function and DynamoDB
  * Local, drives two workloads over HTTP, accounts the write units of every request per
  * partition key of the table and of each index (by DynamoDB's documented rules), and scales
@@ -24,50 +24,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_WARM_WRITE_UNITS_PER_SECOND, PARTITION_KEY_WRITE_UNITS_PER_SECOND, TABLE_DEFINITION } from '../lambda/table-definition';
-import { LocalStack } from '../local/stack';
-import { fixture } from '../test/helpers/fixtures';
+import { loadExample } from '../local/examples';
+import { LocalRuntime } from '../local/runtime';
 import { type CapacityProxy, type Heat, startCapacityProxy, summarizeCapacity } from './capacity-proxy';
 import { tableShape } from './capacity-rules';
+import type { CampaignOptions } from './options';
 
-const USAGE =
-  'usage: npm run loadtest -- --campaign [--messages N (200)] [--malformed N (200)] [--connections C (4)] [--rate R (2000)] [--warm-write-units N (4000)] [--json FILE]';
 const SECRET = 'campaign-secret';
-
-interface Options {
-  messages: number;
-  malformed: number;
-  connections: number;
-  rate: number;
-  /** The warm throughput (write units per second) of the table and each index, as deployed. */
-  warm: number;
-  json?: string;
-}
-
-function parseArgs(argv: string[]): Options {
-  const opts: Options = { messages: 200, malformed: 200, connections: 4, rate: 2000, warm: DEFAULT_WARM_WRITE_UNITS_PER_SECOND };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value: ${USAGE}`);
-      return v;
-    };
-    const count = () => {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`${arg} needs a positive integer: ${USAGE}`);
-      return n;
-    };
-    if (arg === '--campaign') continue;
-    else if (arg === '--messages') opts.messages = count();
-    else if (arg === '--malformed') opts.malformed = count();
-    else if (arg === '--connections') opts.connections = count();
-    else if (arg === '--rate') opts.rate = count();
-    else if (arg === '--warm-write-units') opts.warm = count();
-    else if (arg === '--json') opts.json = value();
-    else throw new Error(`unknown argument ${arg}: ${USAGE}`);
-  }
-  return opts;
-}
 
 /** One partition key's load at the simulated rate. */
 export interface HotKey {
@@ -168,16 +131,15 @@ function format(w: WorkloadHeat, rate: number): string[] {
  * The `--campaign` mode of `npm run loadtest`; resolves with the exit code.
  *
  * @example
- * process.exitCode = await runCampaign(['--messages', '50']);
+ * process.exitCode = await runCampaign({ mode: 'campaign', messages: 50, malformed: 200, connections: 4, rate: 2000, warm: 4000 });
  */
-export async function runCampaign(argv: string[]): Promise<number> {
-  const opts = parseArgs(argv);
+export async function runCampaign(opts: CampaignOptions): Promise<number> {
   // The handlers' own log lines are not what this measures.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
   const localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-campaign-'));
   const tableName = 'mms-postbacks-campaign';
   let proxy: CapacityProxy | undefined;
-  const stack = new LocalStack({
+  const runtime = new LocalRuntime({
     port: 0,
     localDir,
     secret: SECRET,
@@ -191,13 +153,13 @@ export async function runCampaign(argv: string[]): Promise<number> {
     },
   });
   try {
-    console.log(`campaign: starting the local stack with the capacity proxy in front of DynamoDB Local (LOCAL_DIR ${localDir})`);
-    if (!(await stack.start()) || !stack.api || !proxy) throw new Error('the local stack did not start');
-    const url = stack.api.url;
+    console.log(`campaign: starting the local runtime with the capacity proxy in front of DynamoDB Local (LOCAL_DIR ${localDir})`);
+    if (!(await runtime.start()) || !runtime.api || !proxy) throw new Error('the local runtime did not start');
+    const url = runtime.api.url;
     const records = proxy.records;
     // Warm-up (not counted): DynamoDB Local's JIT and the connections, so that no first request times out and is retried.
     const warmAnswers: Record<string, number> = {};
-    for (let i = 0; i < 5; i++) await post(url, { ...fixture('n101'), 'tracking-id': `warm-${randomUUID()}` }, warmAnswers);
+    for (let i = 0; i < 5; i++) await post(url, { ...loadExample('n101'), 'tracking-id': `warm-${randomUUID()}` }, warmAnswers);
 
     // 1. A campaign: every message shares one client-reference; N101 then N102 per message.
     const clientReference = `campaign-${randomUUID()}`;
@@ -206,7 +168,7 @@ export async function runCampaign(argv: string[]): Promise<number> {
     const messages = Array.from({ length: opts.messages }, (_, i) => `cmp-${randomUUID().slice(0, 8)}-${i}`);
     await pool(messages, opts.connections, async (trackingId) => {
       for (const name of ['n101', 'n102'] as const) {
-        await post(url, { ...fixture(name), 'tracking-id': trackingId, 'client-reference': clientReference }, campaignAnswers);
+        await post(url, { ...loadExample(name), 'tracking-id': trackingId, 'client-reference': clientReference }, campaignAnswers);
       }
     });
     const limits = { perKey: PARTITION_KEY_WRITE_UNITS_PER_SECOND, warm: opts.warm };
@@ -222,7 +184,7 @@ export async function runCampaign(argv: string[]): Promise<number> {
     // 2. A burst of malformed postbacks (authenticated, failing the schema): 400, kept as rejected records.
     const burstAnswers: Record<string, number> = {};
     mark = records.length;
-    const bad = Array.from({ length: opts.malformed }, (_, i) => ({ ...fixture('n101'), 'tracking-id': `bad-${i}`, code: undefined }));
+    const bad = Array.from({ length: opts.malformed }, (_, i) => ({ ...loadExample('n101'), 'tracking-id': `bad-${i}`, code: undefined }));
     await pool(bad, opts.connections, async (body) => {
       await post(url, body, burstAnswers);
     });
@@ -263,7 +225,7 @@ export async function runCampaign(argv: string[]): Promise<number> {
     console.error(`campaign: ${(error as Error)?.stack ?? String(error)}`);
     return 2;
   } finally {
-    await stack.stop();
+    await runtime.stop();
     rmSync(localDir, { recursive: true, force: true });
   }
 }

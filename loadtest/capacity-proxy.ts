@@ -1,5 +1,5 @@
 /**
- * Write-unit accounting for DynamoDB Local: a loopback proxy (`loopback-proxy.ts`) put in
+ * Write-unit accounting for DynamoDB Local: a loopback proxy (`stand-ins/loopback-proxy.ts`) put in
  * front of it with `AWS_ENDPOINT_URL_DYNAMODB`, used by the bench's cost report and by the
  * partition-heat simulation (`npm run loadtest -- --campaign`).
  *
@@ -19,8 +19,8 @@
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { localDynamoDbClient } from '../local/dynamodb-local';
+import { type LoopbackProxy, startLoopbackProxy, type UpstreamAnswer } from '../stand-ins/loopback-proxy';
 import { type Item, type ItemWrite, type TableShape, type WriteCharge, writeCharges } from './capacity-rules';
-import { type LoopbackProxy, startLoopbackProxy, type UpstreamAnswer } from './loopback-proxy';
 
 /** DynamoDB Local's `ConsumedCapacity` for one request, summed over its tables. */
 export interface LocalCapacity {
@@ -132,7 +132,7 @@ export async function startCapacityProxy(upstream: string, tableName: string, ta
     );
 
   const proxy = await startLoopbackProxy(upstream, (x) => {
-    const operation = String(x.req.headers['x-amz-target'] ?? 'unknown').replace(/^[^.]*\./, '');
+    const { operation } = x;
     let request: Json;
     try {
       request = JSON.parse(x.body.toString('utf8')) as Json;

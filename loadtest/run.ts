@@ -1,10 +1,10 @@
 /**
  * `npm run loadtest [-- --duration 30] [-- --connections 32] [-- --faults] [-- --json FILE]`
  *
- * Load test of the local stack over real HTTP, normal and with faults.
+ * Load test of the local runtime over real HTTP, normal and with faults.
  *
- * - Starts the stack in its own process group on free ports, with a fresh LOCAL_DIR:
- *   `npm start` itself for a normal run; with `--faults`, `loadtest/fault-stack.ts` (the same
+ * - Starts the runtime in its own process group on free ports, with a fresh LOCAL_DIR:
+ *   `npm start` itself for a normal run; with `--faults`, `loadtest/fault-runtime.ts` (the same
  *   pieces and the real handlers, with fault proxies in front of DynamoDB Local and the local
  *   EventBridge: every 6 s one endpoint fails for 2 s by dropping connections, answering 500,
  *   or, for EventBridge, answering PutEvents with `FailedEntryCount`; `--lost-responses` adds
@@ -23,7 +23,7 @@
  *   postback, detail-types and `isLatest` as the rule says, states per the latest-state rule,
  *   bad input refused and never stored, no 5xx without a fault.
  * - Prints throughput, p50/p99 latency, answers by status and the checks; `--json FILE` writes
- *   the same as JSON. Stops the stack (SIGINT, then SIGKILL) and verifies no process is left.
+ *   the same as JSON. Stops the runtime (SIGINT, then SIGKILL) and verifies no process is left.
  *
  * Exit codes: 0 all checks pass (WARN allowed); 1 a check failed; 2 the load test itself broke.
  *
@@ -37,89 +37,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { findFreePort } from '../local/dynamodb-local';
+import { headerValue } from '../lambda/http/request';
+import { findFreePort } from '../stand-ins/loopback-server';
 import { runCampaign } from './campaign';
 import { type CheckResult, readStored, runChecks } from './checks';
-import type { FaultReportMessage } from './fault-stack';
-import { type Stack, startStack } from './stack';
+import type { FaultReportMessage } from './fault-runtime';
+import { LOADTEST_USAGE, type LoadtestOptions, parseLoadtestArgs } from './options';
+import { type RuntimeProcess, startRuntimeProcess } from './runtime-process';
 import { type Outgoing, Workload } from './workload';
 
-interface Options {
-  duration: number;
-  connections: number;
-  faults: boolean;
-  lostResponses: boolean;
-  json?: string;
-  drainTimeout: number;
-  lease: number;
-  keep: boolean;
-}
-
-const USAGE =
-  'usage: npm run loadtest -- [--duration S] [--connections N] [--faults] [--lost-responses] [--json FILE] [--drain-timeout S] [--lease S] [--keep]';
 const SECRET = 'loadtest-secret';
 const REQUEST_TIMEOUT_S = 10;
 
-function parseArgs(argv: string[]): Options {
-  const opts: Options = { duration: 30, connections: 32, faults: false, lostResponses: false, drainTimeout: 0, lease: 15, keep: false };
-  const number = (name: string, raw: string | undefined): number => {
-    const n = Number(raw);
-    if (raw === undefined || !Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number: ${USAGE}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [name, inline] = arg.includes('=') ? (arg.split(/=(.*)/s) as [string, string]) : [arg, undefined];
-    const value = () => inline ?? argv[++i];
-    switch (name) {
-      case '--duration':
-        opts.duration = number(name, value());
-        break;
-      case '--connections':
-        opts.connections = Math.floor(number(name, value()));
-        break;
-      case '--faults':
-        opts.faults = true;
-        break;
-      case '--lost-responses':
-        opts.faults = true;
-        opts.lostResponses = true;
-        break;
-      case '--json':
-        opts.json = value();
-        if (!opts.json) throw new Error(`--json needs a file: ${USAGE}`);
-        break;
-      case '--drain-timeout':
-        opts.drainTimeout = number(name, value());
-        break;
-      case '--lease':
-        opts.lease = Math.floor(number(name, value()));
-        break;
-      case '--keep':
-        opts.keep = true;
-        break;
-      case '--help':
-      case '-h':
-        console.log(USAGE);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown argument ${arg}: ${USAGE}`);
-    }
-  }
-  if (opts.drainTimeout === 0) opts.drainTimeout = opts.faults ? 90 : 30;
-  return opts;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function header(headers: Record<string, string | string[]>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return Array.isArray(value) ? value[0] : value;
-  return undefined;
-}
-
 /** The load phase: autocannon, with every request built by the workload and every answer recorded. */
-function load(w: Workload, url: string, opts: Options): Promise<autocannon.Result> {
+function load(w: Workload, url: string, opts: LoadtestOptions): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -137,7 +70,7 @@ function load(w: Workload, url: string, opts: Options): Promise<autocannon.Resul
               return { ...request, method: 'POST', path: '/postbacks', headers: out.headers, body: out.body };
             },
             onResponse: (status, body, context, headers) => {
-              w.answered(Number(context.id), status, body, header(headers, 'retry-after'), 'load');
+              w.answered(Number(context.id), status, body, headerValue(headers, 'retry-after'), 'load');
             },
           },
         ],
@@ -300,23 +233,27 @@ interface Report {
 
 async function main(): Promise<number> {
   // The partition-heat simulation is a mode of its own (loadtest/campaign.ts).
-  if (process.argv.includes('--campaign')) return runCampaign(process.argv.slice(2));
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseLoadtestArgs(process.argv.slice(2));
+  if (opts === 'help') {
+    console.log(LOADTEST_USAGE);
+    return 0;
+  }
+  if (opts.mode === 'campaign') return runCampaign(opts);
   const localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-loadtest-'));
   const port = await findFreePort();
   const dynamoDbPort = await findFreePort();
   console.log(
-    `loadtest: starting the stack (${opts.faults ? 'loadtest/fault-stack.ts' : 'npm start'}) on 127.0.0.1:${port}, LOCAL_DIR ${localDir}`,
+    `loadtest: starting the runtime (${opts.faults ? 'loadtest/fault-runtime.ts' : 'npm start'}) on 127.0.0.1:${port}, LOCAL_DIR ${localDir}`,
   );
-  let stack: Stack | undefined;
+  let runtime: RuntimeProcess | undefined;
   let failed = true;
   const onSignal = () => {
-    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    void (runtime?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    stack = await startStack({
+    runtime = await startRuntimeProcess({
       faults: opts.faults,
       lostResponses: opts.lostResponses,
       port,
@@ -332,37 +269,37 @@ async function main(): Promise<number> {
     const sweep = setInterval(() => {
       for (const id of w.staleSince((REQUEST_TIMEOUT_S + 2) * 1000, Date.now())) w.unanswered(id);
     }, 1000);
-    if (opts.faults) stack.startFaults({ periodMs: 6000, badMs: 2000, offsetMs: 2000 });
+    if (opts.faults) runtime.startFaults({ periodMs: 6000, badMs: 2000, offsetMs: 2000 });
     let result: autocannon.Result;
     try {
-      result = await load(w, stack.apiUrl, opts);
+      result = await load(w, runtime.apiUrl, opts);
     } finally {
       clearInterval(sweep);
     }
-    const faultReport = await stack.stopFaults();
+    const faultReport = await runtime.stopFaults();
     // Requests cut off when autocannon stopped: the sender saw no answer and retries them.
     for (const id of w.inFlightIds()) w.unanswered(id);
     const loadAnswers = [...w.postbacks.flatMap((p) => p.answers), ...w.bad.flatMap((b) => b.answers)];
     console.log(`loadtest: load done (${loadAnswers.length} answers); draining ${w.pendingRetries} outstanding requests…`);
-    const drained = await drain(w, stack.apiUrl, Date.now() + opts.drainTimeout * 1000);
+    const drained = await drain(w, runtime.apiUrl, Date.now() + opts.drainTimeout * 1000);
 
-    const stored = await readStored(stack.dynamoDbEndpoint, stack.tableName, stack.eventsFile);
+    const stored = await readStored(runtime.dynamoDbEndpoint, runtime.tableName, runtime.eventsFile);
     const checks = runChecks(w, stored, {
       faults: opts.faults,
       lostResponses: opts.lostResponses,
       lostEventBridgeAnswers: faultReport?.proxies.find((p) => p.service === 'eventbridge')?.lostPostbackIds ?? [],
     });
-    const left = await stack.stop();
+    const left = await runtime.stop();
     checks.push(
       left.length === 0
         ? {
-            name: 'stack stopped, no process left (Java included)',
+            name: 'runtime stopped, no process left (Java included)',
             verdict: 'PASS',
-            summary: `${stack.pids.length} processes ended`,
+            summary: `${runtime.pids.length} processes ended`,
             examples: [],
           }
         : {
-            name: 'stack stopped, no process left (Java included)',
+            name: 'runtime stopped, no process left (Java included)',
             verdict: 'FAIL',
             summary: `still alive: ${left.join(', ')}`,
             examples: [],
@@ -426,10 +363,10 @@ async function main(): Promise<number> {
     return failed ? 1 : 0;
   } catch (error) {
     console.error(`loadtest: ${(error as Error).stack ?? String(error)}`);
-    if (stack) console.error(`loadtest: last lines of the stack:\n${stack.tail()}`);
+    if (runtime) console.error(`loadtest: last lines of the runtime:\n${runtime.tail()}`);
     return 2;
   } finally {
-    const left = await stack?.stop();
+    const left = await runtime?.stop();
     if (left && left.length > 0) console.error(`loadtest: could not stop processes ${left.join(', ')}`);
     if (!failed && !opts.keep) rmSync(localDir, { recursive: true, force: true });
   }

@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { CATALOG, type DetailType, lookupCode } from '../lambda/domain/catalog';
 import { interpretPostback } from '../lambda/domain/postback';
+import { formatTimestamp } from '../lambda/domain/timestamp';
 import { validatePostback } from '../lambda/domain/validate';
 
 export type BadKind = 'invalid_json' | 'validation_failed' | 'unsupported_media_type' | 'unauthorized' | 'payload_too_large';
@@ -153,14 +154,6 @@ export interface WorkloadOptions {
 const FINAL_SEND_CODES = CATALOG.filter((e) => e.lifecycle === 'send' && e.final).map((e) => e.code);
 const TEMPLATE_CODES = CATALOG.filter((e) => e.lifecycle === 'template').map((e) => e.code);
 const OFFSETS = [0, 0, 0, -300, 330, 60];
-
-function formatTimestamp(epochMs: number, offsetMinutes: number): string {
-  const local = new Date(epochMs + offsetMinutes * 60_000).toISOString().slice(0, 19);
-  if (offsetMinutes === 0) return `${local}Z`;
-  const sign = offsetMinutes > 0 ? '+' : '-';
-  const abs = Math.abs(offsetMinutes);
-  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
 
 /**
  * The generator and ledger. `next()` hands out the next request; `answered()` /

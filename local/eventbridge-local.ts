@@ -4,11 +4,10 @@
  * handler at it with `AWS_ENDPOINT_URL_EVENTBRIDGE=<endpoint>`.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
+import { type LoopbackServer, listenOnLoopback, sendJson } from '../stand-ins/loopback-server';
 
 export interface RecordedEvent {
   eventId: string;
@@ -71,18 +70,11 @@ interface PutEventsEntry {
 
 type ResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-  });
-  res.end(text);
-}
+const sendAwsJson = (res: http.ServerResponse, status: number, body: unknown) =>
+  sendJson(res, status, body, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() });
 
 function sendError(res: http.ServerResponse, status: number, type: string, message: string): void {
-  sendJson(res, status, { __type: type, message });
+  sendAwsJson(res, status, { __type: type, message });
 }
 
 /** Entry size as EventBridge computes it ("Calculating PutEvents event entry size"). */
@@ -122,7 +114,6 @@ export async function startEventBridgeLocal(opts: StartEventBridgeLocalOptions =
   const events: RecordedEvent[] = [];
   const faults: EventBridgeFault[] = [];
   let requestCount = 0;
-  const sockets = new Set<Socket>();
   if (opts.eventsFile) mkdirSync(path.dirname(path.resolve(opts.eventsFile)), { recursive: true });
 
   const record = (event: RecordedEvent) => {
@@ -237,7 +228,7 @@ export async function startEventBridgeLocal(opts: StartEventBridgeLocalOptions =
       results.push({ EventId: eventId });
     }
     for (const event of accepted) record(event);
-    sendJson(res, 200, { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length });
+    sendAwsJson(res, 200, { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length });
   };
 
   const server = http.createServer((req, res) => {
@@ -262,13 +253,9 @@ export async function startEventBridgeLocal(opts: StartEventBridgeLocalOptions =
       }
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(opts.port ?? 0, '127.0.0.1');
+  let listening: LoopbackServer;
   try {
-    await once(server, 'listening');
+    listening = await listenOnLoopback(server, { port: opts.port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(
@@ -278,10 +265,10 @@ export async function startEventBridgeLocal(opts: StartEventBridgeLocalOptions =
       { cause: error },
     );
   }
-  const port = (server.address() as AddressInfo).port;
+  const { endpoint, port } = listening;
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     port,
     get events() {
       return events;
@@ -300,11 +287,6 @@ export async function startEventBridgeLocal(opts: StartEventBridgeLocalOptions =
       faults.length = 0;
       requestCount = 0;
     },
-    close() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-    },
+    close: listening.close,
   };
 }

@@ -4,11 +4,10 @@
  * back as they are.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { BINARY_MEDIA_TYPES, matchesMediaType } from '../lambda/http/request';
+import { BINARY_MEDIA_TYPES, headerValue, matchesMediaType } from '../lambda/http/request';
+import { type LoopbackServer, listenOnLoopback, sendJson } from '../stand-ins/loopback-server';
 import { LocalEnvironmentError } from './dynamodb-local';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult | undefined>;
@@ -40,8 +39,8 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-/** API Gateway's payload limit. */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** The largest request body the local API accepts (API Gateway's payload limit); larger ones get 413. */
+export const MAX_REQUEST_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript|graphql)\b)/i;
 
@@ -80,12 +79,6 @@ export function redactUrl(rawUrl: string): string {
     })
     .join('&');
   return `${rawUrl.slice(0, q)}?${redacted}`;
-}
-
-function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
 }
 
 /** Matches `path` against a resource template such as `/messages/{trackingId}`; returns the path parameters or undefined. */
@@ -160,11 +153,11 @@ export function buildProxyEvent(input: BuildEventInput): APIGatewayProxyEvent {
   if (!lower.has('x-forwarded-port') && input.localPort) headerPairs.push(['X-Forwarded-Port', String(input.localPort)]);
   const headers = multiMap(headerPairs);
   const query = multiMap(url.searchParams.entries());
-  const contentType = headerPairs.find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  const contentType = headerValue(headers.single, 'content-type');
   const text = isTextContentType(contentType) && !matchesMediaType(contentType, input.binaryMediaTypes ?? BINARY_MEDIA_TYPES);
   const requestId = input.requestId ?? randomUUID();
   const now = new Date();
-  const userAgent = headerPairs.find(([name]) => name.toLowerCase() === 'user-agent')?.[1] ?? null;
+  const userAgent = headerValue(headers.single, 'user-agent') ?? null;
   return {
     resource: input.resource,
     path: url.pathname,
@@ -261,7 +254,6 @@ function writeResult(res: http.ServerResponse, result: APIGatewayProxyResult): v
 export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   const host = opts.host ?? '127.0.0.1';
   const stage = opts.stage ?? 'local';
-  const sockets = new Set<Socket>();
   let port = opts.port ?? 3000;
 
   const server = http.createServer((req, res) => {
@@ -276,7 +268,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       .filter((m) => m.params !== undefined);
     if (matches.length === 0) {
       req.resume();
-      json(res, 404, { error: 'not_found', message: `No route for ${pathname}` });
+      sendJson(res, 404, { error: 'not_found', message: `No route for ${pathname}` });
       log(404);
       return;
     }
@@ -284,18 +276,18 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     if (!match) {
       req.resume();
       const allow = [...new Set(matches.map((m) => m.route.method))].join(', ');
-      json(res, 405, { error: 'method_not_allowed', message: `Use ${allow} for ${pathname}` }, { allow });
+      sendJson(res, 405, { error: 'method_not_allowed', message: `Use ${allow} for ${pathname}` }, { allow });
       log(405);
       return;
     }
     const tooLarge = () => {
-      json(res, 413, { message: 'Request Too Long' }, { connection: 'close' });
+      sendJson(res, 413, { message: 'Request Too Long' }, { connection: 'close' });
       log(413);
       req.unpipe();
       req.resume();
     };
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
+    if (declared > MAX_REQUEST_PAYLOAD_BYTES) {
       tooLarge();
       return;
     }
@@ -305,7 +297,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     req.on('data', (chunk: Buffer) => {
       if (refused) return;
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > MAX_REQUEST_PAYLOAD_BYTES) {
         refused = true;
         chunks.length = 0;
         tooLarge();
@@ -329,7 +321,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
         });
         const handler = match.route.handler();
         if (!handler) {
-          json(res, 503, { message: 'Service starting, retry in a moment' }, { 'retry-after': '1' });
+          sendJson(res, 503, { message: 'Service starting, retry in a moment' }, { 'retry-after': '1' });
           log(503);
           return;
         }
@@ -341,19 +333,15 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
         } catch (error) {
           // API Gateway's answer when the function fails.
           console.error(`[${match.route.functionName}] invocation failed:`, error);
-          if (!res.headersSent) json(res, 502, { message: 'Internal server error' });
+          if (!res.headersSent) sendJson(res, 502, { message: 'Internal server error' });
           log(502);
         }
       })();
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(port, host);
+  let listening: LoopbackServer;
   try {
-    await once(server, 'listening');
+    listening = await listenOnLoopback(server, { port, host });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new LocalEnvironmentError(
@@ -363,14 +351,6 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       { cause: error },
     );
   }
-  port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  };
+  port = listening.port;
+  return { url: listening.endpoint, port, close: listening.close };
 }

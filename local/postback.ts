@@ -4,8 +4,9 @@
  * `npm run postback -- --list` lists the examples.
  */
 import { randomUUID } from 'node:crypto';
-import { EXAMPLES, type ExampleName, isExampleName, loadExample } from './examples';
-import { DEFAULT_SECRET } from './stack';
+import { parseCommandLine, UsageError } from './cli';
+import { EXAMPLE_NAMES, EXAMPLES, type ExampleName, isExampleName, loadExample } from './examples';
+import { DEFAULT_SECRET } from './runtime';
 import { toXmlPostback } from './xml-form';
 
 type AuthForm = 'header' | 'basic' | 'query';
@@ -13,7 +14,7 @@ type AuthForm = 'header' | 'basic' | 'query';
 const USAGE = `usage: npm run postback -- <example> [<example>…] [options]
        npm run postback -- --list
 
-examples: ${Object.keys(EXAMPLES).join(', ')} (several in one call share one tracking-id)
+examples: ${EXAMPLE_NAMES.join(', ')} (several in one call share one tracking-id)
 options:
   --tracking-id ID   use this tracking-id (default: a fresh one, local-<random>)
   --url URL          where to POST (default: http://127.0.0.1:$PORT/postbacks, PORT default 3000)
@@ -33,73 +34,52 @@ export interface PostbackArgs {
   help: boolean;
 }
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PostbackArgs {
-  const out: PostbackArgs = {
-    names: [],
-    url: `http://127.0.0.1:${env.PORT?.trim() || '3000'}/postbacks`,
-    secret: env.POSTBACK_SECRET?.trim() || DEFAULT_SECRET,
-    auth: 'header',
-    xml: false,
-    list: false,
-    help: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--list':
-        out.list = true;
-        break;
-      case '--xml':
-        out.xml = true;
-        break;
-      case '--help':
-      case '-h':
-        out.help = true;
-        break;
-      case '--tracking-id':
-        out.trackingId = value();
-        break;
-      case '--url':
-        out.url = value();
-        break;
-      case '--secret':
-        out.secret = value();
-        break;
-      case '--auth': {
-        const form = value();
-        if (form !== 'header' && form !== 'basic' && form !== 'query')
-          throw new UsageError(`--auth must be header, basic or query, got "${form}"`);
-        out.auth = form;
-        break;
-      }
-      default: {
-        const name = flag.toLowerCase();
-        if (flag.startsWith('-')) throw new UsageError(`unknown option ${flag}`);
-        if (!isExampleName(name)) throw new UsageError(`unknown example "${flag}": use one of ${Object.keys(EXAMPLES).join(', ')}`);
-        out.names.push(name);
-      }
-    }
-  }
+/**
+ * Reads the command line (pure: no output, no exit); `--help` sets `help`.
+ *
+ * @example
+ * parsePostbackArgs(['n101', '--auth', 'query'], process.env);
+ */
+export function parsePostbackArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PostbackArgs {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
+      list: { type: 'boolean' },
+      xml: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      'tracking-id': { type: 'string' },
+      url: { type: 'string' },
+      secret: { type: 'string' },
+      auth: { type: 'string' },
+    },
+    true,
+  );
+  for (const name of ['tracking-id', 'url', 'secret', 'auth'] as const)
+    if (values[name] === '') throw new UsageError(`--${name} needs a value`);
+  const auth = values.auth ?? 'header';
+  if (auth !== 'header' && auth !== 'basic' && auth !== 'query')
+    throw new UsageError(`--auth must be header, basic or query, got "${auth}"`);
+  const names = positionals.map((given) => {
+    const name = given.toLowerCase();
+    if (!isExampleName(name)) throw new UsageError(`unknown example "${given}": use one of ${EXAMPLE_NAMES.join(', ')}`);
+    return name;
+  });
+  const url = values.url ?? `http://127.0.0.1:${env.PORT?.trim() || '3000'}/postbacks`;
   try {
-    new URL(out.url);
+    new URL(url);
   } catch {
-    throw new UsageError(`--url is not a URL: ${out.url}`);
+    throw new UsageError(`--url is not a URL: ${url}`);
   }
-  return out;
+  return {
+    names,
+    ...(values['tracking-id'] === undefined ? {} : { trackingId: values['tracking-id'] }),
+    url,
+    secret: values.secret ?? (env.POSTBACK_SECRET?.trim() || DEFAULT_SECRET),
+    auth,
+    xml: values.xml ?? false,
+    list: values.list ?? false,
+    help: values.help ?? false,
+  };
 }
 
 /** The request a provider would send for `body` with the secret in the given form, as JSON or in the XML form. */
@@ -122,7 +102,7 @@ export function buildRequest(
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parsePostbackArgs(process.argv.slice(2));
   if (args.help) {
     console.log(USAGE);
     return 0;
@@ -135,7 +115,7 @@ async function main(): Promise<number> {
   const trackingId = args.trackingId ?? `local-${randomUUID().slice(0, 8)}`;
   let failed = false;
   for (const name of args.names) {
-    const body = { ...loadExample(name), 'tracking-id': trackingId };
+    const body = loadExample(name, { 'tracking-id': trackingId });
     const { url, init } = buildRequest(args.url, args.secret, args.auth, body, args.xml ? 'xml' : 'json');
     let response: Response;
     try {

@@ -17,9 +17,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { parseCommandLine, UsageError } from './cli';
 import { LocalEnvironmentError } from './dynamodb-local';
 import type { RecordedEvent } from './eventbridge-local';
-import { DEFAULT_SECRET, DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS, LocalStack } from './stack';
+import { DEFAULT_SECRET, DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS, LocalRuntime } from './runtime';
 
 // Node 20 is expected on our machines (Lambda runs 22+): keep the SDK's multi-line notice out of the console.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -44,6 +45,21 @@ function parseSeconds(name: string, raw: string | undefined, fallback: number, m
   const seconds = Number(raw);
   if (!Number.isInteger(seconds) || seconds < min) fail(`${name} must be a whole number of seconds, at least ${min}, got "${raw}"`);
   return seconds;
+}
+
+/**
+ * Reads `npm start`'s command line (pure); a wrong one throws a `UsageError` that names the usage.
+ *
+ * @example
+ * parseStartArgs(['--persist']); // { persist: true }
+ */
+export function parseStartArgs(argv: readonly string[]): { readonly persist: boolean } | 'help' {
+  try {
+    const { values } = parseCommandLine(argv, { persist: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    return values.help ? 'help' : { persist: values.persist ?? false };
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}: ${USAGE}`);
+  }
 }
 
 /**
@@ -112,14 +128,12 @@ function watchLaunchers(onGone: () => void): void {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const args = process.argv.slice(2);
-  const unknown = args.filter((a) => a !== '--persist');
-  if (args.includes('--help') || args.includes('-h')) {
+  const args = parseStartArgs(process.argv.slice(2));
+  if (args === 'help') {
     console.log(USAGE);
     return;
   }
-  if (unknown.length > 0) fail(`unknown argument ${unknown.join(' ')}: ${USAGE}`);
-  const persist = args.includes('--persist');
+  const { persist } = args;
   const port = parsePort('PORT', process.env.PORT, 3000) as number;
   const dynamoDbPort = parsePort('DYNAMODB_PORT', process.env.DYNAMODB_PORT);
   const localDir = path.resolve(process.env.LOCAL_DIR?.trim() || path.join(REPO_ROOT, '.local'));
@@ -134,7 +148,7 @@ async function main(): Promise<void> {
     0,
   );
   const sweepIntervalSeconds = parseSeconds('SWEEP_INTERVAL_SECONDS', process.env.SWEEP_INTERVAL_SECONDS, 60, 1);
-  const stack = new LocalStack({
+  const runtime = new LocalRuntime({
     port,
     dynamoDbPort,
     localDir,
@@ -160,14 +174,14 @@ async function main(): Promise<void> {
   let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals | 'launcher gone') => {
     // Ctrl-C reaches every process of the group, and launchers may relay it once more: only a later signal forces.
-    if (stack.stopped && Date.now() - firstSignalAt < 1500) return;
+    if (runtime.stopped && Date.now() - firstSignalAt < 1500) return;
     firstSignalAt = Date.now();
-    if (stack.stopped) {
+    if (runtime.stopped) {
       console.error(`\n${signal} again: exiting now`);
       process.exit(1); // the 'exit' hook of dynamodb-local kills java
     }
     console.log(`\n${signal}: stopping…`);
-    void stack.stop().then(
+    void runtime.stop().then(
       () => {
         console.log('Stopped: DynamoDB Local, the local EventBridge and the HTTP server are down.');
         process.exit(0);
@@ -183,15 +197,15 @@ async function main(): Promise<void> {
   process.on('SIGHUP', onSignal);
   watchLaunchers(() => onSignal('launcher gone'));
 
-  if (!(await stack.start())) return;
-  const { api, ddb, eb } = stack;
+  if (!(await runtime.start())) return;
+  const { api, ddb, eb } = runtime;
   if (!api || !ddb || !eb) return;
   void ddb.exited.then((code) => {
-    if (stack.stopped) return;
+    if (runtime.stopped) return;
     console.error(`npm start: DynamoDB Local exited unexpectedly (code ${code}); stopping`);
-    void stack.stop().finally(() => process.exit(1));
+    void runtime.stop().finally(() => process.exit(1));
   });
-  const eventsFile = stack.eventsFile;
+  const eventsFile = runtime.eventsFile;
 
   const base = api.url;
   const hostPort = base.replace(/^http:\/\//, '');
@@ -220,7 +234,8 @@ async function main(): Promise<void> {
 
 if (require.main === module)
   main().catch((error: unknown) => {
-    const message = error instanceof LocalEnvironmentError ? error.message : ((error as Error)?.stack ?? String(error));
+    const usage = error instanceof UsageError;
+    const message = usage || error instanceof LocalEnvironmentError ? error.message : ((error as Error)?.stack ?? String(error));
     console.error(`npm start: ${message}`);
-    process.exit(1);
+    process.exit(usage ? 2 : 1);
   });

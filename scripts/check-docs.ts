@@ -14,7 +14,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs as parsePostbackArgs } from '../local/postback';
+import { parsePostbackArgs } from '../local/postback';
 
 export interface DocProblem {
   readonly file: string;
@@ -248,7 +248,20 @@ export function checkReachable(root: string): DocProblem[] {
 }
 
 /** The folders whose code comments and texts must speak of the project only. */
-export const PROJECT_TEXT_ROOTS = ['README.md', 'docs', 'lambda', 'lib', 'bin', 'local', 'loadtest', 'bench', 'test', 'scripts', '.ci'];
+export const PROJECT_TEXT_ROOTS = [
+  'README.md',
+  'docs',
+  'lambda',
+  'lib',
+  'bin',
+  'local',
+  'stand-ins',
+  'loadtest',
+  'bench',
+  'test',
+  'scripts',
+  '.ci',
+];
 
 /** A reference to a document or an issue tracker outside the repository. */
 const OUTSIDE_REFERENCE = /\bDES[I]GN\b(\.md)?|\b[Ii]ssue #?[0-9]+/;

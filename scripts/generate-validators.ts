@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { POSTBACK_SCHEMA } from '../lambda/domain/postback-schema';
+import { parseCommandLine } from '../local/cli';
 
 export const GENERATED_VALIDATOR_PATH = join(__dirname, '..', 'lambda', 'domain', 'generated', 'postback-validator.js');
 
@@ -28,8 +29,15 @@ export function generateValidatorSource(): string {
 }
 
 if (require.main === module) {
+  let check: boolean;
+  try {
+    check = parseCommandLine(process.argv.slice(2), { check: { type: 'boolean' } }).values.check ?? false;
+  } catch (error) {
+    console.error(`npm run gen: ${(error as Error).message} (usage: npm run gen [-- --check])`);
+    process.exit(2);
+  }
   const source = generateValidatorSource();
-  if (process.argv.includes('--check')) {
+  if (check) {
     const current = readFileSync(GENERATED_VALIDATOR_PATH, 'utf8');
     if (current !== source) {
       console.error(`${GENERATED_VALIDATOR_PATH} is out of date: run npm run gen`);

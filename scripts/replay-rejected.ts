@@ -7,10 +7,10 @@
  * through the standard `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_EVENTBRIDGE`
  * variables), and marks each record with the outcome. See docs/operations.md.
  */
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbRejectedRecords } from '../lambda/adapters/rejected-records';
 import { defaultIngestDeps } from '../lambda/ingest-handler';
+import { parseCommandLine, UsageError } from '../local/cli';
 import { type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from './rejected-replay';
 
 export const USAGE = `usage: npm run replay-rejected -- --since <time> [--until <time>] [--dry-run] [options]
@@ -30,13 +30,6 @@ successfully before are skipped, so running it twice publishes nothing twice.
 Credentials and region come from the AWS SDK's default chain (AWS_PROFILE, SSO, environment,
 instance role). For the local run, point it there with AWS_ENDPOINT_URL_DYNAMODB and
 AWS_ENDPOINT_URL_EVENTBRIDGE (printed by npm start).`;
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 export interface ReplayArgs {
   readonly since: Date;
@@ -68,12 +61,16 @@ export function parseTime(name: string, value: string, now: Date): Date {
  * parseReplayArgs(['--since', '6h', '--dry-run'], { TABLE_NAME: 't', EVENT_BUS_NAME: 'b' }, new Date());
  */
 export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv, now: Date): ReplayArgs | 'help' {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    ({ values } = parse(argv));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseCommandLine(argv, {
+    since: { type: 'string' },
+    until: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    table: { type: 'string' },
+    'event-bus': { type: 'string' },
+    'event-source': { type: 'string' },
+    region: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return 'help';
   if (values.since === undefined) throw new UsageError('--since is required');
   const since = parseTime('--since', values.since, now);
@@ -92,24 +89,6 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv,
     eventSource: values['event-source']?.trim() || env.EVENT_SOURCE?.trim() || 'mms.postbacks',
     ...(values.region ? { region: values.region } : {}),
   };
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      since: { type: 'string' },
-      until: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      table: { type: 'string' },
-      'event-bus': { type: 'string' },
-      'event-source': { type: 'string' },
-      region: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
 }
 
 /** One line per record, for people. */

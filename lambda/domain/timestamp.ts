@@ -64,3 +64,19 @@ export function toInstant(timestamp: string): Instant | undefined {
   const key = `${utc.toISOString().slice(0, 19)}.${head}Z${tail}`;
   return { key, epochMs: utcSeconds + Number(head.slice(0, 3)) };
 }
+
+/**
+ * The provider's form of an instant as seen at a zone `offsetMinutes` from UTC (`Z` for 0),
+ * with milliseconds when `withFraction`; {@link toInstant} reads it back to the same instant.
+ *
+ * @example
+ * formatTimestamp(Date.parse('2014-02-03T16:19:49Z'), -300); // '2014-02-03T11:19:49-05:00'
+ */
+export function formatTimestamp(epochMs: number, offsetMinutes: number, withFraction = false): string {
+  const local = new Date(epochMs + offsetMinutes * 60_000).toISOString(); // shifted wall clock, as UTC text
+  const base = withFraction ? local.slice(0, 23) : local.slice(0, 19);
+  if (offsetMinutes === 0) return `${base}Z`;
+  const sign = offsetMinutes > 0 ? '+' : '-';
+  const abs = Math.abs(offsetMinutes);
+  return `${base}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}

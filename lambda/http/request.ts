@@ -3,14 +3,30 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { InvalidJsonError, PayloadTooLargeError, UnsupportedCharsetError, UnsupportedMediaTypeError } from '../errors';
 import { parseXmlPostback } from './xml-postback';
 
+/**
+ * A header's value in `headers`, looked up case-insensitively (names stay as the client sent
+ * them); the first of several values.
+ *
+ * @example
+ * headerValue({ 'Retry-After': '5' }, 'retry-after'); // '5'
+ */
+export function headerValue<V extends string | readonly string[] | undefined>(
+  headers: Readonly<Record<string, V>> | null | undefined,
+  name: string,
+): string | undefined {
+  if (!headers) return undefined;
+  let value = headers[name];
+  if (value === undefined) {
+    const lower = name.toLowerCase();
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === lower);
+    value = key === undefined ? undefined : headers[key];
+  }
+  return typeof value === 'string' || value === undefined ? value : (value as readonly string[])[0];
+}
+
 /** A header's value, looked up case-insensitively (API Gateway passes names as the client sent them). */
 export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
-  const headers = event.headers ?? {};
-  const direct = headers[name];
-  if (direct !== undefined) return direct;
-  const lower = name.toLowerCase();
-  for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) return headers[key];
-  return undefined;
+  return headerValue(event.headers, name);
 }
 
 /**

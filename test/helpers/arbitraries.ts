@@ -1,15 +1,9 @@
 import fc from 'fast-check';
 import { CATALOG, MT_CODES } from '../../lambda/domain/catalog';
+import { formatTimestamp } from '../../lambda/domain/timestamp';
 
 /** An ISO 8601 timestamp with a zone (Z or an offset), for a given instant. */
-export function formatTimestamp(epochMs: number, offsetMinutes: number, withFraction: boolean): string {
-  const local = new Date(epochMs + offsetMinutes * 60_000).toISOString(); // shifted wall clock, as UTC text
-  const base = withFraction ? local.slice(0, 23) : local.slice(0, 19);
-  if (offsetMinutes === 0) return `${base}Z`;
-  const sign = offsetMinutes > 0 ? '+' : '-';
-  const abs = Math.abs(offsetMinutes);
-  return `${base}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
+export { formatTimestamp };
 
 export const epochMsArb = fc.integer({ min: Date.parse('2000-01-01T00:00:00Z'), max: Date.parse('2099-12-31T00:00:00Z') });
 export const offsetArb = fc.constantFrom(0, 330, -240, 60, -600, 765);

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { createTableInput, TABLE_DEFINITION } from '../../lambda/table-definition';
-import { ensureTable, findFreePort, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { ensureTable, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { findFreePort, portInUse } from '../../stand-ins/loopback-server';
 import { createTestTable } from '../helpers/ddb-table';
 
 function isAlive(pid: number): boolean {
@@ -12,14 +13,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function canListen(port: number): Promise<boolean> {
-  const server = net.createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, () => server.close(() => resolve(true)));
-  });
 }
 
 describe('DynamoDB Local', () => {
@@ -47,7 +40,7 @@ describe('DynamoDB Local', () => {
     }
 
     expect(isAlive(ddb.pid)).toBe(false);
-    expect(await canListen(ddb.port)).toBe(true);
+    expect(await portInUse(ddb.port)).toBeUndefined();
     const javaChildren = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
       .trim()
       .split('\n')

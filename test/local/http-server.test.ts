@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { type LocalApi, MAX_BODY_BYTES, type ProxyHandler, redactUrl, startLocalApi } from '../../local/http-server';
+import { type LocalApi, MAX_REQUEST_PAYLOAD_BYTES, type ProxyHandler, redactUrl, startLocalApi } from '../../local/http-server';
 
 /** Raw HTTP, so that repeated headers and exact bytes reach the server as sent. */
 function request(
@@ -173,7 +173,7 @@ describe('local API Gateway stand-in', () => {
       'POST',
       '/postbacks',
       [['Content-Type', 'application/json']],
-      Buffer.alloc(MAX_BODY_BYTES + 1, 0x20),
+      Buffer.alloc(MAX_REQUEST_PAYLOAD_BYTES + 1, 0x20),
     );
 
     expect(res.status).toBe(413);

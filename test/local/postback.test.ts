@@ -1,8 +1,9 @@
-import { buildRequest, parseArgs } from '../../local/postback';
+import { UsageError } from '../../local/cli';
+import { buildRequest, parsePostbackArgs } from '../../local/postback';
 
 describe('npm run postback: arguments', () => {
   it('defaults to the local server, the local secret and the header form', () => {
-    expect(parseArgs(['n101'], {})).toEqual({
+    expect(parsePostbackArgs(['n101'], {})).toEqual({
       names: ['n101'],
       url: 'http://127.0.0.1:3000/postbacks',
       secret: 'local-dev-secret',
@@ -14,30 +15,41 @@ describe('npm run postback: arguments', () => {
   });
 
   it('takes PORT and POSTBACK_SECRET from the environment and options over them', () => {
-    expect(parseArgs(['N102', 'e102'], { PORT: '3100', POSTBACK_SECRET: 'env' })).toMatchObject({
+    expect(parsePostbackArgs(['N102', 'e102'], { PORT: '3100', POSTBACK_SECRET: 'env' })).toMatchObject({
       names: ['n102', 'e102'],
       url: 'http://127.0.0.1:3100/postbacks',
       secret: 'env',
     });
-    expect(parseArgs(['n401', '--tracking-id', 'abc', '--url=http://h:1/postbacks', '--secret', 's', '--auth', 'query'], {})).toMatchObject(
-      {
-        trackingId: 'abc',
-        url: 'http://h:1/postbacks',
-        secret: 's',
-        auth: 'query',
-      },
-    );
+    expect(
+      parsePostbackArgs(['n401', '--tracking-id', 'abc', '--url=http://h:1/postbacks', '--secret', 's', '--auth', 'query'], {}),
+    ).toMatchObject({
+      trackingId: 'abc',
+      url: 'http://h:1/postbacks',
+      secret: 's',
+      auth: 'query',
+    });
   });
 
-  it.each([[['nope']], [['n101', '--auth', 'digest']], [['--tracking-id']], [['--frobnicate']], [['n101', '--url', 'not a url']]])(
-    'refuses %j',
-    (argv) => {
-      expect(() => parseArgs(argv, {})).toThrow();
-    },
-  );
+  it.each([
+    [['nope'], 'unknown example "nope": use one of n101, n102, e102, n003, n401'],
+    [['n101', '--auth', 'digest'], '--auth must be header, basic or query, got "digest"'],
+    [['--tracking-id'], '--tracking-id needs a value'],
+    [['n101', '--tracking-id', '--xml'], '--tracking-id needs a value'],
+    [['n101', '--secret='], '--secret needs a value'],
+    [['--frobnicate'], 'unknown option --frobnicate'],
+    [['n101', '--url', 'not a url'], '--url is not a URL: not a url'],
+  ])('refuses %j with a usage error: %s', (argv, message) => {
+    expect(() => parsePostbackArgs(argv, {})).toThrow(new UsageError(message));
+  });
+
+  it('reads --help, -h and --list', () => {
+    expect(parsePostbackArgs(['--help'], {}).help).toBe(true);
+    expect(parsePostbackArgs(['-h'], {}).help).toBe(true);
+    expect(parsePostbackArgs(['--list'], {}).list).toBe(true);
+  });
 
   it('sends the XML form with --xml', () => {
-    const args = parseArgs(['n102', '--xml'], {});
+    const args = parsePostbackArgs(['n102', '--xml'], {});
     const request = buildRequest(args.url, args.secret, args.auth, { origin: 'MMS_MT', code: 'N102' }, 'xml');
 
     expect(args.xml).toBe(true);

@@ -11,11 +11,11 @@ import path from 'node:path';
 import { interpretPostback } from '../../lambda/domain/postback';
 import { validatePostback } from '../../lambda/domain/validate';
 import { defaultIngestDeps } from '../../lambda/ingest-handler';
-import { findFreePort } from '../../local/dynamodb-local';
-import { alive, descendants } from '../../local/processes';
+import { alive, descendants } from '../../loadtest/processes';
+import { type ExampleName, loadExample as fixture } from '../../local/examples';
+import { findFreePort, portInUse } from '../../stand-ins/loopback-server';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const HANDLERS = ['ingest', 'query', 'relay'].map((name) => path.join(REPO, 'lambda', 'handlers', `${name}.ts`));
 const TSX_CLI = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const SECRET = 'e2e-secret';
 
@@ -24,14 +24,6 @@ jest.setTimeout(120_000);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A timer that does not keep jest alive (for races against a deadline). */
 const deadline = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
-
-async function portFree(port: number): Promise<boolean> {
-  const server = net.createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen({ port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -99,10 +91,6 @@ function killEverything(launched: Launched | undefined, pids: number[]): void {
   }
 }
 
-async function waitForHandlers(): Promise<void> {
-  await until('the handlers lambda/handlers/{ingest,query}.ts', () => HANDLERS.every((file) => existsSync(file)), 60_000);
-}
-
 async function startNpm(
   localDir: string,
   port: number,
@@ -137,11 +125,8 @@ describe('npm start (end to end)', () => {
   const mt = `e2e-${randomUUID().slice(0, 8)}`;
   const template = `e2e-tpl-${randomUUID().slice(0, 8)}`;
   const mo = `e2e-mo-${randomUUID().slice(0, 8)}`;
-  const fixture = (name: string) =>
-    JSON.parse(readFileSync(path.join(REPO, 'test', 'fixtures', `${name}.json`), 'utf8')) as Record<string, unknown>;
 
   beforeAll(async () => {
-    await waitForHandlers();
     localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-local-e2e-'));
     port = await findFreePort();
     base = `http://127.0.0.1:${port}`;
@@ -288,13 +273,14 @@ describe('npm start (end to end)', () => {
             .split('\n')
             .filter((line) => line.includes(trackingId))
         : [];
+    const message = async () => (await (await fetch(`${base}/messages/${trackingId}`)).json()) as { history: { published: boolean }[] };
     await until('the relay to publish the event', () => eventsOf().length > 0, 15_000);
     await until('the relay to report', () => /^relay\s+published 1 of 1 left unpublished/m.test(launched?.stdout ?? ''), 5_000);
-    await sleep(2_500); // two more relay runs
+    // Marked published: the relay's later runs do not take it again.
+    await until('the postback to be marked published', async () => (await message()).history[0]?.published === true, 5_000);
 
     expect(eventsOf()).toHaveLength(1);
-    const message = (await (await fetch(`${base}/messages/${trackingId}`)).json()) as { history: { published: boolean }[] };
-    expect(message.history).toEqual([expect.objectContaining({ code: 'N101', published: true })]);
+    expect((await message()).history).toEqual([expect.objectContaining({ code: 'N101', published: true })]);
   });
 
   it('`npm run postback` sends an example and prints the status and body', async () => {
@@ -344,8 +330,8 @@ describe('npm start (end to end)', () => {
 
     expect(launched?.stdout).toContain('Stopped:');
     expect(pids.filter(alive)).toEqual([]);
-    expect(await portFree(port)).toBe(true);
-    expect(await portFree(dynamoDbPort)).toBe(true);
+    expect(await portInUse(port)).toBeUndefined();
+    expect(await portInUse(dynamoDbPort)).toBeUndefined();
   });
 });
 
@@ -356,9 +342,8 @@ describe('npm start with a short status-unknown wait (STATUS_UNKNOWN_AFTER_SECON
   let pids: number[] = [];
   const waiting = `e2e-wait-${randomUUID().slice(0, 8)}`;
   const delivered = `e2e-done-${randomUUID().slice(0, 8)}`;
-  const fixture = (name: string) =>
-    JSON.parse(readFileSync(path.join(REPO, 'test', 'fixtures', `${name}.json`), 'utf8')) as Record<string, unknown>;
-  const post = (name: string, trackingId: string) =>
+  const later = `e2e-later-${randomUUID().slice(0, 8)}`;
+  const post = (name: ExampleName, trackingId: string) =>
     fetch(`${base}/postbacks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-postback-token': SECRET },
@@ -375,7 +360,6 @@ describe('npm start with a short status-unknown wait (STATUS_UNKNOWN_AFTER_SECON
   const eventsOf = (trackingId: string) => events().filter((e) => e.detail.trackingId === trackingId);
 
   beforeAll(async () => {
-    await waitForHandlers();
     localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-local-e2e-'));
     const port = await findFreePort();
     base = `http://127.0.0.1:${port}`;
@@ -394,7 +378,13 @@ describe('npm start with a short status-unknown wait (STATUS_UNKNOWN_AFTER_SECON
 
     // 5 s of waiting, then the next sweep run (every second); the deadline leaves room for a loaded machine.
     await until('MMS Status Unknown in events.jsonl', () => eventsOf(waiting).some((e) => e.detailType === 'MMS Status Unknown'), 20_000);
-    await sleep(3_000); // a few more sweep runs: none may publish again
+    // Later sweep runs (the one that declares a message sent only now unknown, and those before it) do not publish again.
+    expect((await post('n101', later)).status).toBe(200);
+    await until(
+      'MMS Status Unknown of the later message',
+      () => eventsOf(later).some((e) => e.detailType === 'MMS Status Unknown'),
+      20_000,
+    );
     const latest = (await (await fetch(`${base}/messages/${waiting}`)).json()) as Record<string, unknown>;
 
     expect(eventsOf(waiting).map((e) => e.detailType)).toEqual(['MMS Sent', 'MMS Status Unknown']);
@@ -436,7 +426,6 @@ describe('npm start under a process manager', () => {
   });
 
   it('stops everything when only npm gets SIGTERM (npm does not pass it on)', async () => {
-    await waitForHandlers();
     localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-local-e2e-'));
     const port = await findFreePort();
     let dynamoDbPort: number;
@@ -446,8 +435,8 @@ describe('npm start under a process manager', () => {
     await until('every child process to exit', () => pids.every((pid) => !alive(pid)), 30_000);
 
     expect(pids.filter(alive)).toEqual([]);
-    expect(await portFree(port)).toBe(true);
-    expect(await portFree(dynamoDbPort)).toBe(true);
+    expect(await portInUse(port)).toBeUndefined();
+    expect(await portInUse(dynamoDbPort)).toBeUndefined();
   });
 });
 
@@ -491,7 +480,7 @@ describe('npm start refuses to start, in one line, with a non-zero exit', () => 
 
       expect(result.code).toBe(1);
       expect(result.stderr.trim()).toMatch(/^npm start: Java not found: DynamoDB Local needs Java 17\+ on the PATH[^\n]*$/);
-      expect(await portFree(port)).toBe(true);
+      expect(await portInUse(port)).toBeUndefined();
     } finally {
       rmSync(localDir, { recursive: true, force: true });
     }

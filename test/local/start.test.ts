@@ -1,5 +1,6 @@
-import { DEFAULT_SECRET } from '../../local/stack';
-import { secretLines } from '../../local/start';
+import { UsageError } from '../../local/cli';
+import { DEFAULT_SECRET } from '../../local/runtime';
+import { parseStartArgs, secretLines } from '../../local/start';
 
 describe('the npm start banner', () => {
   const base = 'http://127.0.0.1:3000';
@@ -14,5 +15,18 @@ describe('the npm start banner', () => {
   it('prints the fixed local default, which is no secret', () => {
     const lines = secretLines(DEFAULT_SECRET, base, '127.0.0.1:3000').join('\n');
     expect(lines).toContain(`${base}/postbacks?token=${encodeURIComponent(DEFAULT_SECRET)}`);
+  });
+});
+
+describe('npm start: arguments', () => {
+  it('reads --persist and --help', () => {
+    expect(parseStartArgs([])).toEqual({ persist: false });
+    expect(parseStartArgs(['--persist'])).toEqual({ persist: true });
+    expect(parseStartArgs(['-h'])).toBe('help');
+  });
+
+  it('refuses an unknown option with the usage', () => {
+    expect(() => parseStartArgs(['--persistent'])).toThrow(UsageError);
+    expect(() => parseStartArgs(['--persistent'])).toThrow(/^unknown option --persistent: usage: npm start \[-- --persist\]/);
   });
 });

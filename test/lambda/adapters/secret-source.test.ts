@@ -1,5 +1,5 @@
 /**
- * The secret source against a loopback Secrets Manager (`local/secretsmanager-local.ts`)
+ * The secret source against a loopback Secrets Manager (`stand-ins/secrets-manager.ts`)
  * that keeps AWSCURRENT / AWSPREVIOUS and rotates like the service, through the AWS SDK
  * client configured as the function configures it.
  */
@@ -7,7 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createSecretSource, secretsManagerPort } from '../../../lambda/adapters/secret-source';
 import { matchesAny } from '../../../lambda/http/middlewares';
 import { awsClientConfig } from '../../../lambda/runtime/aws-clients';
-import { type SecretsManagerLocal, startSecretsManagerLocal } from '../../../local/secretsmanager-local';
+import { type SecretsManagerLocal, startSecretsManagerLocal } from '../../../stand-ins/secrets-manager';
 
 let sm: SecretsManagerLocal;
 let clients: SecretsManagerClient[] = [];

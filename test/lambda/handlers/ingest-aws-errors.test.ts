@@ -3,14 +3,13 @@
  * made and the time spent between them (the SDK's `$metadata`). Fault stand-in: a loopback
  * DynamoDB endpoint that answers every request `500 InternalServerError` with a request id.
  */
-import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type LoopbackServer, listenOnLoopback } from '../../../stand-ins/loopback-server';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
 
 let h: IngestHarness;
-let failing: http.Server;
+let failing: LoopbackServer;
 let lines: string[] = [];
 let restore: () => void = () => undefined;
 
@@ -18,7 +17,7 @@ beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   h = await startIngestHarness();
   let n = 0;
-  failing = http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       n += 1;
@@ -27,8 +26,7 @@ beforeAll(async () => {
       res.end(body);
     });
   });
-  failing.listen(0, '127.0.0.1');
-  await once(failing, 'listening');
+  failing = await listenOnLoopback(server);
   // Powertools writes WARN/ERROR to stderr.
   const original = process.stderr.write;
   process.stderr.write = ((chunk: string | Uint8Array) => {
@@ -45,13 +43,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   restore();
-  failing.close();
+  await failing.close();
   await h.close();
 });
 
 it('logs the request id, attempts and total retry delay of a failed DynamoDB call', async () => {
   lines = [];
-  const endpoint = `http://127.0.0.1:${(failing.address() as AddressInfo).port}`;
+  const { endpoint } = failing;
 
   const res = await h.post(
     { ...fixture('n101'), 'tracking-id': `err-${Date.now()}` },

@@ -3,7 +3,7 @@
  * service that stops answering ends in 503 with `Retry-After` before the Lambda context's
  * deadline, never in a 500 or a Lambda timeout; once the event is out, the answer is 200.
  *
- * Fault stand-in: a loopback proxy (`test/helpers/stalling-proxy.ts`) that holds chosen
+ * Fault stand-in: a loopback proxy (`stand-ins/stalling-proxy.ts`) that holds chosen
  * requests open without ever answering, alone or in front of the jest run's DynamoDB Local.
  * The Lambda context here has a 4 s deadline (the function's own is 10 s), far shorter
  * than the clients' own timeouts and retries (3 attempts of up to 2 s each).
@@ -11,11 +11,11 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ATTRIBUTE, PUBLISH_STATE } from '../../../lambda/adapters/item-vocabulary';
+import { type StallingProxy, startStallingProxy } from '../../../stand-ins/stalling-proxy';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHandler, type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 import { lambdaContext } from '../../helpers/lambda-context';
-import { type StallingProxy, startStallingProxy } from '../../helpers/stalling-proxy';
 
 const DEADLINE_MS = 4_000;
 

@@ -6,9 +6,7 @@
  * in Lambda mode (`LAMBDA_TASK_ROOT`, `_X_AMZN_TRACE_ID` as the Lambda runtime sets them).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { type LoopbackUdpListener, listenOnLoopbackUdp } from '../../../stand-ins/loopback-server';
 import { fixture } from '../../helpers/fixtures';
 import type { IngestHarness } from '../../helpers/ingest-harness';
 
@@ -28,22 +26,19 @@ const LAMBDA_ENV = {
   _X_AMZN_TRACE_ID: `Root=${traceId};Parent=${randomBytes(8).toString('hex')};Sampled=1`,
 };
 
-let daemon: Socket;
+let daemon: LoopbackUdpListener;
 let documents: SegmentDocument[] = [];
 let h: IngestHarness;
 let ingestHandler: typeof import('../../../lambda/ingest-handler');
 const saved: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
-  daemon = createSocket('udp4');
-  daemon.on('message', (message) => {
+  daemon = await listenOnLoopbackUdp((message) => {
     // "{"format":"json","version":1}\n{segment}"
     const text = message.toString('utf8');
     documents.push(JSON.parse(text.slice(text.indexOf('\n') + 1)) as SegmentDocument);
   });
-  daemon.bind(0, '127.0.0.1');
-  await once(daemon, 'listening');
-  const env = { ...LAMBDA_ENV, AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}` };
+  const env = { ...LAMBDA_ENV, AWS_XRAY_DAEMON_ADDRESS: daemon.address };
   for (const [name, value] of Object.entries(env)) {
     saved[name] = process.env[name];
     process.env[name] = value;
@@ -55,7 +50,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h.close();
-  daemon.close();
+  await daemon.close();
   for (const [name, value] of Object.entries(saved)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;

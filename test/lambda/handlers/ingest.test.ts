@@ -8,7 +8,7 @@ import { UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
 import { interpretPostback } from '../../../lambda/domain/postback';
 import { validatePostback } from '../../../lambda/domain/validate';
 import type { PostbackStore } from '../../../lambda/ports';
-import { startSecretsManagerLocal } from '../../../local/secretsmanager-local';
+import { startSecretsManagerLocal } from '../../../stand-ins/secrets-manager';
 import { EXAMPLE_NAMES, fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 

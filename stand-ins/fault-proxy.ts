@@ -1,6 +1,6 @@
 /**
- * A loopback HTTP proxy in front of one AWS endpoint (DynamoDB Local or the local
- * EventBridge) that fails on demand, the way a network or the service itself fails:
+ * A loopback HTTP proxy (`loopback-proxy.ts`) in front of one AWS endpoint (DynamoDB Local or
+ * the local EventBridge) that fails on demand, the way a network or the service itself fails:
  *
  * - `reset`: the connection is destroyed before anything reaches the service (the SDK sees
  *   ECONNRESET / "socket hang up"; nothing happened on the service side);
@@ -11,6 +11,7 @@
  */
 import type http from 'node:http';
 import { startLoopbackProxy } from './loopback-proxy';
+import { sendJson } from './loopback-server';
 
 export type FaultKind = 'reset' | 'http500' | 'partial' | 'lost';
 export type Service = 'dynamodb' | 'eventbridge';
@@ -41,11 +42,8 @@ const ERROR_TYPE: Record<Service, string> = {
   eventbridge: 'InternalException',
 };
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
+const sendAwsJson = (res: http.ServerResponse, status: number, body: unknown) =>
+  sendJson(res, status, body, { 'content-type': 'application/x-amz-json-1.0' });
 
 /** The `postbackId`s in the Detail of the entries of a PutEvents request body. */
 export function postbackIdsOf(body: Buffer): string[] {
@@ -93,7 +91,7 @@ export async function startFaultProxy(service: Service, upstream: string): Promi
         x.req.socket.destroy();
         return;
       case 'http500':
-        sendJson(x.res, 500, { __type: ERROR_TYPE[service], message: 'Injected fault: internal error' });
+        sendAwsJson(x.res, 500, { __type: ERROR_TYPE[service], message: 'Injected fault: internal error' });
         return;
       case 'partial': {
         const n = entryCount(x.body);
@@ -101,7 +99,7 @@ export async function startFaultProxy(service: Service, upstream: string): Promi
           ErrorCode: 'InternalFailure',
           ErrorMessage: 'Injected fault: internal failure',
         }));
-        sendJson(x.res, 200, { Entries, FailedEntryCount: n });
+        sendAwsJson(x.res, 200, { Entries, FailedEntryCount: n });
         return;
       }
       case 'lost':
@@ -119,87 +117,5 @@ export async function startFaultProxy(service: Service, upstream: string): Promi
       fault = kind;
     },
     close: proxy.close,
-  };
-}
-
-/** One window of the fault schedule. */
-export interface FaultWindow {
-  readonly service: Service;
-  readonly kind: FaultKind;
-}
-
-/** The default rotation: every kind of failure the issue names, on both endpoints. */
-export const DEFAULT_ROTATION: readonly FaultWindow[] = [
-  { service: 'dynamodb', kind: 'reset' },
-  { service: 'eventbridge', kind: 'http500' },
-  { service: 'dynamodb', kind: 'http500' },
-  { service: 'eventbridge', kind: 'partial' },
-  { service: 'eventbridge', kind: 'reset' },
-];
-
-/** Answers lost after the service did the work first, then the default rotation (`--lost-responses`). */
-export const AMBIGUOUS_ROTATION: readonly FaultWindow[] = [
-  { service: 'eventbridge', kind: 'lost' },
-  { service: 'dynamodb', kind: 'lost' },
-  ...DEFAULT_ROTATION,
-];
-
-export interface FaultLogEntry extends FaultWindow {
-  /** Milliseconds since the schedule started. */
-  readonly fromMs: number;
-  readonly toMs: number;
-}
-
-/**
- * Every `periodMs`, after `offsetMs`, makes one proxy fail for `badMs` with the next
- * window of `rotation`. Returns a function that stops the schedule (and clears faults).
- *
- * @example
- * const stop = runSchedule({ dynamodb, eventbridge }, DEFAULT_ROTATION, { periodMs: 6000, badMs: 2000, offsetMs: 2000 }, log);
- */
-export function runSchedule(
-  proxies: Readonly<Record<Service, FaultProxy>>,
-  rotation: readonly FaultWindow[],
-  timing: { readonly periodMs: number; readonly badMs: number; readonly offsetMs: number },
-  log: FaultLogEntry[],
-): () => void {
-  const started = Date.now();
-  const timers = new Set<NodeJS.Timeout>();
-  let index = 0;
-  let stopped = false;
-  let open: { window: FaultWindow; fromMs: number } | undefined;
-  const clearAll = () => {
-    proxies.dynamodb.setFault(undefined);
-    proxies.eventbridge.setFault(undefined);
-  };
-  const window = () => {
-    if (stopped) return;
-    const w = rotation[index % rotation.length] as FaultWindow;
-    index++;
-    const fromMs = Date.now() - started;
-    proxies[w.service].setFault(w.kind);
-    open = { window: w, fromMs };
-    const end = setTimeout(() => {
-      timers.delete(end);
-      proxies[w.service].setFault(undefined);
-      open = undefined;
-      log.push({ ...w, fromMs, toMs: Date.now() - started });
-    }, timing.badMs);
-    timers.add(end);
-    const next = setTimeout(() => {
-      timers.delete(next);
-      window();
-    }, timing.periodMs);
-    timers.add(next);
-  };
-  const first = setTimeout(window, timing.offsetMs);
-  timers.add(first);
-  return () => {
-    stopped = true;
-    for (const t of timers) clearTimeout(t);
-    // A window cut short is still logged.
-    if (open) log.push({ ...open.window, fromMs: open.fromMs, toMs: Date.now() - started });
-    open = undefined;
-    clearAll();
   };
 }

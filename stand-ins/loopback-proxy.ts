@@ -1,13 +1,13 @@
 /**
- * The loopback HTTP proxy the load test's proxies are built on: listens on 127.0.0.1 (free
- * port), reads each request body whole, and hands it to a `handle` function that either
- * forwards it (possibly changed) to the upstream endpoint over keep-alive connections, or
- * answers by itself. `fault-proxy.ts` (failures on demand), `capacity-proxy.ts`
- * (write-unit accounting) and the bench's counting proxy (`bench/stand-ins.ts`) use it.
+ * The loopback HTTP proxy every proxy is built on: listens on 127.0.0.1 (free port,
+ * `loopback-server.ts`), reads each request body whole, and hands it to a `handle` function
+ * that either forwards it (possibly changed) to the upstream endpoint over keep-alive
+ * connections, or answers by itself, or never. `fault-proxy.ts` (failures on demand),
+ * `stalling-proxy.ts` (a service that stops answering), `loadtest/capacity-proxy.ts`
+ * (write-unit accounting) and the bench's counting proxy (`bench/counting-proxy.ts`) use it.
  */
-import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-server';
 
 /** What the upstream answered, body read whole. */
 export interface UpstreamAnswer {
@@ -19,6 +19,8 @@ export interface UpstreamAnswer {
 /** One request received by the proxy. */
 export interface ProxyExchange {
   readonly req: http.IncomingMessage;
+  /** The AWS operation: `x-amz-target` without the service prefix (`UpdateItem`), `unknown` without one. */
+  readonly operation: string;
   readonly res: http.ServerResponse;
   readonly body: Buffer;
   /**
@@ -38,15 +40,14 @@ export interface LoopbackProxy {
 }
 
 /**
- * Starts a proxy in front of `upstream`.
+ * Starts a proxy in front of `upstream` (none: `handle` answers every request itself, or never).
  *
  * @example
  * const proxy = await startLoopbackProxy(ddb.endpoint, (x) => x.forward((answer) => x.relay(answer)));
  */
-export async function startLoopbackProxy(upstream: string, handle: (exchange: ProxyExchange) => void): Promise<LoopbackProxy> {
-  const target = new URL(upstream);
+export async function startLoopbackProxy(upstream: string | undefined, handle: (exchange: ProxyExchange) => void): Promise<LoopbackProxy> {
+  const target = upstream === undefined ? undefined : new URL(upstream);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const sockets = new Set<Socket>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -55,9 +56,11 @@ export async function startLoopbackProxy(upstream: string, handle: (exchange: Pr
       const requestBody = Buffer.concat(chunks);
       handle({
         req,
+        operation: String(req.headers['x-amz-target'] ?? 'unknown').replace(/^[^.]*\./, ''),
         res,
         body: requestBody,
         forward(onAnswer, body = requestBody) {
+          if (target === undefined) throw new Error('this proxy has no upstream to forward to');
           const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
           const upstreamReq = http.request(
             { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
@@ -82,20 +85,12 @@ export async function startLoopbackProxy(upstream: string, handle: (exchange: Pr
     });
   });
   server.keepAliveTimeout = 30_000;
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-        agent.destroy();
-      }),
+    endpoint: listening.endpoint,
+    close: async () => {
+      agent.destroy();
+      await listening.close();
+    },
   };
 }

@@ -1,10 +1,8 @@
 /**
- * Benchmark-only loopback stand-ins: a counting HTTP proxy in front of DynamoDB Local
- * (real DynamoDB semantics, every request counted by operation and timed upstream); the
- * Secrets Manager stand-in (`local/secretsmanager-local.ts`) lets the bundle run with the
- * stack's configuration (`POSTBACK_SECRET_ARN`).
+ * The benchmark's counting HTTP proxy in front of DynamoDB Local (real DynamoDB semantics,
+ * every request counted by operation and timed upstream).
  */
-import { startLoopbackProxy } from '../loadtest/loopback-proxy';
+import { startLoopbackProxy } from '../stand-ins/loopback-proxy';
 
 export interface CountingProxy {
   readonly endpoint: string;
@@ -17,7 +15,7 @@ export interface CountingProxy {
 }
 
 /**
- * Forwards every request to `upstream` (keep-alive, `loadtest/loopback-proxy.ts`) and counts it.
+ * Forwards every request to `upstream` (keep-alive, `stand-ins/loopback-proxy.ts`) and counts it.
  *
  * @example
  * const proxy = await startCountingProxy(ddb.endpoint);
@@ -29,7 +27,7 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
   let upstreamMs = 0;
   const proxy = await startLoopbackProxy(upstream, (x) => {
     total++;
-    const op = String(x.req.headers['x-amz-target'] ?? 'unknown').replace(/^[^.]*\./, '');
+    const op = x.operation;
     counts[op] = (counts[op] ?? 0) + 1;
     const started = performance.now();
     x.forward((answer) => {
@@ -45,6 +43,3 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
     close: proxy.close,
   };
 }
-
-// The Secrets Manager stand-in is shared with the tests.
-export { type SecretsManagerLocal, startSecretsManagerLocal } from '../local/secretsmanager-local';

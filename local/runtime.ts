@@ -1,8 +1,8 @@
 /**
- * The local stack, as one object: DynamoDB Local with the table created from
+ * The local runtime, as one object: DynamoDB Local with the table created from
  * `lambda/table-definition.ts`, the loopback EventBridge, and the local API Gateway
  * feeding proxy events to the real, unmodified handlers of `lambda/handlers/`. Used by
- * `npm start` (`local/start.ts`) and by the fault load test (`loadtest/fault-stack.ts`),
+ * `npm start` (`local/start.ts`) and by the fault load test (`loadtest/fault-runtime.ts`),
  * which puts fault proxies between the handlers and the endpoints (`interpose`).
  */
 import { randomUUID } from 'node:crypto';
@@ -21,12 +21,12 @@ export const DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS = DEFAULTS.statusUnknownAfterS
 const REPO_ROOT = path.resolve(__dirname, '..');
 
 /** Where the handlers send their DynamoDB and EventBridge requests. */
-export interface StackEndpoints {
+export interface RuntimeEndpoints {
   readonly dynamodb: string;
   readonly eventbridge: string;
 }
 
-export interface LocalStackOptions {
+export interface LocalRuntimeOptions {
   /** The API's port on 127.0.0.1 (0: a free one). */
   readonly port: number;
   /** @default a free port */
@@ -55,7 +55,7 @@ export interface LocalStackOptions {
   /** Seconds between two runs of the status-unknown sweep (every minute in AWS). @default 60 */
   readonly sweepIntervalSeconds?: number;
   /** Puts something between the handlers and the local endpoints; returns what the handlers use instead. */
-  readonly interpose?: (endpoints: StackEndpoints) => Promise<StackEndpoints & { close(): Promise<void> }>;
+  readonly interpose?: (endpoints: RuntimeEndpoints) => Promise<RuntimeEndpoints & { close(): Promise<void> }>;
 }
 
 /** What a relay run reports (see `lambda/relay/relay.ts`). */
@@ -88,11 +88,11 @@ function loadHandler(name: 'ingest' | 'query' | 'relay' | 'status-unknown-sweep'
 
 /**
  * @example
- * const stack = new LocalStack({ port: 3000, localDir: '.local', secret: DEFAULT_SECRET, tableName: 't', eventBusName: 'b', eventSource: 'mms.postbacks' });
- * if (await stack.start()) console.log(stack.api?.url);
- * await stack.stop();
+ * const runtime = new LocalRuntime({ port: 3000, localDir: '.local', secret: DEFAULT_SECRET, tableName: 't', eventBusName: 'b', eventSource: 'mms.postbacks' });
+ * if (await runtime.start()) console.log(runtime.api?.url);
+ * await runtime.stop();
  */
-export class LocalStack {
+export class LocalRuntime {
   api: LocalApi | undefined;
   ddb: DynamoDbLocal | undefined;
   eb: EventBridgeLocal | undefined;
@@ -106,7 +106,7 @@ export class LocalStack {
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweepRun: Promise<unknown> | undefined;
 
-  constructor(private readonly options: LocalStackOptions) {
+  constructor(private readonly options: LocalRuntimeOptions) {
     this.eventsFile = path.join(options.localDir, 'events.jsonl');
   }
 
@@ -143,7 +143,7 @@ export class LocalStack {
       }
       this.eb = await startEventBridgeLocal({ eventsFile: this.eventsFile, onEvent: o.onEvent });
       if (this.stopped) return this.closeLateStarters();
-      let endpoints: StackEndpoints = { dynamodb: this.ddb.endpoint, eventbridge: this.eb.endpoint };
+      let endpoints: RuntimeEndpoints = { dynamodb: this.ddb.endpoint, eventbridge: this.eb.endpoint };
       if (o.interpose) {
         const interposed = await o.interpose(endpoints);
         this.interposed = interposed;

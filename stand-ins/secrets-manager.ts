@@ -3,9 +3,8 @@
  * the `AWSCURRENT` / `AWSPREVIOUS` staging labels and rotation, for the tests and the
  * benchmark. Point the unmodified handler at it with `AWS_ENDPOINT_URL_SECRETS_MANAGER`.
  */
-import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback, sendJson } from './loopback-server';
 
 export interface SecretsManagerLocal {
   /** `http://127.0.0.1:<port>`: use as `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
@@ -35,12 +34,8 @@ export async function startSecretsManagerLocal(initial: string, name = 'postback
   let failures = 0;
   const requests = { AWSCURRENT: 0, AWSPREVIOUS: 0 };
   let total = 0;
-  const sockets = new Set<Socket>();
-  const send = (res: http.ServerResponse, status: number, body: unknown) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  };
+  const send = (res: http.ServerResponse, status: number, body: unknown) =>
+    sendJson(res, status, body, { 'content-type': 'application/x-amz-json-1.1' });
   const server = http.createServer((req, res) => {
     total++;
     const chunks: Buffer[] = [];
@@ -75,15 +70,9 @@ export async function startSecretsManagerLocal(initial: string, name = 'postback
       send(res, 200, { ARN: arn, Name: name, SecretString: value, VersionStages: [stage], CreatedDate: 1767225600 });
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
+  const { endpoint, close } = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     arn,
     requests,
     requestCount: () => total,
@@ -94,10 +83,6 @@ export async function startSecretsManagerLocal(initial: string, name = 'postback
     failNext(times) {
       failures = times;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
+    close,
   };
 }

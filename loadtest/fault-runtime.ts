@@ -1,9 +1,9 @@
 /**
- * The `npm start` stack with fault proxies in front of DynamoDB Local and the local
+ * The `npm start` runtime with fault proxies in front of DynamoDB Local and the local
  * EventBridge, for `npm run loadtest -- --faults`. Started by `loadtest/run.ts` as a child
  * process with an IPC channel; not meant to be run by hand.
  *
- * It runs the same `LocalStack` as `npm start` (`local/stack.ts`), with fault proxies
+ * It runs the same `LocalRuntime` as `npm start` (`local/runtime.ts`), with fault proxies
  * interposed between the real, unmodified handlers and the local endpoints.
  *
  * Environment: PORT, LOCAL_DIR, DYNAMODB_PORT, POSTBACK_SECRET, TABLE_NAME, EVENT_BUS_NAME, and
@@ -12,16 +12,9 @@
  * `{ type: 'fault-report', … }`.
  */
 import path from 'node:path';
-import { DEFAULT_SECRET, LocalStack } from '../local/stack';
-import {
-  AMBIGUOUS_ROTATION,
-  DEFAULT_ROTATION,
-  type FaultLogEntry,
-  type FaultProxy,
-  type FaultProxyStats,
-  runSchedule,
-  startFaultProxy,
-} from './fault-proxy';
+import { DEFAULT_SECRET, LocalRuntime } from '../local/runtime';
+import { type FaultProxy, type FaultProxyStats, startFaultProxy } from '../stand-ins/fault-proxy';
+import { AMBIGUOUS_ROTATION, DEFAULT_ROTATION, type FaultLogEntry, runSchedule } from './fault-schedule';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -52,7 +45,7 @@ async function main(): Promise<void> {
   let stopSchedule: (() => void) | undefined;
   const windows: FaultLogEntry[] = [];
   const tableName = process.env.TABLE_NAME?.trim() || 'mms-postbacks-local';
-  const stack = new LocalStack({
+  const runtime = new LocalRuntime({
     port: Number(process.env.PORT ?? 0),
     dynamoDbPort: process.env.DYNAMODB_PORT ? Number(process.env.DYNAMODB_PORT) : undefined,
     localDir: path.resolve(process.env.LOCAL_DIR ?? path.join(REPO_ROOT, '.local')),
@@ -77,7 +70,7 @@ async function main(): Promise<void> {
     },
   });
   const onSignal = () => {
-    void stack.stop().then(
+    void runtime.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
@@ -87,9 +80,9 @@ async function main(): Promise<void> {
   // The parent is gone (crash, kill): never leave Java behind.
   process.on('disconnect', onSignal);
 
-  if (!(await stack.start()) || !proxies || !stack.api || !stack.ddb) return;
-  const { api, ddb } = stack;
-  const eventsFile = stack.eventsFile;
+  if (!(await runtime.start()) || !proxies || !runtime.api || !runtime.ddb) return;
+  const { api, ddb } = runtime;
+  const eventsFile = runtime.eventsFile;
   const live = proxies;
   process.on('message', (message: { type?: string; periodMs?: number; badMs?: number; offsetMs?: number }) => {
     if (message.type === 'start-faults' && !stopSchedule) {
@@ -111,6 +104,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`fault stack: ${(error as Error)?.stack ?? String(error)}`);
+  console.error(`fault runtime: ${(error as Error)?.stack ?? String(error)}`);
   process.exit(1);
 });

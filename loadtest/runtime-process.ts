@@ -1,19 +1,19 @@
 /**
- * Starts the stack under test as a child process in its own process group and stops it
+ * Starts the local runtime under test as a child process in its own process group and stops it
  * again, leaving nothing behind (no Java process in particular):
  *
  * - normal runs: `npm start` itself, exactly as a developer runs it;
- * - fault runs: `loadtest/fault-stack.ts` (the same pieces, with fault proxies in front of
+ * - fault runs: `loadtest/fault-runtime.ts` (the same pieces, with fault proxies in front of
  *   DynamoDB Local and the local EventBridge), driven over an IPC channel.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import path from 'node:path';
-import { alive, descendants } from '../local/processes';
-import type { FaultReportMessage, ReadyMessage } from './fault-stack';
+import type { FaultReportMessage, ReadyMessage } from './fault-runtime';
+import { alive, descendants } from './processes';
 
 const REPO = path.resolve(__dirname, '..');
 
-export interface StackOptions {
+export interface RuntimeProcessOptions {
   readonly faults: boolean;
   readonly lostResponses: boolean;
   readonly port: number;
@@ -25,7 +25,7 @@ export interface StackOptions {
   readonly readyTimeoutMs: number;
 }
 
-export interface Stack {
+export interface RuntimeProcess {
   readonly apiUrl: string;
   readonly dynamoDbEndpoint: string;
   readonly eventsFile: string;
@@ -45,14 +45,14 @@ export interface Stack {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Starts the stack and resolves once it is ready.
+ * Starts the runtime and resolves once it is ready.
  *
  * @example
- * const stack = await startStack({ faults: false, lostResponses: false, port, dynamoDbPort, localDir, secret, env: {}, readyTimeoutMs: 90_000 });
+ * const runtime = await startRuntimeProcess({ faults: false, lostResponses: false, port, dynamoDbPort, localDir, secret, env: {}, readyTimeoutMs: 90_000 });
  * // … drive it …
- * await stack.stop();
+ * await runtime.stop();
  */
-export async function startStack(opts: StackOptions): Promise<Stack> {
+export async function startRuntimeProcess(opts: RuntimeProcessOptions): Promise<RuntimeProcess> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...opts.env,
@@ -69,7 +69,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   let child: ChildProcess;
   if (opts.faults) {
-    child = fork(path.join(__dirname, 'fault-stack.ts'), opts.lostResponses ? ['--lost-responses'] : [], {
+    child = fork(path.join(__dirname, 'fault-runtime.ts'), opts.lostResponses ? ['--lost-responses'] : [], {
       cwd: REPO,
       env,
       execArgv: ['--import', 'tsx'],
@@ -131,11 +131,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   while (!(opts.faults ? ready : readyLine)) {
     if (child.exitCode !== null || child.signalCode !== null) {
       await stop();
-      throw new Error(`the stack exited before it was ready:\n${lines.join('\n')}`);
+      throw new Error(`the local runtime exited before it was ready:\n${lines.join('\n')}`);
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the stack was not ready within ${opts.readyTimeoutMs} ms:\n${lines.join('\n')}`);
+      throw new Error(`the local runtime was not ready within ${opts.readyTimeoutMs} ms:\n${lines.join('\n')}`);
     }
     await sleep(100);
   }

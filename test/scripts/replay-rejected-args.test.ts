@@ -1,0 +1,44 @@
+import { UsageError } from '../../local/cli';
+import { parseReplayArgs } from '../../scripts/replay-rejected';
+
+describe('npm run replay-rejected: arguments', () => {
+  const now = new Date('2026-11-30T12:00:00Z');
+  const env = { TABLE_NAME: 't', EVENT_BUS_NAME: 'b' };
+
+  it('reads the window as ages or times, and the target from the environment or the options', () => {
+    expect(parseReplayArgs(['--since', '6h', '--dry-run'], env, now)).toEqual({
+      since: new Date('2026-11-30T06:00:00Z'),
+      until: now,
+      dryRun: true,
+      tableName: 't',
+      eventBusName: 'b',
+      eventSource: 'mms.postbacks',
+    });
+    expect(
+      parseReplayArgs(
+        ['--since=2026-11-29', '--until', '90m', '--table', 'x', '--event-bus', 'y', '--event-source', 's', '--region', 'eu-west-1'],
+        {},
+        now,
+      ),
+    ).toEqual({
+      since: new Date('2026-11-29T00:00:00Z'),
+      until: new Date('2026-11-30T10:30:00Z'),
+      dryRun: false,
+      tableName: 'x',
+      eventBusName: 'y',
+      eventSource: 's',
+      region: 'eu-west-1',
+    });
+    expect(parseReplayArgs(['-h'], {}, now)).toBe('help');
+  });
+
+  it.each([
+    [['--since', '6h', '--bogus'], 'unknown option --bogus'],
+    [['--since'], '--since needs a value'],
+    [[], '--since is required'],
+    [['--since', 'yesterday'], '--since must be an ISO 8601 time or an age like 6h, got "yesterday"'],
+    [['--since', '1h', '--until', '2h'], '--until must be after --since'],
+  ])('refuses %j: %s', (argv, message) => {
+    expect(() => parseReplayArgs(argv, env, now)).toThrow(new UsageError(message));
+  });
+});
