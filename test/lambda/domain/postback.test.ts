@@ -119,7 +119,7 @@ describe('interpretPostback', () => {
   it('treats an unknown well-formed code as unrecognized', () => {
     const record = interpretPostback(valid({ ...fixture('n101'), code: 'N555' }), RECEIVED);
     expect(record).toMatchObject({
-      entry: undefined,
+      catalogEntry: undefined,
       detailType: UNRECOGNIZED_DETAIL_TYPE,
       lifecycle: 'unknown',
       outcome: 'unknown',
