@@ -15,7 +15,7 @@ import { interpretPostback } from '../lambda/domain/postback';
 import { validatePostback } from '../lambda/domain/validate';
 import { HttpError } from '../lambda/errors';
 import { readJsonBody } from '../lambda/http/request';
-import { createIngestHandler, type IngestDeps, MAX_BODY_BYTES } from '../lambda/ingest-handler';
+import { createIngestHandler, type IngestDeps, MAX_BODY_BYTES } from '../lambda/ingest/ingest-handler-factory';
 import type { PostbackStore, SecretSource } from '../lambda/ports';
 import { buildProxyEvent, lambdaContext } from '../local/http-server';
 

@@ -76,7 +76,9 @@ export function interpretPostback(postback: ValidPostback, receivedAt: Date, for
   const received = receivedAt.toISOString();
   const farFuture = !competesForLatest({ known: true, epochMs: instant.epochMs, receivedAt });
   const precedence =
-    catalogEntry === undefined || farFuture ? undefined : precedenceOf({ rank: catalogEntry.rank, instantKey: instant.key, outcome, postbackId });
+    catalogEntry === undefined || farFuture
+      ? undefined
+      : precedenceOf({ rank: catalogEntry.rank, instantKey: instant.key, outcome, postbackId });
   const detail = {
     postbackId,
     ...detailFields(postback, trackingId),

@@ -9,7 +9,11 @@ import { ATTRIBUTE, messageKey, PUBLISH_STATE, SHARDS } from '../../lambda/adapt
 import { STATUS_UNKNOWN } from '../../lambda/domain/catalog';
 import { statusUnknownRecord } from '../../lambda/domain/status-unknown';
 import type { DuePage, StatusDueSource } from '../../lambda/ports';
-import { createStatusUnknownSweep, defaultSweepDeps, type SweepResult } from '../../lambda/status-unknown-sweep';
+import {
+  createStatusUnknownSweep,
+  defaultSweepDeps,
+  type SweepResult,
+} from '../../lambda/status-unknown-sweep/status-unknown-sweep-handler-factory';
 import { STATUS_DUE } from '../../lambda/table-definition';
 import { detailValidators } from '../helpers/detail-validators';
 import { fixture } from '../helpers/fixtures';

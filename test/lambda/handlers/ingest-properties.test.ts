@@ -112,7 +112,12 @@ describe('order independence', () => {
           if (!r.catalogEntry) continue;
           const key = { rank: r.catalogEntry.rank, instantKey: r.instant.key, outcome: r.outcome, postbackId: r.postbackId };
           const current = expected?.catalogEntry
-            ? { rank: expected.catalogEntry.rank, instantKey: expected.instant.key, outcome: expected.outcome, postbackId: expected.postbackId }
+            ? {
+                rank: expected.catalogEntry.rank,
+                instantKey: expected.instant.key,
+                outcome: expected.outcome,
+                postbackId: expected.postbackId,
+              }
             : undefined;
           if (supersedes(key, current)) expected = r;
         }

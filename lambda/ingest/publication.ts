@@ -1,11 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import type { PostbackDetail } from './domain/event-detail';
-import type { PostbackRecord } from './domain/postback';
-import { METRIC } from './observability';
-import type { EventPublisher, PostbackStore } from './ports';
-import { callOptions, TIME_RESERVE_MS } from './runtime/deadline';
+import type { PostbackDetail } from '../domain/event-detail';
+import type { PostbackRecord } from '../domain/postback';
+import { METRIC } from '../observability';
+import type { EventPublisher, PostbackStore } from '../ports';
+import { callOptions, TIME_RESERVE_MS } from '../runtime/deadline';
 
 /** Retries of the mark-published write after the SDK's own attempts: 100 ms doubling, about 6 s in all. */
 const MARK_PUBLISHED_RETRIES = 6;

@@ -4,15 +4,15 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { DynamoDbStatusDue } from './adapters/dynamodb-status-due';
-import { SHARDS } from './adapters/item-vocabulary';
-import { loadIngestConfig, loadSweepConfig, type SweepConfig } from './config';
-import type { PostbackDetail } from './domain/event-detail';
-import { statusUnknownRecord, type WaitingMessage } from './domain/status-unknown';
-import { defaultIngestDeps } from './ingest-handler';
-import { METRIC } from './observability';
-import type { EventPublisher, StatusDueSource, StatusUnknownStore } from './ports';
-import { createPublication } from './publication';
+import { DynamoDbStatusDue } from '../adapters/dynamodb-status-due';
+import { SHARDS } from '../adapters/item-vocabulary';
+import { loadIngestConfig, loadSweepConfig, type SweepConfig } from '../config';
+import type { PostbackDetail } from '../domain/event-detail';
+import { statusUnknownRecord, type WaitingMessage } from '../domain/status-unknown';
+import { defaultIngestDeps } from '../ingest/ingest-handler-factory';
+import { createPublication } from '../ingest/publication';
+import { METRIC } from '../observability';
+import type { EventPublisher, StatusDueSource, StatusUnknownStore } from '../ports';
 
 /** Time kept free at the end of a run: the last message's publish and mark-published (see `createPublication`). */
 const RUN_RESERVE_MS = 10_000;
