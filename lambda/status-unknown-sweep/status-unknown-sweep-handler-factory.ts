@@ -10,8 +10,8 @@ import { loadIngestConfig, loadSweepConfig, type SweepConfig } from '../config';
 import type { PostbackDetail } from '../domain/event-detail';
 import { statusUnknownRecord, type WaitingMessage } from '../domain/status-unknown';
 import { defaultIngestDeps } from '../ingest/ingest-handler-factory';
-import { createPublication } from '../ingest/publication';
-import { METRIC } from '../observability';
+import { createPublication, type Sleep } from '../ingest/publication';
+import { METRIC, publicationTelemetry } from '../observability';
 import type { EventPublisher, StatusDueSource, StatusUnknownStore } from '../ports';
 
 /** Time kept free at the end of a run: the last message's publish and mark-published (see `createPublication`). */
@@ -26,6 +26,8 @@ export interface SweepDeps {
   readonly metrics: Metrics;
   /** The time source; tests pass a fixed clock. */
   readonly clock?: () => Date;
+  /** How the mark-published retries wait; tests pass one that returns at once. @default realSleep */
+  readonly sleep?: Sleep;
 }
 
 /** What one run did. */
@@ -56,7 +58,7 @@ export interface SweepResult {
 export function createStatusUnknownSweep(deps: SweepDeps) {
   const { config, due, store, logger, metrics } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const publication = createPublication(deps);
+  const publication = createPublication({ ...deps, observer: publicationTelemetry(logger, metrics) });
 
   const sweep = async (_event: unknown, context: Context): Promise<SweepResult> => {
     const now = clock();
