@@ -1,6 +1,6 @@
 import type { PostbackDetail } from '../../lambda/domain/event-detail';
 import type { PostbackRecord } from '../../lambda/domain/postback';
-import type { EventPublisher } from '../../lambda/ports';
+import type { CallOptions, EventPublisher } from '../../lambda/ports';
 
 /** One event as published: what EventBridge would receive for it. */
 export interface PublishedEvent {
@@ -23,7 +23,7 @@ export class InMemoryEventPublisher implements EventPublisher {
   readonly events: PublishedEvent[] = [];
   private failures = 0;
 
-  async publish(record: PostbackRecord, detail: PostbackDetail): Promise<void> {
+  async publish(record: PostbackRecord, detail: PostbackDetail, _options?: CallOptions): Promise<void> {
     if (this.failures > 0) {
       this.failures -= 1;
       throw new Error('PutEvents failed (injected)');

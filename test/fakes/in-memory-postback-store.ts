@@ -8,7 +8,7 @@
  */
 import type { PostbackRecord } from '../../lambda/domain/postback';
 import { type StateKey, supersedes } from '../../lambda/domain/state-rule';
-import type { ClaimResult, PostbackStore, RejectedPostback, StatusUnknownClaim, StatusUnknownStore } from '../../lambda/ports';
+import type { CallOptions, ClaimResult, PostbackStore, RejectedPostback, StatusUnknownClaim, StatusUnknownStore } from '../../lambda/ports';
 
 /** One history entry, as the fake keeps it. */
 export interface FakeHistoryEntry {
@@ -58,7 +58,7 @@ export class InMemoryPostbackStore implements PostbackStore, StatusUnknownStore 
     this.leaseMs = (options.leaseSeconds ?? 60) * 1000;
   }
 
-  async claim(record: PostbackRecord, rawBody: string, now: Date): Promise<ClaimResult> {
+  async claim(record: PostbackRecord, rawBody: string, now: Date, _options?: CallOptions): Promise<ClaimResult> {
     const blocked = this.blockingEntry(record, now);
     if (blocked) return blocked;
     // An unknown code or a far-future timestamp never becomes the latest state: history only.
@@ -68,7 +68,7 @@ export class InMemoryPostbackStore implements PostbackStore, StatusUnknownStore 
     return { outcome: 'claimed', isLatest };
   }
 
-  async claimStatusUnknown(record: PostbackRecord, now: Date): Promise<StatusUnknownClaim> {
+  async claimStatusUnknown(record: PostbackRecord, now: Date, _options?: CallOptions): Promise<StatusUnknownClaim> {
     const blocked = this.blockingEntry(record, now);
     if (blocked) return blocked;
     // Only over an existing state of lower rank (not final), or this very postback (a retry).
@@ -82,7 +82,7 @@ export class InMemoryPostbackStore implements PostbackStore, StatusUnknownStore 
     return { outcome: 'claimed' };
   }
 
-  async markPublished(record: PostbackRecord): Promise<void> {
+  async markPublished(record: PostbackRecord, _options?: CallOptions): Promise<void> {
     const entry = this.entries.get(entryKey(record));
     // Like the DynamoDB update (no condition): an entry that is not there is written as published.
     if (entry === undefined)
@@ -93,12 +93,12 @@ export class InMemoryPostbackStore implements PostbackStore, StatusUnknownStore 
     }
   }
 
-  async release(record: PostbackRecord): Promise<void> {
+  async release(record: PostbackRecord, _options?: CallOptions): Promise<void> {
     const entry = this.entries.get(entryKey(record));
     if (entry !== undefined && !entry.published) entry.leaseExpiresAt = 0;
   }
 
-  async saveRejected(rejected: RejectedPostback): Promise<void> {
+  async saveRejected(rejected: RejectedPostback, _options?: CallOptions): Promise<void> {
     this.rejected.push(rejected);
   }
 

@@ -22,7 +22,7 @@ describe('interpretPostback', () => {
     const record = interpretPostback(valid(bodyFor(code)), RECEIVED);
     expect(record).toMatchObject({
       code,
-      entry,
+      catalogEntry: entry,
       detailType: entry.detailType,
       lifecycle: entry.lifecycle,
       outcome: entry.outcome,
