@@ -48,7 +48,7 @@ export interface SweepResult {
  * Builds the scheduled status-unknown sweep: for every shard of the `byStatusDue` index,
  * pages through the messages whose wait is over and, for each still not final, writes the
  * synthetic `MMS Status Unknown` postback and state atomically (only while the state is
- * still not final), publishes its event and marks it published, with the same pending /
+ * still not final), publishes its event and marks it published, with the same unpublished /
  * published life cycle as any postback. Work per run is bounded (`maxPerRun`, the time
  * left); what is left stays due in the index and is taken by the next run.
  *
