@@ -15,11 +15,12 @@ const shared = {
   // middy ships ES modules only: let swc transform it too.
   transformIgnorePatterns: ['/node_modules/(?!@middy)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
-  testTimeout: 30000,
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A global option: jest ignores it in a project's configuration.
+  testTimeout: 30000,
   projects: [
     {
       ...shared,
