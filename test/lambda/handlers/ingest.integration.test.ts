@@ -9,6 +9,7 @@ import { interpretPostback } from '../../../lambda/domain/postback';
 import { validatePostback } from '../../../lambda/domain/validate';
 import type { PostbackStore } from '../../../lambda/ports';
 import { startSecretsManagerLocal } from '../../../stand-ins/secrets-manager';
+import { faultyStore } from '../../fakes/faulty-store';
 import { EXAMPLE_NAMES, fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 
@@ -264,20 +265,7 @@ describe('faults', () => {
   });
 
   /** The real store, whose mark-published write fails `failures` times (a DynamoDB fault right after PutEvents). */
-  const failingMarkPublished =
-    (failures: number) =>
-    (store: PostbackStore): PostbackStore => {
-      let left = failures;
-      return {
-        claim: (...args) => store.claim(...args),
-        release: (...args) => store.release(...args),
-        saveRejected: (...args) => store.saveRejected(...args),
-        markPublished: async (record) => {
-          if (left-- > 0) throw new Error('injected DynamoDB fault');
-          return store.markPublished(record);
-        },
-      };
-    };
+  const failingMarkPublished = (failures: number) => (store: PostbackStore) => faultyStore(store, { markPublishedFailures: failures });
 
   // The retry policy itself (attempts, delays, giving up) is tested with a fake clock in
   // test/lambda/ingest/; here, one retry against the real store (one 100 ms delay).

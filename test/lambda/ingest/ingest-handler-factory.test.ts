@@ -8,8 +8,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { createIngestHandler } from '../../../lambda/ingest/ingest-handler-factory';
-import type { PostbackStore } from '../../../lambda/ports';
 import { FakeTime } from '../../fakes/fake-time';
+import { faultyStore } from '../../fakes/faulty-store';
 import { InMemoryEventPublisher } from '../../fakes/in-memory-event-publisher';
 import { InMemoryPostbackStore } from '../../fakes/in-memory-postback-store';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
@@ -19,27 +19,13 @@ import { lambdaContext } from '../../helpers/lambda-context';
 
 const SECRET = 'unit-secret-0123456789';
 
-/** The fake store, whose mark-published write fails the first `failures` times (a DynamoDB fault right after PutEvents). */
-function failingMarkPublished(fake: InMemoryPostbackStore, failures: number): PostbackStore {
-  let left = failures;
-  return {
-    claim: (...args) => fake.claim(...args),
-    release: (...args) => fake.release(...args),
-    saveRejected: (...args) => fake.saveRejected(...args),
-    markPublished: async (record) => {
-      if (left-- > 0) throw new Error('injected DynamoDB fault');
-      return fake.markPublished(record);
-    },
-  };
-}
-
 function setUp(markPublishedFailures: number) {
   const time = new FakeTime(new Date());
   const fake = new InMemoryPostbackStore({ leaseSeconds: 60 });
   const publisher = new InMemoryEventPublisher();
   const handler = createIngestHandler({
     config: { retryAfterSeconds: 2 },
-    store: failingMarkPublished(fake, markPublishedFailures),
+    store: faultyStore(fake, { markPublishedFailures }),
     publisher,
     secrets: { secrets: async () => [SECRET] },
     logger: new Logger({ serviceName: 'mms-postbacks', logLevel: 'INFO' }),

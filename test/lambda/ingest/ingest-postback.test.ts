@@ -8,8 +8,8 @@ import { interpretPostback, type PostbackRecord } from '../../../lambda/domain/p
 import { validatePostback } from '../../../lambda/domain/validate';
 import { createIngestPostback } from '../../../lambda/ingest/ingest-postback';
 import type { PublicationObserver } from '../../../lambda/ingest/publication';
-import type { PostbackStore } from '../../../lambda/ports';
 import { FakeTime } from '../../fakes/fake-time';
+import { faultyStore } from '../../fakes/faulty-store';
 import { InMemoryEventPublisher } from '../../fakes/in-memory-event-publisher';
 import { InMemoryPostbackStore } from '../../fakes/in-memory-postback-store';
 import { type ExampleName, fixture } from '../../helpers/fixtures';
@@ -33,22 +33,9 @@ function setUp(options: { markPublishedFailures?: number; releaseFails?: boolean
     markPublishedRetrying: (error, attempt) => reports.push(['markPublishedRetrying', (error as Error).message, attempt]),
     markPublishedAbandoned: (error, attempts) => reports.push(['markPublishedAbandoned', (error as Error).message, attempts]),
   };
-  let markFailures = options.markPublishedFailures ?? 0;
-  const calls = { markPublished: 0 };
-  // The fake store, whose mark-published write fails the first times (a DynamoDB fault right after PutEvents).
-  const store: PostbackStore = {
-    claim: (...args) => fake.claim(...args),
-    saveRejected: (...args) => fake.saveRejected(...args),
-    release: async (record) => {
-      if (options.releaseFails) throw new Error('release failed');
-      return fake.release(record);
-    },
-    markPublished: async (record) => {
-      calls.markPublished += 1;
-      if (markFailures-- > 0) throw new Error('injected DynamoDB fault');
-      return fake.markPublished(record);
-    },
-  };
+  // The fake store, whose writes fail as the test says (a DynamoDB fault right after PutEvents, a failing release).
+  const store = faultyStore(fake, options);
+  const calls = store.calls;
   const ingest = createIngestPostback({ store, publisher, observer, sleep: time.sleep });
   const run = (record: PostbackRecord, timeoutMs = TIMEOUT_MS) =>
     ingest({ record, rawBody: JSON.stringify(record.detail), receivedAt: time.now() }, time.invocation(timeoutMs));
@@ -138,7 +125,7 @@ describe('the ingest use case', () => {
     expect((await run(recordOf('n101'))).outcome).toBe('publish_failed');
     expect(reports).toEqual([
       ['publishFailed', 'PutEvents failed (injected)'],
-      ['releaseFailed', 'release failed'],
+      ['releaseFailed', 'injected DynamoDB fault in release'],
     ]);
   });
 });
