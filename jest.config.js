@@ -1,16 +1,41 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Two tiers, by file name (docs/development.md, "Tests: the unit and integration tiers"):
+ * - unit: every `*.test.ts` except `*.integration.test.ts`. No global setup, no Java,
+ *   no DynamoDB Local (test/setup/unit-tier.ts makes sure nothing can reach one).
+ * - integration: `*.integration.test.ts`, with ONE DynamoDB Local for the whole run
+ *   (jest.global-setup.ts; endpoint in AWS_ENDPOINT_URL_DYNAMODB for the workers).
+ * `npm test` runs both; `npm run test:unit` and `npm run test:integration` run one.
+ */
+const shared = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
   // middy ships ES modules only: let swc transform it too.
   transformIgnorePatterns: ['/node_modules/(?!@middy)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  // A global option: jest ignores it in a project's configuration.
   testTimeout: 30000,
-  // One DynamoDB Local for the whole run (endpoint in AWS_ENDPOINT_URL_DYNAMODB for the workers).
-  globalSetup: '<rootDir>/jest.global-setup.ts',
-  globalTeardown: '<rootDir>/jest.global-teardown.ts',
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.integration\\.test\\.ts$'],
+      setupFiles: ['<rootDir>/test/setup/unit-tier.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['**/*.integration.test.ts'],
+      // Started only when a test of this project runs.
+      globalSetup: '<rootDir>/jest.global-setup.ts',
+      globalTeardown: '<rootDir>/jest.global-teardown.ts',
+    },
+  ],
 };

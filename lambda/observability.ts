@@ -1,4 +1,6 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { PublicationObserver } from './ingest/publication';
 
 /**
  * Names shared by the function code (which emits the metrics in EMF) and the CDK
@@ -58,4 +60,29 @@ export function countWithBreakdown(metrics: Metrics, metricName: string, dimensi
   metrics.addDimensions({});
   metrics.addDimensions({ [dimension]: value });
   metrics.addMetric(metricName, MetricUnit.Count, 1);
+}
+
+/**
+ * The logs and metrics of publishing a claimed postback (the ingest function's and the
+ * status-unknown sweep's): what `createPublication` reports, told through Powertools.
+ *
+ * @example
+ * const publication = createPublication({ store, publisher, observer: publicationTelemetry(logger, metrics) });
+ */
+export function publicationTelemetry(logger: Logger, metrics: Metrics): PublicationObserver {
+  return {
+    publishFailed() {
+      metrics.addMetric(METRIC.publishFailed, MetricUnit.Count, 1);
+    },
+    releaseFailed(error) {
+      logger.warn('Could not release the lease; a retry proceeds once it expires', { error: error as Error });
+    },
+    markPublishedRetrying(error, attempt) {
+      logger.warn('Could not mark the entry published yet; retrying', { error: error as Error, attempt });
+    },
+    markPublishedAbandoned(error, attempts) {
+      metrics.addMetric(METRIC.storeFailed, MetricUnit.Count, 1);
+      logger.error('Event published but the history entry could not be marked published', { error: error as Error, attempts });
+    },
+  };
 }

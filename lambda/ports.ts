@@ -16,7 +16,7 @@ export type ClaimResult =
   | { readonly outcome: 'duplicate' }
   | { readonly outcome: 'in_progress' };
 
-/** What `claimStatusUnknown` found: written now, a final state got there first, or already written (published or still pending). */
+/** What `claimStatusUnknown` found: written now, a final state got there first, or already written (published or still unpublished). */
 export type StatusUnknownClaim =
   | { readonly outcome: 'claimed' }
   | { readonly outcome: 'superseded' }
@@ -44,9 +44,9 @@ export interface RejectedPostback {
  */
 export interface PostbackStore {
   /**
-   * Records the postback in history as "pending" under a lease and, when the latest-state
+   * Records the postback in history, unpublished and under a lease, and, when the latest-state
    * rule allows, makes it the latest state, atomically. Answers `duplicate` only for a
-   * postback whose event is published; a pending one whose lease has expired is taken over.
+   * postback whose event is published; an unpublished one whose lease has expired is taken over.
    */
   claim(record: PostbackRecord, rawBody: string, now: Date, options?: CallOptions): Promise<ClaimResult>;
   /** Marks the history entry as published (its event is out). */
@@ -56,10 +56,10 @@ export interface PostbackStore {
   saveRejected(rejected: RejectedPostback, options?: CallOptions): Promise<void>;
 }
 
-/** The status-unknown sweep's side of the store: the same pending/published life cycle as postbacks. */
+/** The status-unknown sweep's side of the store: the same unpublished/published life cycle as postbacks. */
 export interface StatusUnknownStore extends Pick<PostbackStore, 'markPublished' | 'release'> {
   /**
-   * Records the synthetic status-unknown postback in history as "pending" under a lease and
+   * Records the synthetic status-unknown postback in history, unpublished and under a lease, and
    * makes it the latest state, atomically, only while the state is still not final.
    */
   claimStatusUnknown(record: PostbackRecord, now: Date): Promise<StatusUnknownClaim>;

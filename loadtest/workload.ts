@@ -84,7 +84,7 @@ export function sentPostbackOf(body: string, options: { index: number; outOfOrde
     trackingId: record.trackingId,
     code: record.code,
     detailType: record.detailType,
-    rank: record.entry?.rank,
+    rank: record.catalogEntry?.rank,
     instantKey: record.instant.key,
     precedence: record.precedence,
     body,

@@ -15,7 +15,7 @@ import { interpretPostback } from '../lambda/domain/postback';
 import { validatePostback } from '../lambda/domain/validate';
 import { HttpError } from '../lambda/errors';
 import { readJsonBody } from '../lambda/http/request';
-import { createIngestHandler, type IngestDeps, MAX_BODY_BYTES } from '../lambda/ingest-handler';
+import { createIngestHandler, type IngestDeps, MAX_POSTBACK_BODY_BYTES } from '../lambda/ingest/ingest-handler-factory';
 import type { PostbackStore, SecretSource } from '../lambda/ports';
 import { buildProxyEvent, lambdaContext } from '../local/http-server';
 
@@ -128,7 +128,7 @@ function outcomeOf(result: APIGatewayProxyResult, at: Date): ReplayOutcome {
 /** What the pipeline would answer, without storing or publishing anything (the handler's own body checks). */
 function preview(event: APIGatewayProxyEvent, at: Date): Pick<ReplayLine, 'action' | 'detail'> {
   try {
-    const { json } = readJsonBody(event, MAX_BODY_BYTES);
+    const { json } = readJsonBody(event, MAX_POSTBACK_BODY_BYTES);
     const result = validatePostback(json);
     if (!result.ok) return { action: 'would_refuse', detail: `validation_failed: ${JSON.stringify(result.details)}` };
     return { action: 'would_accept', detail: `postbackId ${interpretPostback(result.postback, at).postbackId}` };

@@ -9,7 +9,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbRejectedRecords } from '../lambda/adapters/rejected-records';
-import { defaultIngestDeps } from '../lambda/ingest-handler';
+import { defaultIngestDeps } from '../lambda/ingest/ingest-handler-factory';
 import { parseCommandLine, UsageError } from '../local/cli';
 import { type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from './rejected-replay';
 

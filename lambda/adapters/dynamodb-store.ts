@@ -176,7 +176,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
       [ATTRIBUTE.leaseExpiresAt]: { N: String(now.getTime() + this.options.leaseSeconds * 1000) },
       [ATTRIBUTE.relayShard]: { S: shardOf(record.postbackId) },
       // The isLatest of its event, so that the relay publishes the Detail this claim decided.
-      [ATTRIBUTE.isLatest]: { BOOL: record.entry !== undefined },
+      [ATTRIBUTE.isLatest]: { BOOL: record.catalogEntry !== undefined },
       // The body as received: the relay rebuilds the event from it with the same domain code.
       [ATTRIBUTE.body]: { S: rawBody },
       [ATTRIBUTE.expiresAt]: { N: String(epochSeconds(now) + this.options.historyRetentionDays * DAY_SECONDS) },
@@ -240,7 +240,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
       values[`:v${n}`] = { S: value };
       sets.push(`#a${n} = if_not_exists(#a${n}, :v${n})`);
     }
-    set(ATTRIBUTE.catalogRank, { N: String(record.entry?.rank ?? -1) });
+    set(ATTRIBUTE.catalogRank, { N: String(record.catalogEntry?.rank ?? -1) });
     set(ATTRIBUTE.instantKey, { S: record.instant.key });
     set(ATTRIBUTE.detailType, { S: record.detailType });
     set(ATTRIBUTE.updatedAt, { S: now.toISOString() });
@@ -253,7 +253,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
       names['#prec'] = ATTRIBUTE.precedence;
       values[':prec'] = { S: precedence };
     }
-    values[':rank'] = { N: String(record.entry?.rank ?? -1) };
+    values[':rank'] = { N: String(record.catalogEntry?.rank ?? -1) };
     values[':pid'] = { S: record.postbackId };
     if (condition.includes('#ts')) {
       names['#ts'] = ATTRIBUTE.instantKey;

@@ -20,7 +20,7 @@ export interface PostbackRecord {
   readonly trackingId: string;
   readonly code: string;
   /** The catalog entry (or the synthetic status-unknown entry); `undefined` for a well-formed code the catalog does not know. */
-  readonly entry: CatalogEntry | StatusUnknownEntry | undefined;
+  readonly catalogEntry: CatalogEntry | StatusUnknownEntry | undefined;
   readonly detailType: DetailType;
   readonly instant: Instant;
   readonly lifecycle: Lifecycle;
@@ -68,15 +68,17 @@ export function interpretPostback(postback: ValidPostback, receivedAt: Date, for
   const trackingId =
     postback['tracking-id'] ??
     derivedMoTrackingId({ from: postback.from, to: postback.to, instantKey: instant.key, content: detailFields(postback, '') });
-  const entry = lookupCode(postback.code);
+  const catalogEntry = lookupCode(postback.code);
   const postbackId = postbackIdOf({ trackingId, code: postback.code, instantKey: instant.key, to: postback.to });
-  const lifecycle: Lifecycle = entry?.lifecycle ?? 'unknown';
-  const outcome: Outcome = entry?.outcome ?? 'unknown';
-  const final = entry?.final ?? false;
+  const lifecycle: Lifecycle = catalogEntry?.lifecycle ?? 'unknown';
+  const outcome: Outcome = catalogEntry?.outcome ?? 'unknown';
+  const final = catalogEntry?.final ?? false;
   const received = receivedAt.toISOString();
   const farFuture = !competesForLatest({ known: true, epochMs: instant.epochMs, receivedAt });
   const precedence =
-    entry === undefined || farFuture ? undefined : precedenceOf({ rank: entry.rank, instantKey: instant.key, outcome, postbackId });
+    catalogEntry === undefined || farFuture
+      ? undefined
+      : precedenceOf({ rank: catalogEntry.rank, instantKey: instant.key, outcome, postbackId });
   const detail = {
     postbackId,
     ...detailFields(postback, trackingId),
@@ -95,8 +97,8 @@ export function interpretPostback(postback: ValidPostback, receivedAt: Date, for
     postbackId,
     trackingId,
     code: postback.code,
-    entry,
-    detailType: entry?.detailType ?? UNRECOGNIZED_DETAIL_TYPE,
+    catalogEntry,
+    detailType: catalogEntry?.detailType ?? UNRECOGNIZED_DETAIL_TYPE,
     instant,
     lifecycle,
     outcome,
@@ -105,7 +107,7 @@ export function interpretPostback(postback: ValidPostback, receivedAt: Date, for
     precedence,
     farFuture,
     detail,
-    statusMismatch: entry !== undefined && status !== undefined && !statusAgrees(entry, status),
+    statusMismatch: catalogEntry !== undefined && status !== undefined && !statusAgrees(catalogEntry, status),
   };
 }
 

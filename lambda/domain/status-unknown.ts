@@ -61,7 +61,7 @@ export function statusUnknownRecord(message: WaitingMessage, now: Date): Postbac
     postbackId,
     trackingId: message.trackingId,
     code: STATUS_UNKNOWN.code,
-    entry: STATUS_UNKNOWN,
+    catalogEntry: STATUS_UNKNOWN,
     detailType: STATUS_UNKNOWN.detailType,
     instant,
     lifecycle: STATUS_UNKNOWN.lifecycle,

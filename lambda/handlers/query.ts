@@ -1,4 +1,4 @@
-import { createQueryHandler, defaultQueryDeps } from '../query-handler';
+import { createQueryHandler, defaultQueryDeps } from '../query/query-handler-factory';
 
 /** Lambda entry of `GET /messages/{trackingId}` and `GET /messages?clientReference=` (IAM-authorized). */
 export const handler = createQueryHandler(defaultQueryDeps());

@@ -21,7 +21,9 @@ export interface TestTable {
 export async function createTestTable(prefix = 'test'): Promise<TestTable> {
   const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
   if (!endpoint)
-    throw new Error('AWS_ENDPOINT_URL_DYNAMODB is not set: run the tests through jest (jest.global-setup.ts starts DynamoDB Local)');
+    throw new Error(
+      'AWS_ENDPOINT_URL_DYNAMODB is not set: DynamoDB Local runs only in the integration tier (jest.global-setup.ts); name the test file *.integration.test.ts',
+    );
   const client = new DynamoDBClient({
     endpoint,
     region: process.env.AWS_REGION ?? 'us-east-1',

@@ -3,7 +3,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { fromItem } from '../../lambda/adapters/attribute-values';
 import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
 import { ATTRIBUTE, KEYS, messageKey, rejectedPartitionKey, SHARDS, shardOf, stateKey } from '../../lambda/adapters/item-vocabulary';
-import { createIngestHandler, defaultIngestDeps } from '../../lambda/ingest-handler';
+import { createIngestHandler, defaultIngestDeps } from '../../lambda/ingest/ingest-handler-factory';
 import type { PostbackStore } from '../../lambda/ports';
 import { type EventBridgeLocal, startEventBridgeLocal } from '../../local/eventbridge-local';
 import { type ApiGatewayEventOverrides, apiGatewayEvent } from './api-gateway-event';

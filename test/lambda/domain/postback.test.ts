@@ -2,6 +2,8 @@ import { CATALOG, DETAIL_TYPES, UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda
 import { derivedMoTrackingId, postbackIdOf } from '../../../lambda/domain/identity';
 import { interpretPostback } from '../../../lambda/domain/postback';
 import { type ValidPostback, validatePostback } from '../../../lambda/domain/validate';
+import { parseXmlPostback } from '../../../lambda/http/xml-postback';
+import { toXmlPostback } from '../../../local/xml-form';
 import { detailValidators } from '../../helpers/detail-validators';
 import { fixture } from '../../helpers/fixtures';
 
@@ -22,7 +24,7 @@ describe('interpretPostback', () => {
     const record = interpretPostback(valid(bodyFor(code)), RECEIVED);
     expect(record).toMatchObject({
       code,
-      entry,
+      catalogEntry: entry,
       detailType: entry.detailType,
       lifecycle: entry.lifecycle,
       outcome: entry.outcome,
@@ -119,7 +121,7 @@ describe('interpretPostback', () => {
   it('treats an unknown well-formed code as unrecognized', () => {
     const record = interpretPostback(valid({ ...fixture('n101'), code: 'N555' }), RECEIVED);
     expect(record).toMatchObject({
-      entry: undefined,
+      catalogEntry: undefined,
       detailType: UNRECOGNIZED_DETAIL_TYPE,
       lifecycle: 'unknown',
       outcome: 'unknown',
@@ -138,15 +140,43 @@ describe('interpretPostback', () => {
 
 describe('postbackId', () => {
   const base = { trackingId: 't', code: 'N101', instantKey: '2026-04-24T18:30:00.000000000Z', to: '17745550001' };
-  it('is deterministic and compares timestamps as instants', () => {
-    const a = interpretPostback(valid(fixture('n101')), RECEIVED);
-    const b = interpretPostback(
-      valid({ ...fixture('n101'), timestamp: '2026-04-24T13:30:00-05:00', 'status-details': 'other' }),
-      new Date(),
-    );
-    expect(b.postbackId).toBe(a.postbackId);
-    expect(postbackIdOf(base)).toBe(postbackIdOf({ ...base }));
+  const idOfBody = (body: Record<string, unknown>, format: 'json' | 'xml' = 'json') =>
+    interpretPostback(valid(body), RECEIVED, format).postbackId;
+
+  // The ids are stored (history keys) and published: a change of scheme would make every
+  // postback in flight during a deployment a new postback, published twice. These pin it.
+  it.each([
+    ['the id inputs', () => postbackIdOf(base), 'abef1225350db1ae4b38340b6e1aa36a'],
+    ['the id inputs without to', () => postbackIdOf({ ...base, to: undefined }), '2912303aa04a158f372062fd1f8c2572'],
+    ['the N101 example', () => idOfBody(fixture('n101')), 'cf6ef02c2b9824a150da6e51f9d3c667'],
+    ['the N102 example', () => idOfBody(fixture('n102')), '7032cf5112c3fb8a5f25f05c2fa990c5'],
+    ['the N401 example', () => idOfBody(fixture('n401')), '7b46814763f9571660dbfab8d23e48ab'],
+  ])('is pinned: %s give the same id as ever', (_what, id, expected) => {
+    expect(id()).toBe(expected);
   });
+
+  it('pins the tracking-id derived for an MO postback without one, and its postbackId', () => {
+    const { 'tracking-id': _t, ...body } = fixture('n401');
+    const record = interpretPostback(valid(body), RECEIVED);
+    expect(record.trackingId).toBe('mo-018bd3aa5d9f782e0afe2bf0');
+    expect(record.postbackId).toBe('005b962c0bd217c69993ce1b995cf036');
+  });
+
+  it.each([
+    ['another offset', { timestamp: '2026-04-24T13:30:00-05:00' }],
+    ['fraction digits', { timestamp: '2026-04-24T18:30:00.000Z' }],
+    ['other fields that are not id inputs', { 'status-details': 'other', 'client-reference': 'x' }],
+  ])('is the same for the same postback written with %s', (_form, change) => {
+    expect(idOfBody({ ...fixture('n101'), ...change })).toBe(idOfBody(fixture('n101')));
+  });
+
+  it('is the same for the XML form and the JSON form of a postback', () => {
+    for (const name of ['n101', 'n102', 'n401'] as const) {
+      const json = fixture(name);
+      expect(idOfBody(parseXmlPostback(toXmlPostback(json)), 'xml')).toBe(idOfBody(json));
+    }
+  });
+
   it.each([
     ['trackingId', 'u'],
     ['code', 'N102'],
@@ -154,5 +184,19 @@ describe('postbackId', () => {
     ['to', '17745550002'],
   ])('differs when %s differs', (field, value) => {
     expect(postbackIdOf({ ...base, [field]: value })).not.toBe(postbackIdOf(base));
+  });
+
+  it('keeps field boundaries: moving characters from one input to the next gives another id', () => {
+    expect(postbackIdOf({ ...base, trackingId: 'tN', code: '101' })).not.toBe(postbackIdOf(base));
+    expect(postbackIdOf({ ...base, code: 'N1012026', instantKey: '-04-24T18:30:00.000000000Z' })).not.toBe(postbackIdOf(base));
+  });
+
+  it('gives distinct ids to distinct postbacks of every code of the catalog and many messages', () => {
+    const ids = new Set<string>();
+    for (const { code } of CATALOG) {
+      for (let message = 0; message < 50; message++) ids.add(postbackIdOf({ ...base, trackingId: `m${message}`, code }));
+    }
+    expect(ids.size).toBe(CATALOG.length * 50);
+    expect([...ids].every((id) => /^[0-9a-f]{32}$/.test(id))).toBe(true);
   });
 });

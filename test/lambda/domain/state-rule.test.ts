@@ -161,7 +161,7 @@ describe('far-future timestamps', () => {
       const r = record(code, timestamp);
       expect(r.farFuture).toBe(false);
       expect(r.precedence).toBe(
-        precedenceOf({ rank: r.entry?.rank as number, instantKey: r.instant.key, outcome: r.outcome, postbackId: r.postbackId }),
+        precedenceOf({ rank: r.catalogEntry?.rank as number, instantKey: r.instant.key, outcome: r.outcome, postbackId: r.postbackId }),
       );
     }
   });

@@ -44,7 +44,7 @@ describe('statusUnknownRecord', () => {
       now,
     );
 
-    expect(record).toMatchObject({ code: 'UNKNOWN', detailType: 'MMS Status Unknown', final: true, entry: STATUS_UNKNOWN });
+    expect(record).toMatchObject({ code: 'UNKNOWN', detailType: 'MMS Status Unknown', final: true, catalogEntry: STATUS_UNKNOWN });
     expect(record.instant.epochMs).toBe(dueAt.getTime());
     expect(record.detail).toEqual({
       postbackId: record.postbackId,

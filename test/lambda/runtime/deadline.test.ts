@@ -39,7 +39,8 @@ describe('untilDeadline', () => {
       finish = resolve;
     });
 
-    await expect(untilDeadline(work, callOptions(contextWithin(1_100), 1_000))).rejects.toBeDefined();
+    // The reason of AbortSignal.timeout: a DOMException named TimeoutError.
+    await expect(untilDeadline(work, callOptions(contextWithin(1_100), 1_000))).rejects.toMatchObject({ name: 'TimeoutError' });
     finish('done');
     await expect(untilDeadline(work, callOptions(contextWithin(60_000), 1_000))).resolves.toBe('done');
   });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { interpretPostback } from '../../lambda/domain/postback';
 import { validatePostback } from '../../lambda/domain/validate';
-import { defaultIngestDeps } from '../../lambda/ingest-handler';
+import { defaultIngestDeps } from '../../lambda/ingest/ingest-handler-factory';
 import { alive, descendants } from '../../loadtest/processes';
 import { type ExampleName, loadExample as fixture } from '../../local/examples';
 import { findFreePort, portInUse } from '../../stand-ins/loopback-server';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDbRejectedRecords } from '../../lambda/adapters/rejected-records';
-import { defaultIngestDeps } from '../../lambda/ingest-handler';
+import { defaultIngestDeps } from '../../lambda/ingest/ingest-handler-factory';
 import { type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from '../../scripts/rejected-replay';
 import { main } from '../../scripts/replay-rejected';
 import { fixture } from '../helpers/fixtures';

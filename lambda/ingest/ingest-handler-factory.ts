@@ -8,27 +8,27 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { DynamoDbStore } from './adapters/dynamodb-store';
-import { EventBridgePublisher } from './adapters/eventbridge-publisher';
-import { createSecretSource, secretsManagerPort } from './adapters/secret-source';
-import { type IngestConfig, loadAwsConfig, loadIngestConfig } from './config';
-import type { PostbackDetail } from './domain/event-detail';
-import { interpretPostback } from './domain/postback';
-import { validatePostback } from './domain/validate';
-import { UnavailableError, ValidationFailedError } from './errors';
-import { authenticate, errorResponder, keepRejected } from './http/middlewares';
-import { readPostbackBody } from './http/request';
-import { jsonResponse } from './http/responses';
-import { maskPhone } from './logging';
-import { countWithBreakdown, DIMENSION, METRIC } from './observability';
-import type { EventPublisher, PostbackStore, SecretSource } from './ports';
-import { createPublication } from './publication';
-import { awsClientConfig } from './runtime/aws-clients';
-import { callOptions, middyDeadlineOptions } from './runtime/deadline';
-import { createTracer, traced, tracingMiddlewares } from './runtime/tracing';
+import { DynamoDbStore } from '../adapters/dynamodb-store';
+import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
+import { createSecretSource, secretsManagerPort } from '../adapters/secret-source';
+import { type IngestConfig, loadAwsConfig, loadIngestConfig } from '../config';
+import { interpretPostback } from '../domain/postback';
+import { validatePostback } from '../domain/validate';
+import { UnavailableError, ValidationFailedError } from '../errors';
+import { authenticate, errorResponder, keepRejected } from '../http/middlewares';
+import { readPostbackBody } from '../http/request';
+import { jsonResponse } from '../http/responses';
+import { maskPhone } from '../logging';
+import { countWithBreakdown, DIMENSION, METRIC, publicationTelemetry } from '../observability';
+import type { EventPublisher, PostbackStore, SecretSource } from '../ports';
+import { awsClientConfig } from '../runtime/aws-clients';
+import { middyDeadlineOptions } from '../runtime/deadline';
+import { createTracer, traced, tracingMiddlewares } from '../runtime/tracing';
+import { createIngestPostback } from './ingest-postback';
+import type { Sleep } from './publication';
 
-/** The largest body accepted, after base64 decoding (64 KiB). */
-export const MAX_BODY_BYTES = 64 * 1024;
+/** The largest postback body the ingest function accepts, after base64 decoding (64 KiB); a larger one is refused with 413. */
+export const MAX_POSTBACK_BODY_BYTES = 64 * 1024;
 
 export interface IngestDeps {
   readonly config: Pick<IngestConfig, 'retryAfterSeconds'>;
@@ -41,11 +41,14 @@ export interface IngestDeps {
   readonly tracer?: Tracer;
   /** The time source; tests pass a fixed clock. */
   readonly clock?: () => Date;
+  /** How the mark-published retries wait; tests pass one that returns at once. @default realSleep */
+  readonly sleep?: Sleep;
 }
 
 /**
- * Builds the `POST /postbacks` handler from its dependencies: authenticate, parse,
- * validate, claim in DynamoDB, publish to EventBridge, mark published.
+ * Builds the `POST /postbacks` handler from its dependencies. The handler authenticates,
+ * reads and validates the body, runs the ingest use case (`ingest-postback.ts`: claim,
+ * publish, mark published) and turns its outcome into the answer, logs and metrics.
  *
  * @example
  * export const handler = createIngestHandler(defaultIngestDeps());
@@ -53,12 +56,11 @@ export interface IngestDeps {
 export function createIngestHandler(deps: IngestDeps) {
   const { store, logger, metrics } = deps;
   const clock = deps.clock ?? (() => new Date());
-
-  const publication = createPublication(deps);
+  const ingestPostback = createIngestPostback({ ...deps, observer: publicationTelemetry(logger, metrics) });
 
   const ingest = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const receivedAt = clock();
-    const { json, text, format } = readPostbackBody(event, MAX_BODY_BYTES);
+    const { json, text, format } = readPostbackBody(event, MAX_POSTBACK_BODY_BYTES);
     const result = validatePostback(json);
     if (!result.ok) throw new ValidationFailedError(result.details);
     const record = interpretPostback(result.postback, receivedAt, format);
@@ -67,29 +69,23 @@ export function createIngestHandler(deps: IngestDeps) {
       logger.warn('Status text disagrees with the code; the code decides', { code: record.code, status: record.detail.status });
     }
 
-    let claim: Awaited<ReturnType<PostbackStore['claim']>>;
-    try {
-      claim = await store.claim(record, text, receivedAt, callOptions(context));
-    } catch (cause) {
-      metrics.addMetric(METRIC.storeFailed, MetricUnit.Count, 1);
-      throw new UnavailableError('could not store the postback', 'store', { cause });
-    }
-    if (claim.outcome === 'duplicate') {
-      metrics.addMetric(METRIC.duplicate, MetricUnit.Count, 1);
-      logger.info('Duplicate postback', { code: record.code });
-      return jsonResponse(200, { result: 'duplicate', postbackId: record.postbackId, trackingId: record.trackingId });
-    }
-    if (claim.outcome === 'in_progress') {
-      metrics.addMetric(METRIC.inProgress, MetricUnit.Count, 1);
-      throw new UnavailableError('the same postback is still being processed', 'in_progress');
-    }
-
-    const detail = { ...record.detail, isLatest: claim.isLatest } as PostbackDetail;
-    try {
-      await publication.publishClaimed(record, detail, context);
-    } catch (cause) {
-      // The lease is given up: the sender's retry finishes the work at once.
-      throw new UnavailableError('could not publish the event', 'publish', { cause });
+    const outcome = await ingestPostback({ record, rawBody: text, receivedAt }, context);
+    switch (outcome.outcome) {
+      case 'store_failed':
+        metrics.addMetric(METRIC.storeFailed, MetricUnit.Count, 1);
+        throw new UnavailableError('could not store the postback', 'store', { cause: outcome.error });
+      case 'duplicate':
+        metrics.addMetric(METRIC.duplicate, MetricUnit.Count, 1);
+        logger.info('Duplicate postback', { code: record.code });
+        return jsonResponse(200, { result: 'duplicate', postbackId: record.postbackId, trackingId: record.trackingId });
+      case 'in_progress':
+        metrics.addMetric(METRIC.inProgress, MetricUnit.Count, 1);
+        throw new UnavailableError('the same postback is still being processed', 'in_progress');
+      case 'publish_failed':
+        // The lease is given up: the sender's retry finishes the work at once.
+        throw new UnavailableError('could not publish the event', 'publish', { cause: outcome.error });
+      case 'accepted':
+        break;
     }
 
     countWithBreakdown(metrics, METRIC.accepted, DIMENSION.code, record.code);
@@ -98,7 +94,7 @@ export function createIngestHandler(deps: IngestDeps) {
     logger.debug('Postback accepted', {
       code: record.code,
       detailType: record.detailType,
-      isLatest: claim.isLatest,
+      isLatest: outcome.isLatest,
       to: maskPhone(record.detail.to),
       from: maskPhone(record.detail.from),
     });
@@ -106,7 +102,7 @@ export function createIngestHandler(deps: IngestDeps) {
       result: 'accepted',
       postbackId: record.postbackId,
       trackingId: record.trackingId,
-      latest: claim.isLatest,
+      latest: outcome.isLatest,
     });
   };
 
@@ -116,7 +112,7 @@ export function createIngestHandler(deps: IngestDeps) {
     .use(logMetrics(metrics))
     .use(errorResponder({ logger, retryAfterSeconds: deps.config.retryAfterSeconds }))
     .use(authenticate({ secrets: deps.secrets, logger, metrics }))
-    .use(keepRejected({ store, logger, metrics, maxBodyBytes: MAX_BODY_BYTES, clock }))
+    .use(keepRejected({ store, logger, metrics, maxBodyBytes: MAX_POSTBACK_BODY_BYTES, clock }))
     .handler(ingest);
 }
 

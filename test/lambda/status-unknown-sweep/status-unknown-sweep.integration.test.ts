@@ -5,16 +5,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { ATTRIBUTE, messageKey, PUBLISH_STATE, SHARDS } from '../../lambda/adapters/item-vocabulary';
-import { STATUS_UNKNOWN } from '../../lambda/domain/catalog';
-import { statusUnknownRecord } from '../../lambda/domain/status-unknown';
-import type { DuePage, StatusDueSource } from '../../lambda/ports';
-import { createStatusUnknownSweep, defaultSweepDeps, type SweepResult } from '../../lambda/status-unknown-sweep';
-import { STATUS_DUE } from '../../lambda/table-definition';
-import { detailValidators } from '../helpers/detail-validators';
-import { fixture } from '../helpers/fixtures';
-import { type IngestHarness, startIngestHarness } from '../helpers/ingest-harness';
-import { lambdaContext } from '../helpers/lambda-context';
+import { ATTRIBUTE, messageKey, PUBLISH_STATE, SHARDS } from '../../../lambda/adapters/item-vocabulary';
+import { STATUS_UNKNOWN } from '../../../lambda/domain/catalog';
+import { statusUnknownRecord } from '../../../lambda/domain/status-unknown';
+import type { DuePage, StatusDueSource } from '../../../lambda/ports';
+import {
+  createStatusUnknownSweep,
+  defaultSweepDeps,
+  type SweepResult,
+} from '../../../lambda/status-unknown-sweep/status-unknown-sweep-handler-factory';
+import { STATUS_DUE } from '../../../lambda/table-definition';
+import { detailValidators } from '../../helpers/detail-validators';
+import { fixture } from '../../helpers/fixtures';
+import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
+import { lambdaContext } from '../../helpers/lambda-context';
 
 const WAIT_SECONDS = 3600;
 let h: IngestHarness;

@@ -29,7 +29,7 @@ const LAMBDA_ENV = {
 let daemon: LoopbackUdpListener;
 let documents: SegmentDocument[] = [];
 let h: IngestHarness;
-let ingestHandler: typeof import('../../../lambda/ingest-handler');
+let ingestHandler: typeof import('../../../lambda/ingest/ingest-handler-factory');
 const saved: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
@@ -44,7 +44,7 @@ beforeAll(async () => {
     process.env[name] = value;
   }
   // Loaded only now: the X-Ray SDK reads the Lambda environment when it is loaded.
-  ingestHandler = await import('../../../lambda/ingest-handler');
+  ingestHandler = await import('../../../lambda/ingest/ingest-handler-factory');
   const { startIngestHarness } = await import('../../helpers/ingest-harness');
   h = await startIngestHarness({ POWERTOOLS_TRACE_ENABLED: 'true' });
 });

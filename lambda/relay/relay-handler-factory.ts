@@ -6,13 +6,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { DynamoDbRelayStore } from './adapters/dynamodb-relay-store';
-import { EventBridgePublisher } from './adapters/eventbridge-publisher';
-import { loadAwsConfig, loadRelayConfig, type RelayConfig } from './config';
-import { METRIC } from './observability';
-import type { EventPublisher, RelayStore } from './ports';
-import { createRelay, type RelayReport } from './relay/relay';
-import { awsClientConfig } from './runtime/aws-clients';
+import { DynamoDbRelayStore } from '../adapters/dynamodb-relay-store';
+import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
+import { loadAwsConfig, loadRelayConfig, type RelayConfig } from '../config';
+import { METRIC } from '../observability';
+import type { EventPublisher, RelayStore } from '../ports';
+import { awsClientConfig } from '../runtime/aws-clients';
+import { createRelay, type RelayReport } from './relay';
 
 /**
  * Time kept free at the end of an invocation: no new lease is taken after it. One entry

@@ -4,15 +4,15 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { DynamoDbStatusDue } from './adapters/dynamodb-status-due';
-import { SHARDS } from './adapters/item-vocabulary';
-import { loadIngestConfig, loadSweepConfig, type SweepConfig } from './config';
-import type { PostbackDetail } from './domain/event-detail';
-import { statusUnknownRecord, type WaitingMessage } from './domain/status-unknown';
-import { defaultIngestDeps } from './ingest-handler';
-import { METRIC } from './observability';
-import type { EventPublisher, StatusDueSource, StatusUnknownStore } from './ports';
-import { createPublication } from './publication';
+import { DynamoDbStatusDue } from '../adapters/dynamodb-status-due';
+import { SHARDS } from '../adapters/item-vocabulary';
+import { loadIngestConfig, loadSweepConfig, type SweepConfig } from '../config';
+import type { PostbackDetail } from '../domain/event-detail';
+import { statusUnknownRecord, type WaitingMessage } from '../domain/status-unknown';
+import { defaultIngestDeps } from '../ingest/ingest-handler-factory';
+import { createPublication, type Sleep } from '../ingest/publication';
+import { METRIC, publicationTelemetry } from '../observability';
+import type { EventPublisher, StatusDueSource, StatusUnknownStore } from '../ports';
 
 /** Time kept free at the end of a run: the last message's publish and mark-published (see `createPublication`). */
 const RUN_RESERVE_MS = 10_000;
@@ -26,6 +26,8 @@ export interface SweepDeps {
   readonly metrics: Metrics;
   /** The time source; tests pass a fixed clock. */
   readonly clock?: () => Date;
+  /** How the mark-published retries wait; tests pass one that returns at once. @default realSleep */
+  readonly sleep?: Sleep;
 }
 
 /** What one run did. */
@@ -46,7 +48,7 @@ export interface SweepResult {
  * Builds the scheduled status-unknown sweep: for every shard of the `byStatusDue` index,
  * pages through the messages whose wait is over and, for each still not final, writes the
  * synthetic `MMS Status Unknown` postback and state atomically (only while the state is
- * still not final), publishes its event and marks it published, with the same pending /
+ * still not final), publishes its event and marks it published, with the same unpublished /
  * published life cycle as any postback. Work per run is bounded (`maxPerRun`, the time
  * left); what is left stays due in the index and is taken by the next run.
  *
@@ -56,7 +58,7 @@ export interface SweepResult {
 export function createStatusUnknownSweep(deps: SweepDeps) {
   const { config, due, store, logger, metrics } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const publication = createPublication(deps);
+  const publication = createPublication({ ...deps, observer: publicationTelemetry(logger, metrics) });
 
   const sweep = async (_event: unknown, context: Context): Promise<SweepResult> => {
     const now = clock();

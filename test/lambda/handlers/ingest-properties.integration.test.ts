@@ -109,10 +109,15 @@ describe('order independence', () => {
         });
         let expected: (typeof records)[number] | undefined;
         for (const r of records) {
-          if (!r.entry) continue;
-          const key = { rank: r.entry.rank, instantKey: r.instant.key, outcome: r.outcome, postbackId: r.postbackId };
-          const current = expected?.entry
-            ? { rank: expected.entry.rank, instantKey: expected.instant.key, outcome: expected.outcome, postbackId: expected.postbackId }
+          if (!r.catalogEntry) continue;
+          const key = { rank: r.catalogEntry.rank, instantKey: r.instant.key, outcome: r.outcome, postbackId: r.postbackId };
+          const current = expected?.catalogEntry
+            ? {
+                rank: expected.catalogEntry.rank,
+                instantKey: expected.instant.key,
+                outcome: expected.outcome,
+                postbackId: expected.postbackId,
+              }
             : undefined;
           if (supersedes(key, current)) expected = r;
         }

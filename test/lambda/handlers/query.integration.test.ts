@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { compareUtf8 } from '../../../lambda/adapters/dynamodb-message-reader';
 import { ATTRIBUTE, clientReferenceShardKey, shardOf } from '../../../lambda/adapters/item-vocabulary';
-import { createQueryHandler, defaultQueryDeps } from '../../../lambda/query-handler';
+import { createQueryHandler, defaultQueryDeps } from '../../../lambda/query/query-handler-factory';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';

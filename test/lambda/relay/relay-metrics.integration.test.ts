@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { METRIC } from '../../../lambda/observability';
-import { createRelayHandler, defaultRelayDeps } from '../../../lambda/relay-handler';
+import { createRelayHandler, defaultRelayDeps } from '../../../lambda/relay/relay-handler-factory';
 import { captureOutput, emfRecords } from '../../helpers/captured-output';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';

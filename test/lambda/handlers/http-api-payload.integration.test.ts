@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { createQueryHandler, defaultQueryDeps } from '../../../lambda/query-handler';
+import { createQueryHandler, defaultQueryDeps } from '../../../lambda/query/query-handler-factory';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 import { lambdaContext } from '../../helpers/lambda-context';
