@@ -175,8 +175,10 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
       // While unpublished, the entry is in the index `byPublishDue`: the relay publishes it once the lease has expired.
       [ATTRIBUTE.leaseExpiresAt]: { N: String(now.getTime() + this.options.leaseSeconds * 1000) },
       [ATTRIBUTE.relayShard]: { S: shardOf(record.postbackId) },
-      // The isLatest of its event, so that the relay publishes the Detail this claim decided.
-      [ATTRIBUTE.isLatest]: { BOOL: record.catalogEntry !== undefined },
+      // The isLatest of its event, so that the relay publishes the Detail this claim decided: false
+      // for an unknown code or a far-future timestamp (no precedence, history only), and made false
+      // by `notLatest` when the state condition refuses the postback.
+      [ATTRIBUTE.isLatest]: { BOOL: record.precedence !== undefined },
       // The body as received: the relay rebuilds the event from it with the same domain code.
       [ATTRIBUTE.body]: { S: rawBody },
       [ATTRIBUTE.expiresAt]: { N: String(epochSeconds(now) + this.options.historyRetentionDays * DAY_SECONDS) },

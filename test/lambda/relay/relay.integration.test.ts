@@ -187,6 +187,17 @@ describe('entries left unpublished', () => {
     ]);
   });
 
+  it('keeps isLatest false for a postback dated more than a day after its receipt (history only)', async () => {
+    const trackingId = uniqueId();
+    // Received 2026-04-01: the fixture's 2026-04-24 timestamp lies weeks in the future.
+    await leaveUnpublished(body('n102', trackingId), () => new Date('2026-04-01T00:00:00Z'));
+
+    await relayAt(afterLease());
+
+    const events = h.eventsFor(trackingId);
+    expect(events.map((e) => [e.detailType, e.detail.isLatest])).toEqual([['MMS Delivered', false]]);
+  });
+
   it('mark-published fails after the ingest function published: the relay publishes once more (the at-least-once case), then never again', async () => {
     const trackingId = uniqueId();
     const postback = body('n101', trackingId);
