@@ -163,6 +163,16 @@ function observability(settings: ObservabilitySettings): Environment {
   };
 }
 
+/** What every function that writes postbacks and publishes their events reads: table, bus, source, logs and metrics. */
+function publisher(settings: QuerySettings & { readonly eventBusName: string; readonly eventSource?: string }): Environment {
+  return {
+    [ENV.tableName]: settings.tableName,
+    [ENV.eventBusName]: settings.eventBusName,
+    [ENV.eventSource]: settings.eventSource ?? DEFAULTS.eventSource,
+    ...observability(settings),
+  };
+}
+
 /**
  * The ingest function's environment.
  *
@@ -171,16 +181,13 @@ function observability(settings: ObservabilitySettings): Environment {
  */
 export function ingestEnvironment(settings: IngestSettings): Environment {
   return {
-    [ENV.tableName]: settings.tableName,
-    [ENV.eventBusName]: settings.eventBusName,
-    [ENV.eventSource]: settings.eventSource ?? DEFAULTS.eventSource,
+    ...publisher(settings),
     ...('arn' in settings.secret ? { [ENV.secretArn]: settings.secret.arn } : { [ENV.secretValue]: settings.secret.value }),
     [ENV.historyRetentionDays]: String(settings.historyRetentionDays ?? DEFAULTS.historyRetentionDays),
     [ENV.rejectedRetentionDays]: String(settings.rejectedRetentionDays ?? DEFAULTS.rejectedRetentionDays),
     [ENV.leaseSeconds]: String(settings.leaseSeconds ?? DEFAULTS.leaseSeconds),
     [ENV.retryAfterSeconds]: String(settings.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds),
     [ENV.statusUnknownAfterSeconds]: String(settings.statusUnknownAfterSeconds ?? DEFAULTS.statusUnknownAfterSeconds),
-    ...observability(settings),
   };
 }
 
@@ -201,13 +208,7 @@ export function queryEnvironment(settings: QuerySettings): Environment {
  * relayEnvironment({ tableName: 't', eventBusName: 'b' }).EVENT_SOURCE; // 'mms.postbacks'
  */
 export function relayEnvironment(settings: RelaySettings): Environment {
-  return {
-    [ENV.tableName]: settings.tableName,
-    [ENV.eventBusName]: settings.eventBusName,
-    [ENV.eventSource]: settings.eventSource ?? DEFAULTS.eventSource,
-    [ENV.leaseSeconds]: String(settings.leaseSeconds ?? DEFAULTS.leaseSeconds),
-    ...observability(settings),
-  };
+  return { ...publisher(settings), [ENV.leaseSeconds]: String(settings.leaseSeconds ?? DEFAULTS.leaseSeconds) };
 }
 
 /**
@@ -219,12 +220,9 @@ export function relayEnvironment(settings: RelaySettings): Environment {
  */
 export function sweepEnvironment(settings: SweepSettings): Environment {
   return {
-    [ENV.tableName]: settings.tableName,
-    [ENV.eventBusName]: settings.eventBusName,
-    [ENV.eventSource]: settings.eventSource ?? DEFAULTS.eventSource,
+    ...publisher(settings),
     [ENV.historyRetentionDays]: String(settings.historyRetentionDays ?? DEFAULTS.historyRetentionDays),
     [ENV.leaseSeconds]: String(DEFAULTS.sweepLeaseSeconds),
     [ENV.statusUnknownAfterSeconds]: String(settings.statusUnknownAfterSeconds),
-    ...observability(settings),
   };
 }
