@@ -89,7 +89,7 @@ export interface PendingEntry {
   readonly key: StoredEntryKey;
   readonly postbackId: string;
   readonly trackingId: string;
-  /** The body as received: the relay rebuilds the event from it. */
+  /** The body as received (JSON or XML; a synthetic postback's waiting message, `statusUnknownBody`): the relay rebuilds the event from it. */
   readonly body: string;
   /** When the postback was received (the Detail's `receivedAt`), ISO 8601. */
   readonly receivedAt: string;

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { PostbackDetail } from '../domain/event-detail';
 import type { PostbackRecord } from '../domain/postback';
+import { statusUnknownBody } from '../domain/status-unknown';
 import type { CallOptions, ClaimResult, PostbackStore, RejectedPostback, StatusUnknownClaim, StatusUnknownStore } from '../ports';
 import { toAttribute } from './attribute-values';
 import {
@@ -125,7 +126,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
       await this.options.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
-            { Put: this.historyPut(record, '', now) },
+            { Put: this.historyPut(record, statusUnknownBody(record), now) },
             // Only an existing state of lower rank (not final), or this very postback (a retry).
             { Update: this.stateUpdate(record, record.precedence ?? '', now, 'attribute_exists(#pk) AND (#rank < :rank OR #pid = :pid)') },
           ],

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { POSTBACK_FIELDS } from '../domain/fields';
 import type { PostbackRecord } from '../domain/postback';
-import type { WaitingMessage } from '../domain/status-unknown';
+import { WAITING_MESSAGE_FIELDS, type WaitingMessage } from '../domain/status-unknown';
 import type { RejectedPostback } from '../ports';
 import { toAttribute } from './attribute-values';
 
@@ -52,7 +52,7 @@ export const ATTRIBUTE = {
   relayShard: 'relayShard',
   /** The `isLatest` of the entry's event, decided by its claim. */
   isLatest: 'isLatest',
-  /** The body as received: the relay rebuilds the event from it. */
+  /** The body as received (JSON or XML; a synthetic postback's waiting message, `statusUnknownBody`): the relay rebuilds the event from it. */
   body: 'body',
 
   // States.
@@ -129,9 +129,6 @@ export const STORAGE_ONLY_STATE_ATTRIBUTES: readonly string[] = [
   ATTRIBUTE.clientReferenceKey,
   ATTRIBUTE.clientReferenceSortKey,
 ];
-
-/** The message fields of a waiting state that a status-unknown postback carries (besides the tracking-id). */
-export const WAITING_STATE_FIELDS = ['origin', 'to', 'from', 'clientReference', 'mmsId', 'sentAs'] as const;
 
 /**
  * Write shards of every key a burst can share. At 2,000 postbacks/s that all carry one
@@ -240,7 +237,7 @@ export function waitingMessageOf(state: Record<string, AttributeValue>): Waiting
     dueAt: new Date(Number(due)),
     waitStartedAt: new Date(Number(since ?? due)),
   };
-  for (const name of WAITING_STATE_FIELDS) {
+  for (const name of WAITING_MESSAGE_FIELDS) {
     const value = state[name]?.S;
     if (value !== undefined) message[name] = value;
   }
@@ -250,7 +247,7 @@ export function waitingMessageOf(state: Record<string, AttributeValue>): Waiting
 /** The state attributes {@link waitingMessageOf} reads. */
 export const WAITING_STATE_ATTRIBUTES: readonly string[] = [
   ATTRIBUTE.trackingId,
-  ...WAITING_STATE_FIELDS,
+  ...WAITING_MESSAGE_FIELDS,
   ATTRIBUTE.statusDueAt,
   ATTRIBUTE.statusWaitStartedAt,
 ];

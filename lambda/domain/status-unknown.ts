@@ -21,7 +21,7 @@ export interface WaitingMessage {
 }
 
 /** The message fields the synthetic Detail carries over from the state (fields of the message, not of one postback). */
-const CARRIED = ['origin', 'to', 'from', 'clientReference', 'mmsId', 'sentAs'] as const;
+export const WAITING_MESSAGE_FIELDS = ['origin', 'to', 'from', 'clientReference', 'mmsId', 'sentAs'] as const;
 
 /**
  * The synthetic `MMS Status Unknown` postback of a message whose wait is over. Deterministic
@@ -38,7 +38,7 @@ export function statusUnknownRecord(message: WaitingMessage, now: Date): Postbac
   if (!instant) throw new TypeError(`not a valid due time: ${timestamp}`);
   const postbackId = statusUnknownPostbackId(message.trackingId);
   const carried: Record<string, string> = {};
-  for (const name of CARRIED) {
+  for (const name of WAITING_MESSAGE_FIELDS) {
     const value = message[name];
     if (value !== undefined) carried[name] = value;
   }
@@ -73,4 +73,43 @@ export function statusUnknownRecord(message: WaitingMessage, now: Date): Postbac
     farFuture: false,
     precedence: precedenceOf({ rank: STATUS_UNKNOWN.rank, instantKey: instant.key, outcome: STATUS_UNKNOWN.outcome, postbackId }),
   };
+}
+
+/**
+ * The stored body of a synthetic postback (it has no body as received): the waiting message
+ * it was made from, as JSON. {@link waitingMessageFromBody} reads it back, so that the relay
+ * rebuilds the same record with {@link statusUnknownRecord}.
+ *
+ * @example
+ * statusUnknownBody(record); // '{"trackingId":"abc","waitStartedAt":"…","dueAt":"…"}'
+ */
+export function statusUnknownBody(record: PostbackRecord): string {
+  const detail = record.detail as Partial<StatusUnknownDetail>;
+  if (detail.synthetic !== true || detail.waitStartedAt === undefined) {
+    throw new TypeError(`not a status-unknown postback: ${record.postbackId}`);
+  }
+  const body: Record<string, string> = { trackingId: record.trackingId };
+  for (const name of WAITING_MESSAGE_FIELDS) {
+    const value = detail[name];
+    if (value !== undefined) body[name] = value;
+  }
+  return JSON.stringify({ ...body, waitStartedAt: detail.waitStartedAt, dueAt: detail.timestamp });
+}
+
+/**
+ * The waiting message of a synthetic postback's stored body ({@link statusUnknownBody}).
+ * Throws a `TypeError` naming what is missing when the text is not such a body.
+ */
+export function waitingMessageFromBody(text: string): WaitingMessage {
+  const body = JSON.parse(text) as Record<string, unknown>;
+  const date = (name: string): Date => {
+    const value = body[name];
+    const parsed = typeof value === 'string' ? new Date(value) : undefined;
+    if (parsed === undefined || Number.isNaN(parsed.getTime())) throw new TypeError(`the status-unknown body has no valid ${name}`);
+    return parsed;
+  };
+  if (typeof body.trackingId !== 'string') throw new TypeError('the status-unknown body has no trackingId');
+  const message: Record<string, unknown> = { trackingId: body.trackingId, waitStartedAt: date('waitStartedAt'), dueAt: date('dueAt') };
+  for (const name of WAITING_MESSAGE_FIELDS) if (typeof body[name] === 'string') message[name] = body[name];
+  return message as unknown as WaitingMessage;
 }

@@ -9,9 +9,12 @@
  * not be marked; the next taker (relay or retry, after the lease) publishes once more.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { PostbackDetail } from '../domain/event-detail';
+import type { PostbackDetail, PostbackFormat } from '../domain/event-detail';
+import { statusUnknownPostbackId } from '../domain/identity';
 import { interpretPostback, type PostbackRecord } from '../domain/postback';
+import { statusUnknownRecord, waitingMessageFromBody } from '../domain/status-unknown';
 import { validatePostback } from '../domain/validate';
+import { parseXmlPostback } from '../http/xml-postback';
 import type { EventPublisher, PendingEntry, RelayStore, StoredEntryKey } from '../ports';
 
 /** The stored entry cannot be turned back into its event (its body no longer validates, or it names another postback). */
@@ -24,29 +27,46 @@ export class RebuildError extends Error {
 
 /**
  * The event of a stored entry, built from its body by the same domain code as the ingest
- * function (`validatePostback`, `interpretPostback`), with the receipt time and `isLatest`
- * of its claim: the Detail the ingest function would have published.
+ * function (`validatePostback`, `interpretPostback`, in the body's format: JSON or the
+ * provider's XML), or, for the sweep's synthetic postback, by `statusUnknownRecord` from the
+ * waiting message stored as its body; with the receipt time and `isLatest` of its claim:
+ * the Detail the ingest function (or the sweep) would have published.
  *
  * @example
  * const { record, detail } = rebuildEvent(entry);
  * await publisher.publish(record, detail);
  */
 export function rebuildEvent(entry: PendingEntry): { record: PostbackRecord; detail: PostbackDetail } {
-  let json: unknown;
-  try {
-    json = JSON.parse(entry.body);
-  } catch (cause) {
-    throw new RebuildError('the stored body is not JSON', { cause });
-  }
-  const result = validatePostback(json);
-  if (!result.ok) throw new RebuildError(`the stored body no longer validates: ${JSON.stringify(result.details)}`);
   const receivedAt = new Date(entry.receivedAt);
   if (Number.isNaN(receivedAt.getTime())) throw new RebuildError(`the stored receivedAt is not a time: "${entry.receivedAt}"`);
-  const record = interpretPostback(result.postback, receivedAt);
+  const record =
+    entry.postbackId === statusUnknownPostbackId(entry.trackingId)
+      ? statusUnknownRecord(
+          parsed(() => waitingMessageFromBody(entry.body)),
+          receivedAt,
+        )
+      : postbackRecord(entry.body, receivedAt);
   if (record.postbackId !== entry.postbackId) {
     throw new RebuildError(`the stored body gives postbackId ${record.postbackId}, the entry is ${entry.postbackId}`);
   }
   return { record, detail: { ...record.detail, isLatest: entry.isLatest } as PostbackDetail };
+}
+
+/** A provider postback's record from its body as received: XML when it starts with `<` (an accepted JSON body is an object). */
+function postbackRecord(body: string, receivedAt: Date): PostbackRecord {
+  const format: PostbackFormat = body.trimStart().startsWith('<') ? 'xml' : 'json';
+  const json = parsed(() => (format === 'xml' ? parseXmlPostback(body) : JSON.parse(body)));
+  const result = validatePostback(json);
+  if (!result.ok) throw new RebuildError(`the stored body no longer validates: ${JSON.stringify(result.details)}`);
+  return interpretPostback(result.postback, receivedAt, format);
+}
+
+function parsed<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (cause) {
+    throw new RebuildError(`the stored body cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
 }
 
 /** Where the relay logs: the Powertools logger of the handler. */

@@ -8,6 +8,7 @@
  */
 import type { PostbackRecord } from '../../lambda/domain/postback';
 import { type StateKey, supersedes } from '../../lambda/domain/state-rule';
+import { statusUnknownBody } from '../../lambda/domain/status-unknown';
 import type { CallOptions, ClaimResult, PostbackStore, RejectedPostback, StatusUnknownClaim, StatusUnknownStore } from '../../lambda/ports';
 
 /** One history entry, as the fake keeps it. */
@@ -77,7 +78,7 @@ export class InMemoryPostbackStore implements PostbackStore, StatusUnknownStore 
     if (!current || !((current.record.catalogEntry?.rank ?? -1) < rank || current.record.postbackId === record.postbackId)) {
       return { outcome: 'superseded' };
     }
-    this.putEntry(record, '', now, true);
+    this.putEntry(record, statusUnknownBody(record), now, true);
     this.states.set(record.trackingId, { record, updatedAt: now });
     return { outcome: 'claimed' };
   }

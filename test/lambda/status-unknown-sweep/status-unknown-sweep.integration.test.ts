@@ -9,6 +9,7 @@ import { ATTRIBUTE, messageKey, PUBLISH_STATE, SHARDS } from '../../../lambda/ad
 import { STATUS_UNKNOWN } from '../../../lambda/domain/catalog';
 import { statusUnknownRecord } from '../../../lambda/domain/status-unknown';
 import type { DuePage, StatusDueSource } from '../../../lambda/ports';
+import { createRelayHandler, defaultRelayDeps } from '../../../lambda/relay/relay-handler-factory';
 import {
   createStatusUnknownSweep,
   defaultSweepDeps,
@@ -19,6 +20,8 @@ import { detailValidators } from '../../helpers/detail-validators';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
 import { lambdaContext } from '../../helpers/lambda-context';
+
+const relayEnv = () => ({ ...process.env, TABLE_NAME: h.table.tableName, EVENT_BUS_NAME: 'test-bus' });
 
 const WAIT_SECONDS = 3600;
 let h: IngestHarness;
@@ -130,6 +133,27 @@ describe('a message with no final postback', () => {
 
     expect(unknownEvents(trackingId)).toHaveLength(0);
     expect(await h.state(trackingId)).toMatchObject({ code: 'E102' });
+  });
+
+  it('PutEvents fails during the sweep: the relay publishes the same synthetic event from the stored entry, once', async () => {
+    const trackingId = newId();
+    await send('n101', trackingId);
+    h.bus.injectFault('http500', 40); // more than the SDK's retries and the publication's attempts
+    const swept = await sweepAt(AFTER_THE_WAIT)();
+    h.bus.clearFaults();
+    expect(swept.failed).toBeGreaterThanOrEqual(1);
+    expect(unknownEvents(trackingId)).toHaveLength(0);
+
+    // After the sweep's lease (DEFAULTS.sweepLeaseSeconds): the relay's run.
+    const relay = createRelayHandler({ ...defaultRelayDeps(relayEnv()), clock: () => new Date(Date.now() + 10 * 60_000) });
+    await relay({}, lambdaContext({ functionName: 'RelayFunction' }));
+
+    const [event] = unknownEvents(trackingId);
+    expect(unknownEvents(trackingId)).toHaveLength(1);
+    expect(event!.detail).toMatchObject({ trackingId, code: STATUS_UNKNOWN.code, synthetic: true, isLatest: true });
+    expect(detailValidators[STATUS_UNKNOWN.detailType](event!.detail)).toBe(true);
+    const entry = (await h.history(trackingId)).find((item) => item.code === STATUS_UNKNOWN.code);
+    expect(entry).toMatchObject({ [ATTRIBUTE.publishState]: PUBLISH_STATE.published });
   });
 
   it('writes nothing when the same synthetic postback is claimed again (deterministic id)', async () => {
