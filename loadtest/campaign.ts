@@ -19,10 +19,12 @@
  * default the 4,000 of a new on-demand table); a wrong answer fails it too. Exit 2: the
  * simulation itself broke.
  */
+
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULTS } from '../lambda/config-contract';
 import { DEFAULT_WARM_WRITE_UNITS_PER_SECOND, PARTITION_KEY_WRITE_UNITS_PER_SECOND, TABLE_DEFINITION } from '../lambda/table-definition';
 import { loadExample } from '../local/examples';
 import { LocalRuntime } from '../local/runtime';
@@ -145,7 +147,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<number> {
     secret: SECRET,
     tableName,
     eventBusName: 'mms-postbacks-campaign',
-    eventSource: 'mms.postbacks',
+    eventSource: DEFAULTS.eventSource,
     interpose: async (endpoints) => {
       const p = await startCapacityProxy(endpoints.dynamodb, tableName, tableShape(TABLE_DEFINITION));
       proxy = p;

@@ -11,8 +11,7 @@
  * IPC in: `{ type: 'start-faults' }`, `{ type: 'stop-faults' }`. IPC out: `{ type: 'ready', … }`,
  * `{ type: 'fault-report', … }`.
  */
-import path from 'node:path';
-import { DEFAULT_SECRET, LocalRuntime } from '../local/runtime';
+import { LocalRuntime, localRunSettings } from '../local/runtime';
 import { type FaultProxy, type FaultProxyStats, startFaultProxy } from '../stand-ins/fault-proxy';
 import { AMBIGUOUS_ROTATION, DEFAULT_ROTATION, type FaultLogEntry, runSchedule } from './fault-schedule';
 
@@ -32,8 +31,6 @@ export interface FaultReportMessage {
   readonly proxies: readonly FaultProxyStats[];
 }
 
-const REPO_ROOT = path.resolve(__dirname, '..');
-
 function send(message: ReadyMessage | FaultReportMessage): void {
   process.send?.(message);
 }
@@ -44,15 +41,10 @@ async function main(): Promise<void> {
   let proxies: Record<'dynamodb' | 'eventbridge', FaultProxy> | undefined;
   let stopSchedule: (() => void) | undefined;
   const windows: FaultLogEntry[] = [];
-  const tableName = process.env.TABLE_NAME?.trim() || 'mms-postbacks-local';
+  const settings = localRunSettings(process.env, 0);
+  const { tableName } = settings;
   const runtime = new LocalRuntime({
-    port: Number(process.env.PORT ?? 0),
-    dynamoDbPort: process.env.DYNAMODB_PORT ? Number(process.env.DYNAMODB_PORT) : undefined,
-    localDir: path.resolve(process.env.LOCAL_DIR ?? path.join(REPO_ROOT, '.local')),
-    secret: process.env.POSTBACK_SECRET?.trim() || DEFAULT_SECRET,
-    tableName,
-    eventBusName: process.env.EVENT_BUS_NAME?.trim() || 'mms-postbacks-local',
-    eventSource: process.env.EVENT_SOURCE?.trim() || 'mms.postbacks',
+    ...settings,
     onEvent: (e) => console.log(`event  ${e.detailType}`),
     log: (line) => console.log(`http   ${line}`),
     interpose: async (endpoints) => {

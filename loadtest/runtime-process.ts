@@ -8,6 +8,7 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import path from 'node:path';
+import { LOCAL_NAME } from '../local/runtime';
 import type { FaultReportMessage, ReadyMessage } from './fault-runtime';
 import { alive, descendants } from './processes';
 
@@ -144,7 +145,7 @@ export async function startRuntimeProcess(opts: RuntimeProcessOptions): Promise<
     apiUrl: ready?.apiUrl ?? `http://127.0.0.1:${opts.port}`,
     dynamoDbEndpoint: ready?.dynamoDbEndpoint ?? `http://127.0.0.1:${opts.dynamoDbPort}`,
     eventsFile: ready?.eventsFile ?? path.join(opts.localDir, 'events.jsonl'),
-    tableName: ready?.tableName ?? (process.env.TABLE_NAME?.trim() || 'mms-postbacks-local'),
+    tableName: ready?.tableName ?? (process.env.TABLE_NAME?.trim() || LOCAL_NAME),
     pids,
     startFaults(timing) {
       child.send?.({ type: 'start-faults', ...timing });

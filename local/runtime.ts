@@ -19,6 +19,44 @@ export const DEFAULT_SECRET = 'local-dev-secret';
 /** The wait before `MMS Status Unknown` when `STATUS_UNKNOWN_AFTER_SECONDS` is not set: 72 hours, as in AWS. */
 export const DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS = DEFAULTS.statusUnknownAfterSeconds;
 const REPO_ROOT = path.resolve(__dirname, '..');
+/** The table and bus names of local runs when `TABLE_NAME` and `EVENT_BUS_NAME` are not set. */
+export const LOCAL_NAME = 'mms-postbacks-local';
+
+/** The settings every local run reads from its environment (`npm start`, the fault load test's runtime). */
+export type LocalRunSettings = Pick<
+  LocalRuntimeOptions,
+  'port' | 'dynamoDbPort' | 'localDir' | 'secret' | 'tableName' | 'eventBusName' | 'eventSource'
+>;
+
+/**
+ * Reads `PORT`, `DYNAMODB_PORT`, `LOCAL_DIR`, `POSTBACK_SECRET`, `TABLE_NAME`,
+ * `EVENT_BUS_NAME` and `EVENT_SOURCE`; a malformed port throws a `LocalEnvironmentError`
+ * that names it.
+ *
+ * @example
+ * localRunSettings({ PORT: '3001' }, 3000); // { port: 3001, tableName: 'mms-postbacks-local', … }
+ */
+export function localRunSettings(env: NodeJS.ProcessEnv, defaultPort: number): LocalRunSettings {
+  const text = (name: string) => env[name]?.trim() || undefined;
+  return {
+    port: parsePort('PORT', env.PORT) ?? defaultPort,
+    dynamoDbPort: parsePort('DYNAMODB_PORT', env.DYNAMODB_PORT),
+    localDir: path.resolve(text('LOCAL_DIR') ?? path.join(REPO_ROOT, '.local')),
+    secret: text('POSTBACK_SECRET') ?? DEFAULT_SECRET,
+    tableName: text(ENV.tableName) ?? LOCAL_NAME,
+    eventBusName: text(ENV.eventBusName) ?? LOCAL_NAME,
+    eventSource: text(ENV.eventSource) ?? DEFAULTS.eventSource,
+  };
+}
+
+function parsePort(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new LocalEnvironmentError(`${name} must be a port number from 1 to 65535, got "${raw}"`);
+  }
+  return port;
+}
 
 /** Where the handlers send their DynamoDB and EventBridge requests. */
 export interface RuntimeEndpoints {

@@ -20,24 +20,16 @@ import path from 'node:path';
 import { parseCommandLine, UsageError } from './cli';
 import { LocalEnvironmentError } from './dynamodb-local';
 import type { RecordedEvent } from './eventbridge-local';
-import { DEFAULT_SECRET, DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS, LocalRuntime } from './runtime';
+import { DEFAULT_SECRET, DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS, LocalRuntime, localRunSettings } from './runtime';
 
 // Node 20 is expected on our machines (Lambda runs 22+): keep the SDK's multi-line notice out of the console.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const REPO_ROOT = path.resolve(__dirname, '..');
 
 const USAGE =
   'usage: npm start [-- --persist]   (env: PORT, LOCAL_DIR, POSTBACK_SECRET, DYNAMODB_PORT, RELAY_INTERVAL_SECONDS, STATUS_UNKNOWN_AFTER_SECONDS, SWEEP_INTERVAL_SECONDS)';
 
 function fail(message: string): never {
   throw new LocalEnvironmentError(message);
-}
-
-function parsePort(name: string, raw: string | undefined, fallback?: number): number | undefined {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`${name} must be a port number from 1 to 65535, got "${raw}"`);
-  return port;
 }
 
 function parseSeconds(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -134,12 +126,8 @@ async function main(): Promise<void> {
     return;
   }
   const { persist } = args;
-  const port = parsePort('PORT', process.env.PORT, 3000) as number;
-  const dynamoDbPort = parsePort('DYNAMODB_PORT', process.env.DYNAMODB_PORT);
-  const localDir = path.resolve(process.env.LOCAL_DIR?.trim() || path.join(REPO_ROOT, '.local'));
-  const secret = process.env.POSTBACK_SECRET?.trim() || DEFAULT_SECRET;
-  const tableName = process.env.TABLE_NAME?.trim() || 'mms-postbacks-local';
-  const eventBusName = process.env.EVENT_BUS_NAME?.trim() || 'mms-postbacks-local';
+  const settings = localRunSettings(process.env, 3000);
+  const { localDir, secret, tableName, eventBusName } = settings;
   const relayIntervalSeconds = parseSeconds('RELAY_INTERVAL_SECONDS', process.env.RELAY_INTERVAL_SECONDS, 10, 0);
   const statusUnknownAfterSeconds = parseSeconds(
     'STATUS_UNKNOWN_AFTER_SECONDS',
@@ -149,14 +137,8 @@ async function main(): Promise<void> {
   );
   const sweepIntervalSeconds = parseSeconds('SWEEP_INTERVAL_SECONDS', process.env.SWEEP_INTERVAL_SECONDS, 60, 1);
   const runtime = new LocalRuntime({
-    port,
-    dynamoDbPort,
-    localDir,
+    ...settings,
     persist,
-    secret,
-    tableName,
-    eventBusName,
-    eventSource: process.env.EVENT_SOURCE?.trim() || 'mms.postbacks',
     statusUnknownAfterSeconds,
     sweepIntervalSeconds,
     onEvent: (e) => console.log(formatEvent(e)),

@@ -7,8 +7,10 @@
  * through the standard `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_EVENTBRIDGE`
  * variables), and marks each record with the outcome. See docs/operations.md.
  */
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbRejectedRecords } from '../lambda/adapters/rejected-records';
+import { DEFAULTS } from '../lambda/config-contract';
 import { defaultIngestDeps } from '../lambda/ingest/ingest-handler-factory';
 import { parseCommandLine, UsageError } from '../local/cli';
 import { type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from './rejected-replay';
@@ -86,7 +88,7 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv,
     dryRun: values['dry-run'] ?? false,
     tableName,
     eventBusName,
-    eventSource: values['event-source']?.trim() || env.EVENT_SOURCE?.trim() || 'mms.postbacks',
+    eventSource: values['event-source']?.trim() || env.EVENT_SOURCE?.trim() || DEFAULTS.eventSource,
     ...(values.region ? { region: values.region } : {}),
   };
 }
