@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { LocalEnvironmentError } from '../../local/dynamodb-local';
 import { DEFAULT_SECRET, LOCAL_NAME, localRunSettings } from '../../local/runtime';
 
 describe('localRunSettings: what npm start and the fault load test read from the environment', () => {
@@ -41,8 +40,15 @@ describe('localRunSettings: what npm start and the fault load test read from the
     ['PORT', '70000'],
     ['DYNAMODB_PORT', '1.5'],
   ])('%s=%s is refused with a message naming it', (name, value) => {
-    expect(() => localRunSettings({ [name]: value }, 0)).toThrow(
-      new LocalEnvironmentError(`${name} must be a port number from 1 to 65535, got "${value}"`),
-    );
+    let error: unknown;
+    try {
+      localRunSettings({ [name]: value }, 0);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toMatchObject({
+      name: 'LocalEnvironmentError',
+      message: `${name} must be a port number from 1 to 65535, got "${value}"`,
+    });
   });
 });

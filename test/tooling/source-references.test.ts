@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -14,13 +13,10 @@ const SOURCE_DIRS = ['lambda', 'lib', 'bench', 'local', 'loadtest', 'scripts', '
 const REFERENCE = /`((?:[\w.-]+\/)*[\w-][\w.-]*\.(?:ts|mjs|js|json|md|sh))`/g;
 
 function sourceFiles(): string[] {
-  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '--', ...SOURCE_DIRS], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  return listed
-    .split('\n')
-    .filter((file) => /\.(ts|mjs|sh)$/.test(file) && !file.includes('/generated/') && existsSync(path.join(ROOT, file)))
+  return SOURCE_DIRS.flatMap((dir) =>
+    readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' }).map((file) => path.join(dir, file)),
+  )
+    .filter((file) => /\.(ts|mjs|sh)$/.test(file) && !file.includes('/generated/'))
     .filter((file) => file !== path.relative(ROOT, __filename)); // this file plants a dangling reference
 }
 
