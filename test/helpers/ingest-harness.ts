@@ -1,4 +1,4 @@
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { fromItem } from '../../lambda/adapters/attribute-values';
 import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
@@ -37,9 +37,13 @@ export interface IngestHarness {
   state(trackingId: string): Promise<Record<string, unknown> | undefined>;
   history(trackingId: string): Promise<Record<string, unknown>[]>;
   eventsFor(trackingId: string): { detailType: string; detail: Record<string, unknown> }[];
-  /** Today's rejected records (refused but authenticated postbacks). */
   /** Today's rejected records: of the shard that one request id writes to, or of every shard. */
   rejectedRecords(requestId?: string): Promise<Record<string, unknown>[]>;
+  /** The raw items of a message in a sparse sharded index (the relay's or the sweep's), read shard by shard. */
+  indexEntriesFor(
+    index: { readonly indexName: string; readonly shardAttribute: string },
+    trackingId: string,
+  ): Promise<Record<string, AttributeValue>[]>;
   close(): Promise<void>;
 }
 
@@ -136,6 +140,22 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
         }),
       );
       return (out.Items ?? []).map(fromItem);
+    },
+    async indexEntriesFor(index, trackingId) {
+      const pages = await Promise.all(
+        SHARDS.map((shard) =>
+          table.client.send(
+            new QueryCommand({
+              TableName: table.tableName,
+              IndexName: index.indexName,
+              KeyConditionExpression: '#s = :s',
+              ExpressionAttributeNames: { '#s': index.shardAttribute },
+              ExpressionAttributeValues: { ':s': { S: shard } },
+            }),
+          ),
+        ),
+      );
+      return pages.flatMap((out) => (out.Items ?? []).filter((item) => item[ATTRIBUTE.partitionKey]?.S === messageKey(trackingId)));
     },
     async rejectedRecords(requestId?: string) {
       // Today's rejected records: the shard of one request id, or every shard.

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { BatchWriteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbMessageReader } from '../../../lambda/adapters/dynamodb-message-reader';
-import { ATTRIBUTE, keyOf, messageKey, PUBLISH_STATE, SHARDS } from '../../../lambda/adapters/item-vocabulary';
+import { ATTRIBUTE, keyOf, messageKey, PUBLISH_STATE } from '../../../lambda/adapters/item-vocabulary';
 import { createIngestHandler, defaultIngestDeps } from '../../../lambda/ingest/ingest-handler-factory';
 import type { PostbackStore, RelayStore } from '../../../lambda/ports';
 import type { RelayReport } from '../../../lambda/relay/relay';
@@ -75,22 +75,7 @@ async function leaveUnpublished(postback: Record<string, unknown>, clock?: () =>
   return res;
 }
 
-async function indexEntriesFor(trackingId: string) {
-  const found: Record<string, unknown>[] = [];
-  for (const shard of SHARDS) {
-    const out = await h.table.client.send(
-      new QueryCommand({
-        TableName: h.table.tableName,
-        IndexName: RELAY.indexName,
-        KeyConditionExpression: '#s = :s',
-        ExpressionAttributeNames: { '#s': RELAY.shardAttribute },
-        ExpressionAttributeValues: { ':s': { S: shard } },
-      }),
-    );
-    found.push(...(out.Items ?? []).filter((item) => item[ATTRIBUTE.partitionKey]?.S === messageKey(trackingId)));
-  }
-  return found;
-}
+const indexEntriesFor = (trackingId: string) => h.indexEntriesFor(RELAY, trackingId);
 
 describe('the happy path', () => {
   it('an accepted postback leaves the relay index when it is marked published, and the relay publishes nothing', async () => {

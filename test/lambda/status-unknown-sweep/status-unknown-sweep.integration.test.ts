@@ -4,8 +4,7 @@
  * twice (second run, concurrent runs), and never over a final postback (race).
  */
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { ATTRIBUTE, messageKey, PUBLISH_STATE, SHARDS } from '../../../lambda/adapters/item-vocabulary';
+import { ATTRIBUTE, PUBLISH_STATE } from '../../../lambda/adapters/item-vocabulary';
 import { STATUS_UNKNOWN } from '../../../lambda/domain/catalog';
 import { statusUnknownRecord } from '../../../lambda/domain/status-unknown';
 import type { DuePage, StatusDueSource } from '../../../lambda/ports';
@@ -52,22 +51,7 @@ const newId = () => `s-${randomUUID()}`;
 const send = (name: 'n101' | 'n102' | 'e102', trackingId: string) => h.postUntilDone({ ...fixture(name), 'tracking-id': trackingId });
 const unknownEvents = (trackingId: string) => h.eventsFor(trackingId).filter((e) => e.detailType === STATUS_UNKNOWN.detailType);
 
-async function dueIndexEntries(trackingId: string): Promise<number> {
-  let count = 0;
-  for (const shard of SHARDS) {
-    const out = await h.table.client.send(
-      new QueryCommand({
-        TableName: h.table.tableName,
-        IndexName: STATUS_DUE.indexName,
-        KeyConditionExpression: '#s = :s',
-        ExpressionAttributeNames: { '#s': STATUS_DUE.shardAttribute },
-        ExpressionAttributeValues: { ':s': { S: shard } },
-      }),
-    );
-    count += (out.Items ?? []).filter((item) => item[ATTRIBUTE.partitionKey]?.S === messageKey(trackingId)).length;
-  }
-  return count;
-}
+const dueIndexEntries = async (trackingId: string) => (await h.indexEntriesFor(STATUS_DUE, trackingId)).length;
 
 describe('a message with no final postback', () => {
   it('gets exactly one MMS Status Unknown event and state once its wait is over; a later final postback supersedes it', async () => {
