@@ -9,11 +9,10 @@
  * share one table.
  */
 import { randomUUID } from 'node:crypto';
-import { interpretPostback, type PostbackRecord } from '../../lambda/domain/postback';
+import type { PostbackRecord } from '../../lambda/domain/postback';
 import { statusUnknownRecord } from '../../lambda/domain/status-unknown';
-import { validatePostback } from '../../lambda/domain/validate';
 import type { PostbackStore, StatusUnknownStore } from '../../lambda/ports';
-import { type ExampleName, fixture } from '../helpers/fixtures';
+import { type ExampleName, fixture, interpreted } from '../helpers/fixtures';
 
 /** The lease the stores under test are built with. */
 export const CONTRACT_LEASE_SECONDS = 60;
@@ -26,9 +25,7 @@ const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 /** A postback of one of the provider's examples, interpreted as received at `receivedAt`. */
 function recordOf(name: ExampleName, trackingId: string, extra: Record<string, unknown> = {}, receivedAt = T0): PostbackRecord {
-  const valid = validatePostback({ ...fixture(name), 'tracking-id': trackingId, ...extra });
-  if (!valid.ok) throw new Error(`invalid test postback: ${JSON.stringify(valid.details)}`);
-  return interpretPostback(valid.postback, receivedAt);
+  return interpreted({ ...fixture(name), 'tracking-id': trackingId, ...extra }, receivedAt);
 }
 
 const accepted = { outcome: 'claimed', isLatest: true } as const;

@@ -8,12 +8,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { interpretPostback } from '../../lambda/domain/postback';
-import { validatePostback } from '../../lambda/domain/validate';
 import { defaultIngestDeps } from '../../lambda/ingest/ingest-handler-factory';
 import { alive, descendants } from '../../loadtest/processes';
 import { type ExampleName, loadExample as fixture } from '../../local/examples';
 import { findFreePort, portInUse } from '../../stand-ins/loopback-server';
+import { interpreted } from '../helpers/fixtures';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const TSX_CLI = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -260,10 +259,8 @@ describe('npm start (end to end)', () => {
       TABLE_NAME: 'mms-postbacks-local',
       EVENT_BUS_NAME: 'unused',
     });
-    const valid = validatePostback(postback);
-    if (!valid.ok) throw new Error('invalid fixture');
     const storedAt = new Date(Date.now() - 120_000);
-    expect(await store.claim(interpretPostback(valid.postback, storedAt), JSON.stringify(postback), storedAt)).toMatchObject({
+    expect(await store.claim(interpreted(postback, storedAt), JSON.stringify(postback), storedAt)).toMatchObject({
       outcome: 'claimed',
     });
 

@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { lookupCode } from '../../../lambda/domain/catalog';
-import { interpretPostback } from '../../../lambda/domain/postback';
 import { supersedes } from '../../../lambda/domain/state-rule';
 import { validatePostback } from '../../../lambda/domain/validate';
 import { formatTimestamp, messageCodeArb, offsetArb } from '../../helpers/arbitraries';
+import { interpreted } from '../../helpers/fixtures';
 import { type IngestHarness, type PostResult, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 
 let h: IngestHarness;
@@ -102,11 +102,7 @@ describe('order independence', () => {
         else for (const body of deliveries) await h.postUntilDone(body);
 
         // The expected outcome, from the reference rule over the distinct postbacks.
-        const records = bodies.map((body) => {
-          const valid = validatePostback(body);
-          if (!valid.ok) throw new Error(JSON.stringify(valid.details));
-          return interpretPostback(valid.postback, new Date());
-        });
+        const records = bodies.map((body) => interpreted(body, new Date()));
         let expected: (typeof records)[number] | undefined;
         for (const r of records) {
           if (!r.catalogEntry) continue;

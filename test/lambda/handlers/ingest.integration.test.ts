@@ -5,12 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { ATTRIBUTE, PUBLISH_STATE } from '../../../lambda/adapters/item-vocabulary';
 import { UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
-import { interpretPostback } from '../../../lambda/domain/postback';
-import { validatePostback } from '../../../lambda/domain/validate';
 import type { PostbackStore } from '../../../lambda/ports';
 import { startSecretsManagerLocal } from '../../../stand-ins/secrets-manager';
 import { faultyStore } from '../../fakes/faulty-store';
-import { EXAMPLE_NAMES, fixture } from '../../helpers/fixtures';
+import { EXAMPLE_NAMES, fixture, interpreted } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 
 let h: IngestHarness;
@@ -29,9 +27,7 @@ const withId = (
 
 /** A store like the handler's, to stand for another invocation that claimed a postback and is still working (or crashed). */
 function claimAsAnotherInvocation(body: Record<string, unknown>, claimedAt: Date, leaseSeconds: number) {
-  const valid = validatePostback(body);
-  if (!valid.ok) throw new Error('invalid fixture');
-  return h.storeWith(leaseSeconds).claim(interpretPostback(valid.postback, claimedAt), JSON.stringify(body), claimedAt);
+  return h.storeWith(leaseSeconds).claim(interpreted(body, claimedAt), JSON.stringify(body), claimedAt);
 }
 
 describe('the provider examples, end to end', () => {

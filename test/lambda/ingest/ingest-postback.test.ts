@@ -4,15 +4,14 @@
  * mark-published retry policy runs in microseconds and its delays are asserted.
  */
 import { randomUUID } from 'node:crypto';
-import { interpretPostback, type PostbackRecord } from '../../../lambda/domain/postback';
-import { validatePostback } from '../../../lambda/domain/validate';
+import type { PostbackRecord } from '../../../lambda/domain/postback';
 import { createIngestPostback } from '../../../lambda/ingest/ingest-postback';
 import type { PublicationObserver } from '../../../lambda/ingest/publication';
 import { FakeTime } from '../../fakes/fake-time';
 import { faultyStore } from '../../fakes/faulty-store';
 import { InMemoryEventPublisher } from '../../fakes/in-memory-event-publisher';
 import { InMemoryPostbackStore } from '../../fakes/in-memory-postback-store';
-import { type ExampleName, fixture } from '../../helpers/fixtures';
+import { type ExampleName, fixture, interpreted } from '../../helpers/fixtures';
 
 /** The function's default timeout. */
 const TIMEOUT_MS = 10_000;
@@ -39,11 +38,8 @@ function setUp(options: { markPublishedFailures?: number; releaseFails?: boolean
   const ingest = createIngestPostback({ store, publisher, observer, sleep: time.sleep });
   const run = (record: PostbackRecord, timeoutMs = TIMEOUT_MS) =>
     ingest({ record, rawBody: JSON.stringify(record.detail), receivedAt: time.now() }, time.invocation(timeoutMs));
-  const recordOf = (name: ExampleName, extra: Record<string, unknown> = {}) => {
-    const valid = validatePostback({ ...fixture(name), 'tracking-id': `t-${randomUUID()}`, ...extra });
-    if (!valid.ok) throw new Error('invalid test postback');
-    return interpretPostback(valid.postback, time.now());
-  };
+  const recordOf = (name: ExampleName, extra: Record<string, unknown> = {}) =>
+    interpreted({ ...fixture(name), 'tracking-id': `t-${randomUUID()}`, ...extra }, time.now());
   return { time, fake, publisher, reports, calls, run, recordOf };
 }
 

@@ -1,10 +1,8 @@
-import { interpretPostback } from '../../../lambda/domain/postback';
 import { statusUnknownBody, statusUnknownRecord } from '../../../lambda/domain/status-unknown';
-import { validatePostback } from '../../../lambda/domain/validate';
 import type { PendingEntry } from '../../../lambda/ports';
 import { RebuildError, rebuildEvent } from '../../../lambda/relay/relay';
 import { toXmlPostback } from '../../../local/xml-form';
-import { fixture } from '../../helpers/fixtures';
+import { fixture, interpreted } from '../../helpers/fixtures';
 
 /**
  * The relay publishes what the ingest function (or the sweep) would have published, from
@@ -14,11 +12,7 @@ import { fixture } from '../../helpers/fixtures';
 const receivedAt = new Date('2026-04-24T18:31:12.345Z');
 const key = { pk: 'MSG#x', sk: 'H#x' };
 
-function ingested(body: Record<string, unknown>, format: 'json' | 'xml') {
-  const result = validatePostback(body);
-  if (!result.ok) throw new Error('fixture does not validate');
-  return interpretPostback(result.postback, receivedAt, format);
-}
+const ingested = (body: Record<string, unknown>, format: 'json' | 'xml') => interpreted(body, receivedAt, format);
 
 describe('rebuildEvent', () => {
   it.each(['n101', 'n102', 'e102', 'n003', 'n401'] as const)('%s as JSON: the Detail the ingest function published', (name) => {
