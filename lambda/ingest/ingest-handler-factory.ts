@@ -63,7 +63,7 @@ export function createIngestHandler(deps: IngestDeps) {
     const { json, text, format } = readPostbackBody(event, MAX_POSTBACK_BODY_BYTES);
     const result = validatePostback(json);
     if (!result.ok) throw new ValidationFailedError(result.details);
-    const record = interpretPostback(result.postback, receivedAt, format);
+    const record = interpretPostback(result.postback, receivedAt, format, result.instant);
     logger.appendKeys({ trackingId: record.trackingId, postbackId: record.postbackId });
     if (record.statusMismatch) {
       logger.warn('Status text disagrees with the code; the code decides', { code: record.code, status: record.detail.status });
