@@ -6,10 +6,10 @@ import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { DynamoDbStatusDue } from '../adapters/dynamodb-status-due';
 import { SHARDS } from '../adapters/item-vocabulary';
-import { loadIngestConfig, loadSweepConfig, type SweepConfig } from '../config';
+import { loadAwsConfig, loadIngestConfig, loadSweepConfig, type SweepConfig } from '../config';
 import type { PostbackDetail } from '../domain/event-detail';
 import { statusUnknownRecord, type WaitingMessage } from '../domain/status-unknown';
-import { defaultIngestDeps } from '../ingest/ingest-handler-factory';
+import { ingestAdapters } from '../ingest/ingest-handler-factory';
 import { createPublication, type Sleep } from '../ingest/publication';
 import { METRIC, publicationTelemetry } from '../observability';
 import type { EventPublisher, StatusDueSource, StatusUnknownStore } from '../ports';
@@ -137,19 +137,20 @@ export function createStatusUnknownSweep(deps: SweepDeps) {
 }
 
 /**
- * The production wiring: the ingest function's clients, store and publisher (same table,
- * bus and lease); its DynamoDB client also runs the index queries (endpoint only through
- * the standard `AWS_ENDPOINT_URL_*` variables).
+ * The production wiring: the ingest function's store and publisher (same table, bus and
+ * lease), without its secret source; its DynamoDB client also runs the index queries
+ * (endpoint only through the standard `AWS_ENDPOINT_URL_*` variables).
  *
  * @example
  * const deps = defaultSweepDeps({ ...process.env, STATUS_UNKNOWN_AFTER_SECONDS: '259200' });
  */
 export function defaultSweepDeps(env: Readonly<Record<string, string | undefined>> = process.env): SweepDeps {
   const config = loadSweepConfig(env);
-  const ingest = defaultIngestDeps(env);
+  const ingestConfig = loadIngestConfig(env);
+  const ingest = ingestAdapters(ingestConfig, loadAwsConfig(env));
   return {
     config,
-    due: new DynamoDbStatusDue(ingest.clients.dynamodb, loadIngestConfig(env).tableName),
+    due: new DynamoDbStatusDue(ingest.clients.dynamodb, ingestConfig.tableName),
     store: ingest.store,
     publisher: ingest.publisher,
     logger: ingest.logger,
