@@ -1,3 +1,4 @@
+import type { PostbackFormat } from './domain/event-detail';
 import type { ValidationDetail } from './domain/validate';
 
 /**
@@ -8,12 +9,14 @@ import type { ValidationDetail } from './domain/validate';
 export abstract class HttpError extends Error {
   abstract readonly statusCode: number;
   abstract readonly errorCode: string;
+  /** Whether the body tells the caller the message (`{ error, message }`), not the code alone. */
+  protected readonly messageInBody: boolean = false;
   get expose(): boolean {
     return this.statusCode < 500;
   }
   /** The JSON body sent to the caller. */
   body(): Record<string, unknown> {
-    return { error: this.errorCode };
+    return this.messageInBody ? { error: this.errorCode, message: this.message } : { error: this.errorCode };
   }
 }
 
@@ -29,28 +32,30 @@ export class UnauthorizedError extends HttpError {
   }
 }
 
-export class InvalidJsonError extends RejectedInputError {
-  readonly statusCode = 400;
-  readonly errorCode = 'invalid_json';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'InvalidJsonError';
-  }
-  override body() {
-    return { error: this.errorCode, message: this.message };
-  }
-}
+/** The error code of an unreadable body, per wire format. */
+const UNREADABLE_CODE = { json: 'invalid_json', xml: 'invalid_xml' } as const satisfies Record<PostbackFormat, string>;
 
-/** An XML body that is not one well-formed `<postback>` element, or that has a DTD, entities or external references. */
-export class InvalidXmlError extends RejectedInputError {
+/**
+ * A body that cannot be read in its format (400, `invalid_json` or `invalid_xml`, with the
+ * message): bytes not valid in the declared charset, an empty body, JSON that is not one
+ * object, or XML that is not one well-formed `<postback>` element (or has a DTD, entities
+ * or external references).
+ *
+ * @example
+ * new UnreadableBodyError('xml', 'body is empty').body(); // { error: 'invalid_xml', message: 'body is empty' }
+ */
+export class UnreadableBodyError extends RejectedInputError {
   readonly statusCode = 400;
-  readonly errorCode = 'invalid_xml';
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly errorCode: (typeof UNREADABLE_CODE)[PostbackFormat];
+  protected override readonly messageInBody = true;
+  constructor(
+    readonly format: PostbackFormat,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
-    this.name = 'InvalidXmlError';
-  }
-  override body() {
-    return { error: this.errorCode, message: this.message };
+    this.name = 'UnreadableBodyError';
+    this.errorCode = UNREADABLE_CODE[format];
   }
 }
 
@@ -93,12 +98,10 @@ export class UnsupportedMediaTypeError extends RejectedInputError {
 export class UnsupportedCharsetError extends RejectedInputError {
   readonly statusCode = 415;
   readonly errorCode = 'unsupported_media_type';
+  protected override readonly messageInBody = true;
   constructor(readonly charset: string) {
     super(`charset ${JSON.stringify(charset)} is not supported (for example utf-8, iso-8859-1 or us-ascii)`);
     this.name = 'UnsupportedCharsetError';
-  }
-  override body() {
-    return { error: this.errorCode, message: this.message };
   }
 }
 
@@ -119,15 +122,13 @@ export class UnavailableError extends HttpError {
 /** A read-side request with a bad parameter (query API). */
 export class BadRequestError extends HttpError {
   readonly statusCode = 400;
+  protected override readonly messageInBody = true;
   constructor(
     readonly errorCode: string,
     message: string,
   ) {
     super(message);
     this.name = 'BadRequestError';
-  }
-  override body() {
-    return { error: this.errorCode, message: this.message };
   }
 }
 

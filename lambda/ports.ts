@@ -62,7 +62,7 @@ export interface StatusUnknownStore extends Pick<PostbackStore, 'markPublished' 
    * Records the synthetic status-unknown postback in history, unpublished and under a lease, and
    * makes it the latest state, atomically, only while the state is still not final.
    */
-  claimStatusUnknown(record: PostbackRecord, now: Date): Promise<StatusUnknownClaim>;
+  claimStatusUnknown(record: PostbackRecord, now: Date, options?: CallOptions): Promise<StatusUnknownClaim>;
 }
 
 /** Publishes one event per postback; throws when the event is not accepted, even partially. */

@@ -14,7 +14,7 @@ import type { RejectedRecordKey } from '../lambda/adapters/rejected-records';
 import { interpretPostback } from '../lambda/domain/postback';
 import { validatePostback } from '../lambda/domain/validate';
 import { HttpError } from '../lambda/errors';
-import { readJsonBody } from '../lambda/http/request';
+import { readPostbackBody } from '../lambda/http/request';
 import { createIngestHandler, type IngestDeps, MAX_POSTBACK_BODY_BYTES } from '../lambda/ingest/ingest-handler-factory';
 import type { PostbackStore, SecretSource } from '../lambda/ports';
 import { buildProxyEvent, lambdaContext } from '../local/http-server';
@@ -125,13 +125,13 @@ function outcomeOf(result: APIGatewayProxyResult, at: Date): ReplayOutcome {
   return { result: result.statusCode >= 500 ? 'failed' : 'refused', statusCode: result.statusCode, at, message };
 }
 
-/** What the pipeline would answer, without storing or publishing anything (the handler's own body checks). */
+/** What the pipeline would answer, without storing or publishing anything (the handler's own body reader and checks, JSON or XML). */
 function preview(event: APIGatewayProxyEvent, at: Date): Pick<ReplayLine, 'action' | 'detail'> {
   try {
-    const { json } = readJsonBody(event, MAX_POSTBACK_BODY_BYTES);
+    const { json, format } = readPostbackBody(event, MAX_POSTBACK_BODY_BYTES);
     const result = validatePostback(json);
     if (!result.ok) return { action: 'would_refuse', detail: `validation_failed: ${JSON.stringify(result.details)}` };
-    return { action: 'would_accept', detail: `postbackId ${interpretPostback(result.postback, at).postbackId}` };
+    return { action: 'would_accept', detail: `postbackId ${interpretPostback(result.postback, at, format, result.instant).postbackId}` };
   } catch (error) {
     if (error instanceof HttpError) return { action: 'would_refuse', detail: `${error.errorCode}: ${error.message}` };
     throw error;

@@ -56,14 +56,19 @@ function detailFields(postback: ValidPostback, trackingId: string): DetailFields
 }
 
 /**
- * Derives ids, catalog facts and the event Detail from a validated postback.
+ * Derives ids, catalog facts and the event Detail from a validated postback. `instant` is
+ * the timestamp `validatePostback` already parsed (parsed here when it is not given).
  *
  * @example
- * const record = interpretPostback(result.postback, new Date()); // `format` defaults to 'json'
+ * const record = interpretPostback(result.postback, new Date(), 'json', result.instant); // `format` defaults to 'json'
  * record.detailType; // 'MMS Delivered'
  */
-export function interpretPostback(postback: ValidPostback, receivedAt: Date, format: PostbackFormat = 'json'): PostbackRecord {
-  const instant = toInstant(postback.timestamp);
+export function interpretPostback(
+  postback: ValidPostback,
+  receivedAt: Date,
+  format: PostbackFormat = 'json',
+  instant: Instant | undefined = toInstant(postback.timestamp),
+): PostbackRecord {
   if (!instant) throw new TypeError('interpretPostback needs a validated postback');
   const trackingId =
     postback['tracking-id'] ??

@@ -1,7 +1,7 @@
 import { CODE_PATTERN } from './catalog';
 import { LIMITS, type PostbackFieldName } from './fields';
 import validateGenerated, { type AjvError } from './generated/postback-validator';
-import { toInstant } from './timestamp';
+import { type Instant, toInstant } from './timestamp';
 
 /** One reason a postback failed validation; `path` is a JSON pointer into the body. */
 export interface ValidationDetail {
@@ -23,7 +23,12 @@ export type ValidPostback = {
 };
 
 export type ValidationResult =
-  | { readonly ok: true; readonly postback: ValidPostback }
+  | {
+      readonly ok: true;
+      readonly postback: ValidPostback;
+      /** The postback's timestamp as an instant, parsed once here: pass it on to `interpretPostback`. */
+      readonly instant: Instant;
+    }
   | { readonly ok: false; readonly details: readonly ValidationDetail[] };
 
 const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
@@ -85,11 +90,13 @@ function describe(error: AjvError): ValidationDetail | undefined {
 
 /**
  * Validates a parsed JSON body against the postback schema (a standalone ajv validator
- * generated at build time) and checks that the timestamp is a real instant.
+ * generated at build time) and checks that the timestamp is a real instant, which a valid
+ * result carries (so that the timestamp is parsed once per postback).
  *
  * @example
  * const result = validatePostback(JSON.parse(body));
  * if (!result.ok) console.log(result.details); // [{ path: '/to', message: '...' }]
+ * else interpretPostback(result.postback, new Date(), 'json', result.instant);
  */
 export function validatePostback(body: unknown): ValidationResult {
   const details: ValidationDetail[] = [];
@@ -106,8 +113,9 @@ export function validatePostback(body: unknown): ValidationResult {
     return { ok: false, details };
   }
   const postback = body as ValidPostback;
-  if (toInstant(postback.timestamp) === undefined) {
+  const instant = toInstant(postback.timestamp);
+  if (instant === undefined) {
     return { ok: false, details: [{ path: '/timestamp', message: 'is not a valid date and time' }] };
   }
-  return { ok: true, postback };
+  return { ok: true, postback, instant };
 }

@@ -16,12 +16,28 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+/**
+ * The secrets' digests, computed once per fetched secret set: a secret source hands out the
+ * same array until it fetches again, so the array is the key (and is let go with it).
+ */
+const secretDigests = new WeakMap<readonly string[], readonly Buffer[]>();
+
+function digestsOf(secrets: readonly string[]): readonly Buffer[] {
+  let digests = secretDigests.get(secrets);
+  if (!digests) {
+    digests = secrets.map(digest);
+    secretDigests.set(secrets, digests);
+  }
+  return digests;
+}
+
 /** Constant-time: every presented credential is compared with every secret, with no early exit. */
 export function matchesAny(presented: readonly string[], secrets: readonly string[]): boolean {
+  const expected = digestsOf(secrets);
   let match = false;
   for (const candidate of presented) {
     const a = digest(candidate);
-    for (const secret of secrets) match = timingSafeEqual(a, digest(secret)) || match;
+    for (const b of expected) match = timingSafeEqual(a, b) || match;
   }
   return match;
 }

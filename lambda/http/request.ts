@@ -1,6 +1,6 @@
 import { TextDecoder } from 'node:util';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { InvalidJsonError, PayloadTooLargeError, UnsupportedCharsetError, UnsupportedMediaTypeError } from '../errors';
+import { PayloadTooLargeError, UnreadableBodyError, UnsupportedCharsetError, UnsupportedMediaTypeError } from '../errors';
 import { parseXmlPostback } from './xml-postback';
 
 /**
@@ -84,64 +84,88 @@ function charsetOf(contentType: string | undefined): string | undefined {
 }
 
 /**
+ * Decoders by lower-cased label and mode, created once per container: a decoder holds no
+ * state between calls that do not stream, also after a fatal error. Only labels the
+ * standard knows are kept, so the cache holds at most one entry per label and mode.
+ */
+const decoders = new Map<string, TextDecoder>();
+
+function cachedDecoder(label: string, fatal: boolean): TextDecoder {
+  const key = `${fatal ? 'fatal' : 'lossy'}:${label.toLowerCase()}`;
+  let decoder = decoders.get(key);
+  if (!decoder) {
+    decoder = new TextDecoder(label, { fatal }); // throws for a label the standard does not know
+    decoders.set(key, decoder);
+  }
+  return decoder;
+}
+
+/**
  * The decoder for a declared charset (UTF-8 when none is declared), or `undefined` for a
  * label the WHATWG Encoding Standard does not know. Labels follow that standard, as Node's
  * `TextDecoder` implements it: `latin1`, `iso-8859-1` and `us-ascii` decode as windows-1252
  * (identical to ISO-8859-1 except for the C1 control range 0x80-0x9F); `utf-16` is
  * little-endian unless the body starts with a big-endian byte order mark.
  */
-function decoderFor(charset: string | undefined, bytes: Buffer, fatal: boolean): TextDecoder | undefined {
+function decoderFor(charset: string | undefined, bytes: Uint8Array | undefined, fatal: boolean): TextDecoder | undefined {
   let decoder: TextDecoder;
   try {
-    decoder = new TextDecoder(charset ?? 'utf-8', { fatal });
+    decoder = cachedDecoder(charset ?? 'utf-8', fatal);
   } catch {
     return undefined;
   }
   // "replacement" is what the standard maps dangerous legacy labels (iso-2022-kr, …) to: it decodes nothing.
   if (decoder.encoding === 'replacement') return undefined;
-  if (decoder.encoding === 'utf-16le' && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be', { fatal });
+  if (decoder.encoding === 'utf-16le' && bytes?.[0] === 0xfe && bytes[1] === 0xff) return cachedDecoder('utf-16be', fatal);
   return decoder;
-}
-
-/**
- * The body's bytes. API Gateway passes them base64-encoded (`isBase64Encoded`) for the
- * binary media types the stack declares; a body that arrives as text (other callers) is
- * already decoded and is measured as its UTF-8 bytes.
- */
-function bodyBytes(event: APIGatewayProxyEvent): Buffer {
-  return event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
 }
 
 /** Decodes the body without checking anything (lossy where it must be). Used to keep refused postbacks. */
 export function rawBody(event: APIGatewayProxyEvent, maxBytes: number): { text: string; bytes: number; truncated: boolean } {
-  const buffer = bodyBytes(event);
+  if (!event.isBase64Encoded) {
+    // A body that arrived as text (other callers) is already decoded and is measured as its UTF-8 bytes.
+    const text = event.body ?? '';
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes <= maxBytes) return { text, bytes, truncated: false };
+    return { text: cachedDecoder('utf-8', false).decode(Buffer.from(text, 'utf8').subarray(0, maxBytes)), bytes, truncated: true };
+  }
+  const buffer = Buffer.from(event.body ?? '', 'base64');
   const truncated = buffer.length > maxBytes;
   const kept = truncated ? buffer.subarray(0, maxBytes) : buffer;
-  if (!event.isBase64Encoded && !truncated) return { text: event.body ?? '', bytes: buffer.length, truncated };
-  const decoder = event.isBase64Encoded ? decoderFor(charsetOf(header(event, 'content-type')), kept, false) : undefined;
-  return { text: (decoder ?? new TextDecoder('utf-8')).decode(kept), bytes: buffer.length, truncated };
+  const decoder = decoderFor(charsetOf(header(event, 'content-type')), kept, false) ?? cachedDecoder('utf-8', false);
+  return { text: decoder.decode(kept), bytes: buffer.length, truncated };
 }
 
 /**
  * The body as text: its bytes decoded exactly once, with the declared charset (UTF-8 when
- * none is declared). A body that arrived as text is taken as it is. Throws 413 when the
- * bytes exceed `maxBytes`, 415 for an unknown charset and 400 when the bytes are not valid
- * in the declared charset.
+ * none is declared). API Gateway passes the bytes base64-encoded (`isBase64Encoded`) for
+ * the binary media types the stack declares; a body that arrives as text (other callers)
+ * is already decoded: it is taken as it is and measured as its UTF-8 bytes. Throws 413 when
+ * the bytes exceed `maxBytes`, 415 for an unknown charset and 400 (`invalid_json` or
+ * `invalid_xml`, after `format`) when the bytes are not valid in the declared charset.
  *
  * @example
- * decodeBody(event, 'application/json; charset=iso-8859-1', 65536); // 'José' from the bytes 4a 6f 73 e9
+ * decodeBody(event, 'application/json; charset=iso-8859-1', 65536, 'json'); // 'José' from the bytes 4a 6f 73 e9
  */
-export function decodeBody(event: APIGatewayProxyEvent, contentType: string | undefined, maxBytes: number): string {
-  const buffer = bodyBytes(event);
-  if (buffer.length > maxBytes) throw new PayloadTooLargeError(buffer.length, maxBytes);
+export function decodeBody(event: APIGatewayProxyEvent, contentType: string | undefined, maxBytes: number, format: BodyFormat): string {
   const charset = charsetOf(contentType);
+  if (!event.isBase64Encoded) {
+    const text = event.body ?? '';
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > maxBytes) throw new PayloadTooLargeError(bytes, maxBytes);
+    if (!decoderFor(charset, undefined, true)) throw new UnsupportedCharsetError(charset ?? '');
+    return text;
+  }
+  const buffer = Buffer.from(event.body ?? '', 'base64');
+  if (buffer.length > maxBytes) throw new PayloadTooLargeError(buffer.length, maxBytes);
   const decoder = decoderFor(charset, buffer, true);
   if (!decoder) throw new UnsupportedCharsetError(charset ?? '');
-  if (!event.isBase64Encoded) return event.body ?? '';
   try {
     return decoder.decode(buffer);
   } catch (error) {
-    throw new InvalidJsonError(`body is not valid ${decoder.encoding}${charset ? ` (declared charset ${charset})` : ''}`, { cause: error });
+    throw new UnreadableBodyError(format, `body is not valid ${decoder.encoding}${charset ? ` (declared charset ${charset})` : ''}`, {
+      cause: error,
+    });
   }
 }
 
@@ -164,6 +188,29 @@ function depthExceeds(text: string, limit: number): boolean {
   return false;
 }
 
+/** Decodes the body and parses it as one JSON object (`contentType` is the request's, already checked to be JSON). */
+function jsonBody(event: APIGatewayProxyEvent, contentType: string, maxBytes: number): { json: Record<string, unknown>; text: string } {
+  const text = decodeBody(event, contentType, maxBytes, 'json');
+  if (text.trim() === '') throw new UnreadableBodyError('json', 'body is empty: expected one JSON object');
+  if (depthExceeds(text, MAX_JSON_DEPTH)) {
+    throw new UnreadableBodyError('json', `body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    const charset = charsetOf(contentType);
+    throw new UnreadableBodyError('json', `body is not valid JSON${charset ? ` (decoded as ${charset})` : ''}`, { cause: error });
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new UnreadableBodyError(
+      'json',
+      `body must be a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`,
+    );
+  }
+  return { json: json as Record<string, unknown>, text };
+}
+
 /**
  * Checks the content type and size, decodes the body and parses it as one JSON object.
  * Throws 415, 413 or 400 errors, in that order.
@@ -174,24 +221,7 @@ function depthExceeds(text: string, limit: number): boolean {
 export function readJsonBody(event: APIGatewayProxyEvent, maxBytes: number): { json: Record<string, unknown>; text: string } {
   const contentType = header(event, 'content-type');
   if (!contentType || !JSON_MEDIA_TYPE.test(contentType.trim())) throw new UnsupportedMediaTypeError(contentType);
-  const text = decodeBody(event, contentType, maxBytes);
-  if (text.trim() === '') throw new InvalidJsonError('body is empty: expected one JSON object');
-  if (depthExceeds(text, MAX_JSON_DEPTH)) {
-    throw new InvalidJsonError(`body nests deeper than ${MAX_JSON_DEPTH} levels`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    const charset = charsetOf(contentType);
-    throw new InvalidJsonError(`body is not valid JSON${charset ? ` (decoded as ${charset})` : ''}`, { cause: error });
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new InvalidJsonError(
-      `body must be a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`,
-    );
-  }
-  return { json: json as Record<string, unknown>, text };
+  return jsonBody(event, contentType, maxBytes);
 }
 
 /** The wire format of a postback body. */
@@ -209,10 +239,12 @@ export function readPostbackBody(
   event: APIGatewayProxyEvent,
   maxBytes: number,
 ): { json: Record<string, unknown>; text: string; format: BodyFormat } {
-  const contentType = header(event, 'content-type')?.trim();
-  if (contentType && XML_MEDIA_TYPE.test(contentType)) {
-    const text = decodeBody(event, contentType, maxBytes);
+  const contentType = header(event, 'content-type'); // looked up once per request
+  const type = contentType?.trim() ?? '';
+  if (XML_MEDIA_TYPE.test(type)) {
+    const text = decodeBody(event, type, maxBytes, 'xml');
     return { json: parseXmlPostback(text), text, format: 'xml' };
   }
-  return { ...readJsonBody(event, maxBytes), format: 'json' };
+  if (contentType === undefined || !JSON_MEDIA_TYPE.test(type)) throw new UnsupportedMediaTypeError(contentType);
+  return { ...jsonBody(event, contentType, maxBytes), format: 'json' };
 }

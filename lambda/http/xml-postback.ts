@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { InvalidXmlError } from '../errors';
+import { UnreadableBodyError } from '../errors';
 
 /**
  * The XML form of a postback (the provider's XML API): a `<postback>` element whose child
@@ -52,7 +52,7 @@ function withoutLayout(value: unknown, path: string): unknown {
   const out: Record<string, unknown> = {};
   for (const [name, child] of Object.entries(value as Record<string, unknown>)) {
     if (name === TEXT) {
-      if (String(child).trim() !== '') throw new InvalidXmlError(`<${path}> mixes text with child elements`);
+      if (String(child).trim() !== '') throw new UnreadableBodyError('xml', `<${path}> mixes text with child elements`);
       continue;
     }
     out[name] = withoutLayout(child, name);
@@ -74,7 +74,7 @@ function asList(value: unknown, itemName: string): unknown {
 
 /**
  * Parses an XML postback (already decoded text) into the JSON form of the same postback.
- * Throws {@link InvalidXmlError} for anything that is not one well-formed `<postback>` element
+ * Throws {@link UnreadableBodyError} (`invalid_xml`) for anything that is not one well-formed `<postback>` element
  * without a DTD.
  *
  * @example
@@ -82,31 +82,34 @@ function asList(value: unknown, itemName: string): unknown {
  * // { origin: 'MMS_MT', code: 'N101' }
  */
 export function parseXmlPostback(text: string): Record<string, unknown> {
-  if (text.trim() === '') throw new InvalidXmlError('body is empty: expected one <postback> element');
-  if (DTD.test(text)) throw new InvalidXmlError('DTDs and entity declarations are not accepted');
+  if (text.trim() === '') throw new UnreadableBodyError('xml', 'body is empty: expected one <postback> element');
+  if (DTD.test(text)) throw new UnreadableBodyError('xml', 'DTDs and entity declarations are not accepted');
   if (OTHER_ENTITY.test(text.replace(CDATA, ''))) {
-    throw new InvalidXmlError('only the predefined XML entities and character references are accepted');
+    throw new UnreadableBodyError('xml', 'only the predefined XML entities and character references are accepted');
   }
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
-    throw new InvalidXmlError(`body is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
+    throw new UnreadableBodyError('xml', `body is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
   }
   let document: Record<string, unknown>;
   try {
     parser ??= newParser();
     document = parser.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw new InvalidXmlError(`body is not acceptable XML: ${(error as Error).message}`, { cause: error });
+    throw new UnreadableBodyError('xml', `body is not acceptable XML: ${(error as Error).message}`, { cause: error });
   }
   const roots = Object.keys(document);
   if (roots.length !== 1 || roots[0] !== 'postback') {
-    throw new InvalidXmlError(`the document must be one <postback> element, got ${roots.map((r) => `<${r}>`).join(', ') || 'none'}`);
+    throw new UnreadableBodyError(
+      'xml',
+      `the document must be one <postback> element, got ${roots.map((r) => `<${r}>`).join(', ') || 'none'}`,
+    );
   }
   const root = document.postback;
-  if (Array.isArray(root)) throw new InvalidXmlError('the document must be one <postback> element, got several');
+  if (Array.isArray(root)) throw new UnreadableBodyError('xml', 'the document must be one <postback> element, got several');
   if (root === '') return {};
   if (root === null || typeof root !== 'object' || Array.isArray(root)) {
-    throw new InvalidXmlError('<postback> must hold one element per field');
+    throw new UnreadableBodyError('xml', '<postback> must hold one element per field');
   }
   const fields = withoutLayout(root, 'postback') as Record<string, unknown>;
   for (const [field, itemName] of Object.entries(LIST_FIELDS)) {

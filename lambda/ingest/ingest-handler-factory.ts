@@ -11,7 +11,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { DynamoDbStore } from '../adapters/dynamodb-store';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { createSecretSource, secretsManagerPort } from '../adapters/secret-source';
-import { type IngestConfig, loadAwsConfig, loadIngestConfig } from '../config';
+import { type AwsConfig, type IngestConfig, loadAwsConfig, loadIngestConfig } from '../config';
 import { interpretPostback } from '../domain/postback';
 import { validatePostback } from '../domain/validate';
 import { UnavailableError, ValidationFailedError } from '../errors';
@@ -63,7 +63,7 @@ export function createIngestHandler(deps: IngestDeps) {
     const { json, text, format } = readPostbackBody(event, MAX_POSTBACK_BODY_BYTES);
     const result = validatePostback(json);
     if (!result.ok) throw new ValidationFailedError(result.details);
-    const record = interpretPostback(result.postback, receivedAt, format);
+    const record = interpretPostback(result.postback, receivedAt, format, result.instant);
     logger.appendKeys({ trackingId: record.trackingId, postbackId: record.postbackId });
     if (record.statusMismatch) {
       logger.warn('Status text disagrees with the code; the code decides', { code: record.code, status: record.detail.status });
@@ -117,6 +117,36 @@ export function createIngestHandler(deps: IngestDeps) {
 }
 
 /**
+ * The AWS SDK clients (captured by the tracer), store, publisher, logger, metrics and tracer
+ * of an ingest configuration, without a secret source: the ingest function adds its secret
+ * source (see {@link defaultIngestDeps}); the status-unknown sweep uses these alone.
+ *
+ * @example
+ * const { store, publisher } = ingestAdapters(loadIngestConfig(env), loadAwsConfig(env));
+ */
+export function ingestAdapters(config: IngestConfig, aws: AwsConfig) {
+  const tracer = createTracer(config.serviceName, aws.tracingEnabled);
+  const { region, endpoints } = aws;
+  const dynamodb = traced(tracer, new DynamoDBClient(awsClientConfig({ region, endpoint: endpoints.dynamodb })));
+  const eventbridge = traced(tracer, new EventBridgeClient(awsClientConfig({ region, endpoint: endpoints.eventbridge })));
+  return {
+    clients: { dynamodb, eventbridge },
+    store: new DynamoDbStore({
+      client: dynamodb,
+      tableName: config.tableName,
+      leaseSeconds: config.leaseSeconds,
+      historyRetentionDays: config.historyRetentionDays,
+      rejectedRetentionDays: config.rejectedRetentionDays,
+      statusUnknownAfterSeconds: config.statusUnknownAfterSeconds,
+    }),
+    publisher: new EventBridgePublisher({ client: eventbridge, eventBusName: config.eventBusName, source: config.eventSource }),
+    logger: new Logger({ serviceName: config.serviceName }),
+    metrics: new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
+    tracer,
+  };
+}
+
+/**
  * The production wiring: configuration from the environment, AWS SDK clients created
  * once per container (endpoints only through the standard `AWS_ENDPOINT_URL_*` variables)
  * and captured by the tracer.
@@ -130,27 +160,10 @@ export function defaultIngestDeps(env: Readonly<Record<string, string | undefine
 } {
   const config = loadIngestConfig(env);
   const aws = loadAwsConfig(env);
-  const tracer = createTracer(config.serviceName, aws.tracingEnabled);
-  const { region, endpoints } = aws;
-  const dynamodb = traced(tracer, new DynamoDBClient(awsClientConfig({ region, endpoint: endpoints.dynamodb })));
-  const eventbridge = traced(tracer, new EventBridgeClient(awsClientConfig({ region, endpoint: endpoints.eventbridge })));
+  const adapters = ingestAdapters(config, aws);
   const secretsManager = () =>
-    secretsManagerPort(traced(tracer, new SecretsManagerClient(awsClientConfig({ region, endpoint: endpoints.secretsManager }))));
-  return {
-    config,
-    clients: { dynamodb, eventbridge },
-    store: new DynamoDbStore({
-      client: dynamodb,
-      tableName: config.tableName,
-      leaseSeconds: config.leaseSeconds,
-      historyRetentionDays: config.historyRetentionDays,
-      rejectedRetentionDays: config.rejectedRetentionDays,
-      statusUnknownAfterSeconds: config.statusUnknownAfterSeconds,
-    }),
-    publisher: new EventBridgePublisher({ client: eventbridge, eventBusName: config.eventBusName, source: config.eventSource }),
-    secrets: createSecretSource(config.secret, secretsManager),
-    logger: new Logger({ serviceName: config.serviceName }),
-    metrics: new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
-    tracer,
-  };
+    secretsManagerPort(
+      traced(adapters.tracer, new SecretsManagerClient(awsClientConfig({ region: aws.region, endpoint: aws.endpoints.secretsManager }))),
+    );
+  return { config, ...adapters, secrets: createSecretSource(config.secret, secretsManager) };
 }

@@ -6,13 +6,14 @@ import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { DynamoDbStatusDue } from '../adapters/dynamodb-status-due';
 import { SHARDS } from '../adapters/item-vocabulary';
-import { loadIngestConfig, loadSweepConfig, type SweepConfig } from '../config';
+import { loadAwsConfig, loadIngestConfig, loadSweepConfig, type SweepConfig } from '../config';
 import type { PostbackDetail } from '../domain/event-detail';
 import { statusUnknownRecord, type WaitingMessage } from '../domain/status-unknown';
-import { defaultIngestDeps } from '../ingest/ingest-handler-factory';
+import { ingestAdapters } from '../ingest/ingest-handler-factory';
 import { createPublication, type Sleep } from '../ingest/publication';
 import { METRIC, publicationTelemetry } from '../observability';
 import type { EventPublisher, StatusDueSource, StatusUnknownStore } from '../ports';
+import { callOptions } from '../runtime/deadline';
 
 /** Time kept free at the end of a run: the last message's publish and mark-published (see `createPublication`). */
 const RUN_RESERVE_MS = 10_000;
@@ -67,15 +68,24 @@ export function createStatusUnknownSweep(deps: SweepDeps) {
     const outOfBudget = () => budget <= 0 || context.getRemainingTimeInMillis() < RUN_RESERVE_MS;
 
     const markUnknown = async (message: WaitingMessage): Promise<void> => {
-      const record = statusUnknownRecord(message, clock());
-      const claim = await store.claimStatusUnknown(record, clock());
-      if (claim.outcome === 'superseded') result.superseded++;
-      else if (claim.outcome !== 'claimed') result.alreadyDone++;
-      else {
-        budget--;
-        await publication.publishClaimed(record, { ...record.detail, isLatest: true } as PostbackDetail, context);
-        result.marked++;
+      const at = clock(); // one "now" for the record and its claim
+      const record = statusUnknownRecord(message, at);
+      // The shards claim concurrently: the budget is taken before the claim (in the same turn
+      // as the `outOfBudget` check) and given back when nothing was claimed, so that a run
+      // never claims more than `maxPerRun` messages.
+      budget--;
+      let claimed = false;
+      try {
+        const claim = await store.claimStatusUnknown(record, at, callOptions(context));
+        if (claim.outcome === 'superseded') result.superseded++;
+        else if (claim.outcome !== 'claimed') result.alreadyDone++;
+        else claimed = true;
+      } finally {
+        if (!claimed) budget++;
       }
+      if (!claimed) return;
+      await publication.publishClaimed(record, { ...record.detail, isLatest: true } as PostbackDetail, context);
+      result.marked++;
     };
 
     const sweepShard = async (shard: string): Promise<void> => {
@@ -127,19 +137,20 @@ export function createStatusUnknownSweep(deps: SweepDeps) {
 }
 
 /**
- * The production wiring: the ingest function's clients, store and publisher (same table,
- * bus and lease); its DynamoDB client also runs the index queries (endpoint only through
- * the standard `AWS_ENDPOINT_URL_*` variables).
+ * The production wiring: the ingest function's store and publisher (same table, bus and
+ * lease), without its secret source; its DynamoDB client also runs the index queries
+ * (endpoint only through the standard `AWS_ENDPOINT_URL_*` variables).
  *
  * @example
  * const deps = defaultSweepDeps({ ...process.env, STATUS_UNKNOWN_AFTER_SECONDS: '259200' });
  */
 export function defaultSweepDeps(env: Readonly<Record<string, string | undefined>> = process.env): SweepDeps {
   const config = loadSweepConfig(env);
-  const ingest = defaultIngestDeps(env);
+  const ingestConfig = loadIngestConfig(env);
+  const ingest = ingestAdapters(ingestConfig, loadAwsConfig(env));
   return {
     config,
-    due: new DynamoDbStatusDue(ingest.clients.dynamodb, loadIngestConfig(env).tableName),
+    due: new DynamoDbStatusDue(ingest.clients.dynamodb, ingestConfig.tableName),
     store: ingest.store,
     publisher: ingest.publisher,
     logger: ingest.logger,

@@ -21,5 +21,5 @@ import { validatePostback } from '../../lambda/domain/validate';
 export function interpreted(body: unknown, receivedAt: Date, format: PostbackFormat = 'json'): PostbackRecord {
   const valid = validatePostback(body);
   if (!valid.ok) throw new Error(`invalid test postback: ${JSON.stringify(valid.details)}`);
-  return interpretPostback(valid.postback, receivedAt, format);
+  return interpretPostback(valid.postback, receivedAt, format, valid.instant);
 }

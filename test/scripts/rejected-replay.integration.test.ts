@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDbRejectedRecords } from '../../lambda/adapters/rejected-records';
 import { defaultIngestDeps } from '../../lambda/ingest/ingest-handler-factory';
+import { toXmlPostback } from '../../local/xml-form';
 import { type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from '../../scripts/rejected-replay';
 import { main } from '../../scripts/replay-rejected';
 import { fixture } from '../helpers/fixtures';
@@ -26,7 +27,7 @@ beforeEach(() => h.bus.reset());
  * cause was fixed (stand-in for that version: the record is written with the real store's
  * `saveRejected`, exactly as the refusing handler writes it).
  */
-async function keptByEarlierVersion(postback: Record<string, unknown>, receivedAt = new Date()) {
+async function keptByEarlierVersion(postback: Record<string, unknown>, receivedAt = new Date(), form: 'json' | 'xml' = 'json') {
   const requestId = randomUUID();
   await h.storeWith(60).saveRejected({
     requestId,
@@ -35,9 +36,9 @@ async function keptByEarlierVersion(postback: Record<string, unknown>, receivedA
     reason: 'validation_failed',
     message: 'the postback does not match the schema',
     details: [{ path: '/timestamp', message: 'must be a date-time' }],
-    contentType: 'application/json',
+    contentType: form === 'xml' ? 'application/xml' : 'application/json',
     sourceIp: '203.0.113.10',
-    body: JSON.stringify(postback),
+    body: form === 'xml' ? toXmlPostback(postback) : JSON.stringify(postback),
     truncated: false,
   });
   return requestId;
@@ -95,6 +96,20 @@ describe('replay-rejected', () => {
     const all: unknown[] = [];
     for await (const record of records.listRejected(since, new Date(Date.now() + 60_000))) all.push(record);
     expect(all).toHaveLength(2);
+  });
+
+  it('--dry-run reads an XML record as the handler does: it would be accepted, with the postbackId the replay then gets', async () => {
+    const since = new Date(); // only the records of this test
+    const trackingId = `replay-${randomUUID()}`;
+    await keptByEarlierVersion({ ...fixture('n102'), 'tracking-id': trackingId }, new Date(), 'xml');
+
+    const dry = await run({ since, dryRun: true });
+    const replayed = await run({ since });
+
+    expect(replayed.map((line) => line.outcome?.result)).toEqual(['accepted']);
+    expect(dry.map((line) => [line.action, line.detail])).toEqual([['would_accept', `postbackId ${replayed[0]?.outcome?.postbackId}`]]);
+    expect(h.eventsFor(trackingId)).toHaveLength(1);
+    expect(h.eventsFor(trackingId)[0]?.detail).toMatchObject({ format: 'xml' });
   });
 
   it('when marking the record fails after the replay was accepted, the next run finds a duplicate: still one event', async () => {

@@ -76,6 +76,12 @@ describe('interpretPostback', () => {
     });
   });
 
+  it.each(CATALOG.map((e) => e.code))('gives %s the same record from the instant validatePostback parsed as without it', (code) => {
+    const result = validatePostback(bodyFor(code));
+    if (!result.ok) throw new Error(JSON.stringify(result.details));
+    expect(interpretPostback(result.postback, RECEIVED, 'json', result.instant)).toEqual(interpretPostback(result.postback, RECEIVED));
+  });
+
   it('derives a stable tracking-id for an MO postback without one', () => {
     const { 'tracking-id': _t, ...body } = fixture('n401');
     const a = interpretPostback(valid(body), RECEIVED);

@@ -1,4 +1,5 @@
 import { CATALOG } from '../../../lambda/domain/catalog';
+import { toInstant } from '../../../lambda/domain/timestamp';
 import { validatePostback } from '../../../lambda/domain/validate';
 import e102 from '../../fixtures/e102.json';
 import n003 from '../../fixtures/n003.json';
@@ -19,7 +20,8 @@ function detailsOf(body: unknown) {
 
 describe('validatePostback', () => {
   it.each(CATALOG.map((e) => e.code))('accepts a well-formed %s', (code) => {
-    expect(validatePostback(validFor(code))).toEqual({ ok: true, postback: validFor(code) });
+    const body = validFor(code);
+    expect(validatePostback(body)).toEqual({ ok: true, postback: body, instant: toInstant(String(body.timestamp)) });
   });
 
   it.each([
@@ -61,7 +63,7 @@ describe('validatePostback', () => {
 
   it('accepts a well-formed unknown code, and keeps extra fields', () => {
     const body = { ...n101, code: 'N555', 'x-extra': { nested: true } };
-    expect(validatePostback(body)).toEqual({ ok: true, postback: body });
+    expect(validatePostback(body)).toEqual({ ok: true, postback: body, instant: toInstant(n101.timestamp) });
   });
 
   it('still needs a tracking-id for an unknown MT code', () => {
@@ -79,6 +81,15 @@ describe('validatePostback', () => {
       { path: '/code', message: 'is required' },
       { path: '/timestamp', message: 'is required' },
     ]);
+  });
+
+  it.each([
+    ['2014-02-03T11:19:49-05:00', '2014-02-03T16:19:49.000000000Z'],
+    ['2014-02-03T16:19:49Z', '2014-02-03T16:19:49.000000000Z'],
+    ['2026-04-24T18:30:00.1234567891Z', '2026-04-24T18:30:00.123456789Z1'],
+  ])('gives the timestamp %s as the instant %s, parsed once for interpretPostback', (timestamp, key) => {
+    const result = validatePostback({ ...n101, timestamp });
+    expect(result.ok && result.instant.key).toBe(key);
   });
 
   it('accepts timestamps with an offset and refuses those without a zone or impossible ones', () => {

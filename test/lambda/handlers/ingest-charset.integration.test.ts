@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startLocalApi } from '../../../local/http-server';
+import { toXmlPostback } from '../../../local/xml-form';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 
@@ -92,6 +93,13 @@ describe('charset decoding', () => {
     const res = await postBytes(latin1, 'application/json');
     expect(res.statusCode).toBe(400);
     expect(res.body).toEqual({ error: 'invalid_json', message: 'body is not valid utf-8' });
+  });
+
+  it('answers 400 invalid_xml (not invalid_json) when the bytes of an XML body are not valid in its charset', async () => {
+    const latin1 = Buffer.from(toXmlPostback({ ...fixture('n101'), 'tracking-id': uniqueId(), 'status-details': JOSE }), 'latin1');
+    const res = await postBytes(latin1, 'application/xml; charset=utf-8');
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toEqual({ error: 'invalid_xml', message: 'body is not valid utf-8 (declared charset utf-8)' });
   });
 
   it('decodes an ASCII body declared utf-16 as UTF-16 (the declared charset decides), which is not JSON: 400', async () => {

@@ -1,7 +1,7 @@
 /**
  * The XML form of postbacks: mapping to the JSON form, and refusal of hostile or malformed XML.
  */
-import { InvalidXmlError } from '../../../lambda/errors';
+import { UnreadableBodyError } from '../../../lambda/errors';
 import { MAX_XML_DEPTH, parseXmlPostback } from '../../../lambda/http/xml-postback';
 import { toXmlPostback } from '../../../local/xml-form';
 import { EXAMPLE_NAMES, fixture } from '../../helpers/fixtures';
@@ -88,7 +88,7 @@ describe('parseXmlPostback: refusals (400 invalid_xml)', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(InvalidXmlError);
-    expect((error as InvalidXmlError).body()).toEqual({ error: 'invalid_xml', message: expect.stringMatching(message) });
+    expect(error).toBeInstanceOf(UnreadableBodyError);
+    expect((error as UnreadableBodyError).body()).toEqual({ error: 'invalid_xml', message: expect.stringMatching(message) });
   });
 });

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ATTRIBUTE, PUBLISH_STATE } from '../../../lambda/adapters/item-vocabulary';
 import { STATUS_UNKNOWN } from '../../../lambda/domain/catalog';
 import { statusUnknownRecord } from '../../../lambda/domain/status-unknown';
-import type { DuePage, StatusDueSource } from '../../../lambda/ports';
+import type { DuePage, StatusDueSource, StatusUnknownStore } from '../../../lambda/ports';
 import { createRelayHandler, defaultRelayDeps } from '../../../lambda/relay/relay-handler-factory';
 import {
   createStatusUnknownSweep,
@@ -201,5 +201,45 @@ describe('a message with no final postback', () => {
       expect(delivered[0]!.detail.isLatest).toBe(true);
       expect(unknownEvents(id).length).toBeLessThanOrEqual(1);
     }
+  });
+});
+
+describe('the run budget', () => {
+  it('claims at most SWEEP_MAX_PER_RUN messages although the shards claim concurrently, each with one "now" and a deadline', async () => {
+    const ids = Array.from({ length: 10 }, newId); // spread over several of the 16 shards
+    for (const id of ids) await send('n101', id);
+    const deps = defaultSweepDeps({
+      ...process.env,
+      TABLE_NAME: h.table.tableName,
+      EVENT_BUS_NAME: 'test-bus',
+      STATUS_UNKNOWN_AFTER_SECONDS: String(WAIT_SECONDS),
+      SWEEP_MAX_PER_RUN: '2',
+    });
+    const claims: { receivedAt: string; now: string; deadline: boolean }[] = [];
+    // A slow claim: every shard with a due message is claiming at the same time.
+    const slowStore: StatusUnknownStore = {
+      async claimStatusUnknown(record, now, options) {
+        claims.push({ receivedAt: record.receivedAt, now: now.toISOString(), deadline: options?.abortSignal !== undefined });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return deps.store.claimStatusUnknown(record, now, options);
+      },
+      markPublished: (...args) => deps.store.markPublished(...args),
+      release: (...args) => deps.store.release(...args),
+    };
+    let tick = 0; // a clock that moves on every read
+    const sweep = createStatusUnknownSweep({
+      ...deps,
+      store: slowStore,
+      clock: () => new Date(Date.now() + AFTER_THE_WAIT * 1000 + tick++),
+    });
+
+    const result = (await sweep({}, lambdaContext())) as SweepResult;
+
+    expect(result).toMatchObject({ marked: 2, failed: 0, more: true });
+    expect(claims.length).toBeGreaterThanOrEqual(2);
+    for (const claim of claims) expect(claim).toEqual({ receivedAt: claim.now, now: claim.now, deadline: true });
+
+    await sweepAt(AFTER_THE_WAIT)(); // the next run takes the rest
+    for (const id of ids) expect(unknownEvents(id)).toHaveLength(1);
   });
 });
