@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV, type Environment, type IngestSettings, ingestEnvironment, queryEnvironment } from '../lambda/config-contract';
-import { RELAY, STATUS_DUE, TABLE_DEFINITION } from '../lambda/table-definition';
+import { CLIENT_REFERENCE_INDEX } from '../lambda/table-definition';
 import { BUNDLING, bundledFunction, type HandlerEntry } from './function-bundling';
 
 /**
@@ -195,12 +195,8 @@ export function createQueryFunction(scope: Construct, options: QueryFunctionOpti
     new iam.PolicyStatement({
       sid: 'ReadPostbacks',
       actions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
-      resources: [
-        options.table.tableArn,
-        ...TABLE_DEFINITION.globalSecondaryIndexes
-          .filter((gsi) => gsi.indexName !== RELAY.indexName && gsi.indexName !== STATUS_DUE.indexName) // the relay's and the sweep's indexes are theirs
-          .map((gsi) => `${options.table.tableArn}/index/${gsi.indexName}`),
-      ],
+      // Exactly the index the reader queries: an index added later is not readable by default.
+      resources: [options.table.tableArn, `${options.table.tableArn}/index/${CLIENT_REFERENCE_INDEX.indexName}`],
     }),
   );
   return fn;

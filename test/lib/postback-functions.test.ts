@@ -249,3 +249,38 @@ describe('the functions with every option', () => {
     });
   });
 });
+
+describe('the query role with an index added to the table definition', () => {
+  // An index added later (another reader's, or a writer's like the relay's) must be granted
+  // deliberately: the query role reads exactly the client-reference index.
+  test('is not granted the added index', () => {
+    jest.isolateModules(() => {
+      jest.doMock('../../lambda/table-definition', () => {
+        const actual = jest.requireActual('../../lambda/table-definition');
+        const added = { ...actual.CLIENT_REFERENCE_INDEX, indexName: 'byAddedLater' };
+        return {
+          ...actual,
+          TABLE_DEFINITION: {
+            ...actual.TABLE_DEFINITION,
+            globalSecondaryIndexes: [...actual.TABLE_DEFINITION.globalSecondaryIndexes, added],
+          },
+        };
+      });
+      const { MmsPostbackReceiver: Receiver } =
+        require('../../lib/mms-postback-receiver') as typeof import('../../lib/mms-postback-receiver');
+      const { testApp: app } = require('./helpers') as typeof import('./helpers');
+      const { Stack: IsolatedStack } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+      const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
+      const stack = new IsolatedStack(app(), 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+      const receiver = new Receiver(stack, 'Receiver');
+      const template = Template.fromStack(stack);
+      const indexes =
+        template.toJSON().Resources[stack.getLogicalId(receiver.table.node.defaultChild as never)].Properties.GlobalSecondaryIndexes;
+      expect(indexes.map((gsi: { IndexName: string }) => gsi.IndexName)).toContain('byAddedLater');
+      const roleId = stack.getLogicalId((receiver.queryFunction.role as iam.Role).node.defaultChild as never);
+      const read = statementsOf(template, roleId).find((statement: { Sid?: string }) => statement.Sid === 'ReadPostbacks');
+      expect(JSON.stringify(read)).not.toContain('byAddedLater');
+      expect(JSON.stringify(read)).toContain('/index/byClientReference');
+    });
+  });
+});
