@@ -168,9 +168,8 @@ export class MmsPostbackReceiver extends Construct {
       this.secret = secret;
     }
 
-    // Functions: each sets its environment (from the configuration contract) next to its grants.
-    // A given bus may be in another account: only its ARN names it there (PutEvents takes either).
-    const eventBusName = props.eventBus ? this.eventBus.eventBusArn : this.eventBus.eventBusName;
+    // Functions: each sets its environment (from the configuration contract) next to its grants,
+    // and names the bus as `busReference` says (a given bus by its ARN: it may be in another account).
     const historyRetentionDays = props.historyRetentionDays ?? RECEIVER_DEFAULTS.historyRetentionDays;
     const common = {
       timeout,
@@ -184,7 +183,6 @@ export class MmsPostbackReceiver extends Construct {
       ...common,
       table: this.table,
       eventBus: this.eventBus,
-      eventBusName,
       secret: this.secret,
       reservedConcurrency: props.reservedConcurrency,
       settings: {
@@ -209,7 +207,6 @@ export class MmsPostbackReceiver extends Construct {
         }),
         table: this.table,
         eventBus: this.eventBus,
-        eventBusName,
         eventSource: this.eventSource,
         statusUnknownAfter,
         historyRetentionDays,
@@ -258,7 +255,6 @@ export class MmsPostbackReceiver extends Construct {
     this.relay = new PostbackRelay(this, 'Relay', {
       table: this.table,
       eventBus: this.eventBus,
-      eventBusName,
       eventSource: this.eventSource,
       leaseSeconds: props.leaseSeconds ?? RECEIVER_DEFAULTS.leaseSeconds,
       alarmTopic: props.alarmTopic,

@@ -8,6 +8,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV, type Environment, type IngestSettings, ingestEnvironment, queryEnvironment } from '../lambda/config-contract';
 import { CLIENT_REFERENCE_INDEX } from '../lambda/table-definition';
+import { busReference, publishEventsStatement } from './event-bus-access';
 import { BUNDLING, bundledFunction, type HandlerEntry } from './function-bundling';
 
 /**
@@ -99,9 +100,8 @@ export function createPostbackFunction(scope: Construct, id: string, options: Po
 /** What the ingest function works on, besides its settings. */
 export interface IngestFunctionOptions extends PostbackFunctionSettings {
   readonly table: dynamodb.ITableV2;
+  /** The bus it publishes on, named as {@link busReference} says. */
   readonly eventBus: events.IEventBus;
-  /** How the function names the bus: its name, or its ARN for a given bus (which may be in another account). */
-  readonly eventBusName: string;
   readonly secret: secretsmanager.ISecret;
   /** The ingest settings other than table, bus and secret. */
   readonly settings: Omit<IngestSettings, 'tableName' | 'eventBusName' | 'secret' | 'tracing'>;
@@ -115,13 +115,13 @@ export interface IngestFunctionOptions extends PostbackFunctionSettings {
  * its source on the bus.
  *
  * @example
- * const ingest = createIngestFunction(this, { ...settings, table, eventBus, eventBusName, secret, settings: { eventSource } });
+ * const ingest = createIngestFunction(this, { ...settings, table, eventBus, secret, settings: { eventSource } });
  */
 export function createIngestFunction(scope: Construct, options: IngestFunctionOptions): lambda.Function {
   const environment = ingestEnvironment({
     ...options.settings,
     tableName: options.table.tableName,
-    eventBusName: options.eventBusName,
+    eventBusName: busReference(options.eventBus),
     secret: { arn: options.secret.secretArn },
     tracing: options.tracing,
   });
@@ -159,14 +159,7 @@ export function createIngestFunction(scope: Construct, options: IngestFunctionOp
       }),
     );
   }
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      sid: 'PublishPostbackEvents',
-      actions: ['events:PutEvents'],
-      resources: [options.eventBus.eventBusArn],
-      conditions: { StringEquals: { 'events:source': environment[ENV.eventSource] as string } },
-    }),
-  );
+  fn.addToRolePolicy(publishEventsStatement('PublishPostbackEvents', options.eventBus, environment[ENV.eventSource] as string));
   return fn;
 }
 

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Resource, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { DEFAULTS, relayEnvironment } from '../lambda/config-contract';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/observability';
 import { RELAY } from '../lambda/table-definition';
+import { busReference, publishEventsStatement } from './event-bus-access';
 import { bundledFunction } from './function-bundling';
 
 /** Properties of {@link PostbackRelay}. */
@@ -27,7 +28,7 @@ export interface PostbackRelayProps {
    * How the function names the bus in PutEvents: its name, or its ARN (a bus of another
    * account is found only by its ARN).
    *
-   * @default - the bus's name when this app creates the bus, its ARN otherwise
+   * @default - `busReference(eventBus)`: the bus's name when this app creates the bus, its ARN otherwise
    */
   readonly eventBusName?: string;
   /**
@@ -165,14 +166,7 @@ export class PostbackRelay extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'LeaseAndMarkEntries', actions: ['dynamodb:UpdateItem'], resources: [props.table.tableArn] }),
     );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'PublishPostbackEvents',
-        actions: ['events:PutEvents'],
-        resources: [props.eventBus.eventBusArn],
-        conditions: { StringEquals: { 'events:source': props.eventSource } },
-      }),
-    );
+    role.addToPrincipalPolicy(publishEventsStatement('PublishPostbackEvents', props.eventBus, props.eventSource));
 
     const settings = {
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -186,8 +180,7 @@ export class PostbackRelay extends Construct {
       environment: {
         ...relayEnvironment({
           tableName: props.table.tableName,
-          eventBusName:
-            props.eventBusName ?? (Resource.isOwnedResource(props.eventBus) ? props.eventBus.eventBusName : props.eventBus.eventBusArn),
+          eventBusName: props.eventBusName ?? busReference(props.eventBus),
           eventSource: props.eventSource,
           leaseSeconds: props.leaseSeconds ?? DEFAULTS.leaseSeconds,
           serviceName,
