@@ -242,7 +242,19 @@ export class MmsPostbackReceiver extends Construct {
       this.apiStage = this.restApi.deploymentStage;
     }
 
-    // Alarms and dashboard.
+    // Relay, alarms and dashboard: every alarm (the relay's too) notifies the topic and shows in the dashboard's alarm widget.
+    this.relay = new PostbackRelay(this, 'Relay', {
+      table: this.table,
+      eventBus: this.eventBus,
+      eventSource: this.eventSource,
+      leaseSeconds: props.leaseSeconds ?? RECEIVER_DEFAULTS.leaseSeconds,
+      serviceName,
+      bundling: BUNDLING,
+      sourceMaps: common.sourceMaps,
+      tracing,
+      logRetention,
+      removalPolicy,
+    });
     const monitoring = new PostbackMonitoring(this, 'Monitoring', {
       stage: this.apiStage,
       accessLogGroup: this.accessLogGroup,
@@ -251,21 +263,9 @@ export class MmsPostbackReceiver extends Construct {
       table: this.table,
       serviceName,
       alarmTopic: props.alarmTopic,
+      additionalAlarms: [this.relay.alarm],
     });
-    this.relay = new PostbackRelay(this, 'Relay', {
-      table: this.table,
-      eventBus: this.eventBus,
-      eventSource: this.eventSource,
-      leaseSeconds: props.leaseSeconds ?? RECEIVER_DEFAULTS.leaseSeconds,
-      alarmTopic: props.alarmTopic,
-      serviceName,
-      bundling: BUNDLING,
-      sourceMaps: common.sourceMaps,
-      tracing,
-      logRetention,
-      removalPolicy,
-    });
-    this.alarms = [...monitoring.alarms, this.relay.alarm];
+    this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
     this.dashboard.addWidgets(...this.relay.dashboardWidgets());
   }

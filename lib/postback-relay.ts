@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -8,13 +7,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DEFAULTS, relayEnvironment } from '../lambda/config-contract';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/observability';
+import { METRIC, SERVICE_NAME } from '../lambda/observability';
 import { RELAY } from '../lambda/table-definition';
 import { busReference, publishEventsStatement } from './event-bus-access';
 import { bundledFunction } from './function-bundling';
+import { serviceMetric } from './postback-monitoring';
 
 /** Properties of {@link PostbackRelay}. */
 export interface PostbackRelayProps {
@@ -57,12 +56,6 @@ export interface PostbackRelayProps {
    * @default Duration.seconds(50)
    */
   readonly timeout?: Duration;
-  /**
-   * Topic that the alarm notifies (on ALARM and on OK).
-   *
-   * @default - no actions
-   */
-  readonly alarmTopic?: sns.ITopic;
   /**
    * The `service` dimension of the metrics (`POWERTOOLS_SERVICE_NAME`).
    *
@@ -111,10 +104,13 @@ export interface PostbackRelayProps {
  * The relay: a function run on a schedule that publishes every history entry left
  * unpublished after its lease (publish failed, answer lost, sender never retried) and
  * marks it published; its metric `OldestUnpublishedAgeSeconds` (every run, 0 when none)
- * and an alarm on it, which also fires when the relay stops reporting.
+ * and an alarm on it, which also fires when the relay stops reporting. The alarm has no
+ * actions of its own: give it to `PostbackMonitoring` (`additionalAlarms`), which wires the
+ * receiver's topic and lists it on the dashboard.
  *
  * @example
- * new PostbackRelay(this, 'Relay', { table, eventBus, eventSource: 'mms.postbacks', alarmTopic });
+ * const relay = new PostbackRelay(this, 'Relay', { table, eventBus, eventSource: 'mms.postbacks' });
+ * new PostbackMonitoring(this, 'Monitoring', { ...monitoringProps, additionalAlarms: [relay.alarm] });
  */
 export class PostbackRelay extends Construct {
   /** The relay function. */
@@ -209,13 +205,7 @@ export class PostbackRelay extends Construct {
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
 
-    this.oldestUnpublishedAge = new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: METRIC.oldestUnpublishedAge,
-      dimensionsMap: { service: serviceName },
-      statistic: cloudwatch.Stats.MAXIMUM,
-      period: Duration.minutes(5),
-    });
+    this.oldestUnpublishedAge = serviceMetric(serviceName, METRIC.oldestUnpublishedAge, cloudwatch.Stats.MAXIMUM);
     const threshold = publishWithin.toSeconds() - interval.toSeconds();
     this.alarm = new cloudwatch.Alarm(this, 'OldestUnpublishedAlarm', {
       metric: this.oldestUnpublishedAge,
@@ -226,11 +216,6 @@ export class PostbackRelay extends Construct {
       // Every run reports (0 when nothing is pending): no data means the relay is not running.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    if (props.alarmTopic) {
-      const action = new cloudwatchActions.SnsAction(props.alarmTopic);
-      this.alarm.addAlarmAction(action);
-      this.alarm.addOkAction(action);
-    }
     this.serviceName = serviceName;
     this.alarmThreshold = threshold;
   }
@@ -245,15 +230,7 @@ export class PostbackRelay extends Construct {
    * dashboard.addWidgets(...relay.dashboardWidgets());
    */
   public dashboardWidgets(): cloudwatch.IWidget[] {
-    const count = (metricName: string, label: string) =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { service: this.serviceName },
-        statistic: cloudwatch.Stats.SUM,
-        period: Duration.minutes(5),
-        label,
-      });
+    const count = (metricName: string, label: string) => serviceMetric(this.serviceName, metricName).with({ label });
     return [
       new cloudwatch.GraphWidget({
         title: 'Relay: oldest unpublished postback (s)',
