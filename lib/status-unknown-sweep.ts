@@ -5,12 +5,15 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { sweepEnvironment } from '../lambda/config-contract';
+import { DEFAULTS, sweepEnvironment } from '../lambda/config-contract';
 import { STATUS_DUE } from '../lambda/table-definition';
 import { busReference, publishEventsStatement } from './event-bus-access';
 
-/** Timeout of the sweep function: a run stops taking new messages 10 s before it. */
-export const STATUS_UNKNOWN_SWEEP_TIMEOUT = Duration.seconds(60);
+/**
+ * Timeout of the sweep function (`DEFAULTS.sweepTimeoutSeconds`, shorter than the sweep's
+ * lease): a run stops taking new messages 10 s before it.
+ */
+export const STATUS_UNKNOWN_SWEEP_TIMEOUT = Duration.seconds(DEFAULTS.sweepTimeoutSeconds);
 
 /** Properties of {@link StatusUnknownSweep}. */
 export interface StatusUnknownSweepProps {
