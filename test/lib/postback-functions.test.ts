@@ -85,6 +85,31 @@ describe('the functions with defaults', () => {
       POWERTOOLS_TRACE_ENABLED: 'false',
       NODE_OPTIONS: '--enable-source-maps',
     });
+    const busRef = { Ref: logicalId(stack, receiver.eventBus as events.EventBus) };
+    expect(env(receiver.relay.function)).toEqual({
+      TABLE_NAME: tableRef,
+      EVENT_BUS_NAME: busRef,
+      EVENT_SOURCE: 'mms.postbacks',
+      LEASE_SECONDS: '60',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    const sweep = receiver.statusUnknownSweep?.function;
+    expect(sweep).toBeDefined();
+    expect(env(sweep as NonNullable<typeof sweep>)).toEqual({
+      TABLE_NAME: tableRef,
+      EVENT_BUS_NAME: busRef,
+      EVENT_SOURCE: 'mms.postbacks',
+      HISTORY_RETENTION_DAYS: '90',
+      // The sweep's own lease, longer than its 60 s timeout.
+      LEASE_SECONDS: '120',
+      STATUS_UNKNOWN_AFTER_SECONDS: '259200',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
   });
 
   // The bench and the local run build their environments with the same builders: the
