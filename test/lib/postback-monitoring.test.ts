@@ -41,12 +41,20 @@ describe('PostbackMonitoring', () => {
   test('a custom 4xx-rate threshold', () => {
     const { stack, create } = monitoringWith(() => ({ api4xxRateThreshold: 0.2 }));
     const monitoring = create();
-    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: '4XXError',
       Threshold: 0.2,
       AlarmDescription: Match.stringLikeRegexp('^More than 20% of'),
     });
-    expect(monitoring.api4xxRateAlarm).toBeDefined();
+    // The exposed alarm is that one: the 4xx rate of the stage against the given threshold.
+    expect(template.toJSON().Resources[logicalId(stack, monitoring.api4xxRateAlarm)].Properties).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '4XXError',
+      Statistic: 'Average',
+      Threshold: 0.2,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 
   test.each(
