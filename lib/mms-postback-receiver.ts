@@ -10,7 +10,6 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../lambda/table-definition';
-import { BUNDLING } from './function-bundling';
 import { describePostbackFilter, type OnPostbackOptions, type PostbackFilter, postbackEventPattern } from './postback-event-pattern';
 import { PostbackEventSchemas } from './postback-event-schemas';
 import { createIngestFunction, createPostbackFunction, createQueryFunction } from './postback-functions';
@@ -249,7 +248,6 @@ export class MmsPostbackReceiver extends Construct {
       eventSource: this.eventSource,
       leaseSeconds: props.leaseSeconds ?? RECEIVER_DEFAULTS.leaseSeconds,
       serviceName,
-      bundling: BUNDLING,
       sourceMaps: common.sourceMaps,
       tracing,
       logRetention,

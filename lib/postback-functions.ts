@@ -42,6 +42,18 @@ export interface PostbackFunctionOptions extends PostbackFunctionSettings {
   readonly environment: Environment;
   readonly reservedConcurrency?: number;
   readonly logging?: Pick<lambda.FunctionProps, 'loggingFormat' | 'systemLogLevelV2'>;
+  /**
+   * Construct ids of the log group and the role, next to the function's.
+   *
+   * @default - `<id>Logs` and `<id>Role`
+   */
+  readonly resourceIds?: { readonly logGroup: string; readonly role: string };
+  /**
+   * Description of the role.
+   *
+   * @default - `Execution role of the <id> of the MMS postback receiver`
+   */
+  readonly roleDescription?: string;
 }
 
 /**
@@ -53,10 +65,11 @@ export interface PostbackFunctionOptions extends PostbackFunctionSettings {
  * const fn = createPostbackFunction(this, 'QueryFunction', { ...settings, entry: 'query', description, environment });
  */
 export function createPostbackFunction(scope: Construct, id: string, options: PostbackFunctionOptions): lambda.Function {
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: options.logRetention, removalPolicy: options.removalPolicy });
-  const role = new iam.Role(scope, `${id}Role`, {
+  const ids = options.resourceIds ?? { logGroup: `${id}Logs`, role: `${id}Role` };
+  const logGroup = new logs.LogGroup(scope, ids.logGroup, { retention: options.logRetention, removalPolicy: options.removalPolicy });
+  const role = new iam.Role(scope, ids.role, {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: `Execution role of the ${id} of the MMS postback receiver`,
+    description: options.roleDescription ?? `Execution role of the ${id} of the MMS postback receiver`,
   });
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({

@@ -1,18 +1,17 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DEFAULTS, relayEnvironment } from '../lambda/config-contract';
 import { METRIC, SERVICE_NAME } from '../lambda/observability';
 import { RELAY } from '../lambda/table-definition';
 import { busReference, publishEventsStatement } from './event-bus-access';
-import { bundledFunction } from './function-bundling';
+import { createPostbackFunction } from './postback-functions';
 import { serviceMetric } from './postback-monitoring';
 
 /** Properties of {@link PostbackRelay}. */
@@ -62,12 +61,6 @@ export interface PostbackRelayProps {
    * @default 'mms-postbacks'
    */
   readonly serviceName?: string;
-  /**
-   * esbuild settings of the function.
-   *
-   * @default - the NodejsFunction defaults
-   */
-  readonly bundling?: nodejs.BundlingOptions;
   /**
    * Run with `--enable-source-maps` (the bundle must carry source maps).
    *
@@ -136,67 +129,40 @@ export class PostbackRelay extends Construct {
       throw new Error('PostbackRelay: publishWithin must be longer than the interval');
     }
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Execution role of the relay of the MMS postback receiver',
-    });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
+    // The installed package ships the bundle prebuilt (dist/functions/relay, see scripts/build.ts);
+    // this repository bundles from sources. Log group and role keep the ids `Logs` and `Role`
+    // of this construct (a new id would replace the deployed ones).
+    this.function = createPostbackFunction(this, 'Function', {
+      entry: 'relay',
+      description: 'MMS postbacks: publishes stored postbacks whose event is not out after their lease',
+      environment: relayEnvironment({
+        tableName: props.table.tableName,
+        eventBusName: props.eventBusName ?? busReference(props.eventBus),
+        eventSource: props.eventSource,
+        leaseSeconds: props.leaseSeconds ?? DEFAULTS.leaseSeconds,
+        serviceName,
       }),
-    );
+      timeout,
+      memorySize: props.memorySize ?? 256,
+      tracing: props.tracing ?? false,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      sourceMaps,
+      resourceIds: { logGroup: 'Logs', role: 'Role' },
+      roleDescription: 'Execution role of the relay of the MMS postback receiver',
+    });
     // Least privilege: find due entries in the relay index, take leases and mark entries in the table, publish with the receiver's source.
-    role.addToPrincipalPolicy(
+    this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'FindDueEntries',
         actions: ['dynamodb:Query'],
         resources: [`${props.table.tableArn}/index/${RELAY.indexName}`],
       }),
     );
-    role.addToPrincipalPolicy(
+    this.function.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'LeaseAndMarkEntries', actions: ['dynamodb:UpdateItem'], resources: [props.table.tableArn] }),
     );
-    role.addToPrincipalPolicy(publishEventsStatement('PublishPostbackEvents', props.eventBus, props.eventSource));
-
-    const settings = {
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
-      timeout,
-      description: 'MMS postbacks: publishes stored postbacks whose event is not out after their lease',
-      role,
-      logGroup,
-      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-      environment: {
-        ...relayEnvironment({
-          tableName: props.table.tableName,
-          eventBusName: props.eventBusName ?? busReference(props.eventBus),
-          eventSource: props.eventSource,
-          leaseSeconds: props.leaseSeconds ?? DEFAULTS.leaseSeconds,
-          serviceName,
-        }),
-        ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
-      },
-    };
-    // The installed package ships the bundle prebuilt (dist/functions/relay, see scripts/build.ts);
-    // this repository bundles from sources.
-    this.function = bundledFunction(this, 'Function', settings, { entry: 'relay', sourceMaps, bundling: props.bundling });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is pinned on purpose, like the other functions of the receiver (esbuild target node22).',
-    });
-    if (props.tracing) {
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions: Resource "*" is required.',
-      });
-    }
+    this.function.addToRolePolicy(publishEventsStatement('PublishPostbackEvents', props.eventBus, props.eventSource));
 
     // No retries of a missed invocation: the next run comes one interval later and does the same work.
     this.schedule = new events.Rule(this, 'Schedule', {
