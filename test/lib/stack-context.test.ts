@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CONTEXT_KEYS, ContextError, misspeltContextKey, readStackContext } from '../../lib/stack-context';
@@ -132,17 +130,5 @@ describe('keys that exclude or need each other', () => {
   test.each(CONFLICTS)('%o is refused with a ContextError', (context, message) => {
     expect(() => read(context)).toThrow(ContextError);
     expect(() => read(context)).toThrow(message);
-  });
-
-  test('bin/app.ts prints the message as one line, with no stack trace, and fails', () => {
-    const [context, message] = CONFLICTS[0] as [Record<string, unknown>, string];
-    const root = path.join(__dirname, '..', '..');
-    const run = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['bin/app.ts'], {
-      cwd: root,
-      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context) },
-      encoding: 'utf8',
-    });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toBe(`${message}\n`);
   });
 });
