@@ -68,7 +68,9 @@ export const DEFAULTS = {
   sweepMaxPerRun: 20_000,
   /** Index entries per Query and states per BatchGetItem of the sweep (BatchGetItem reads at most 100). */
   sweepPageSize: 50,
-  /** The sweep's lease on the history entries it claims: longer than its timeout, so the relay never takes one it is publishing. */
+  /** Timeout of the sweep function, in seconds: a run stops taking new messages 10 s before it. */
+  sweepTimeoutSeconds: 60,
+  /** The sweep's lease on the history entries it claims: longer than its timeout (`sweepTimeoutSeconds`), so the relay never takes one it is publishing. */
   sweepLeaseSeconds: 120,
   /** Stage throttling, steady requests per second. */
   throttlingRateLimit: 5000,

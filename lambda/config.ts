@@ -27,22 +27,19 @@ function requiredString(env: Env, name: string): string {
   return value;
 }
 
-function positiveInt(env: Env, name: string, fallback: number): number {
+/**
+ * An integer variable of at least `min` (1: positive, 0: non-negative): `fallback` when it
+ * is not set, or a {@link ConfigError} naming it when it is `'required'`.
+ */
+function integer(env: Env, name: string, fallback: number | 'required', min: 0 | 1): number {
   const raw = optionalString(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigError(`Environment variable ${name} must be a positive integer, got "${raw}"`);
+  if (raw === undefined) {
+    if (fallback === 'required') throw new ConfigError(`Missing required environment variable ${name}`);
+    return fallback;
   }
-  return value;
-}
-
-function nonNegativeInt(env: Env, name: string, fallback: number): number {
-  const raw = optionalString(env, name);
-  if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) {
-    throw new ConfigError(`Environment variable ${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`Environment variable ${name} must be a ${min === 1 ? 'positive' : 'non-negative'} integer, got "${raw}"`);
   }
   return value;
 }
@@ -91,7 +88,7 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
   const secretArn = optionalString(env, ENV.secretArn);
   const literal = optionalString(env, ENV.secretValue);
   const secret: SecretConfig = secretArn
-    ? { kind: 'secretsManager', secretArn, refreshSeconds: positiveInt(env, ENV.secretRefreshSeconds, DEFAULTS.secretRefreshSeconds) }
+    ? { kind: 'secretsManager', secretArn, refreshSeconds: integer(env, ENV.secretRefreshSeconds, DEFAULTS.secretRefreshSeconds, 1) }
     : literal
       ? { kind: 'literal', value: literal }
       : { kind: 'none' };
@@ -100,11 +97,11 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     eventBusName: requiredString(env, ENV.eventBusName),
     eventSource: optionalString(env, ENV.eventSource) ?? DEFAULTS.eventSource,
     secret,
-    historyRetentionDays: positiveInt(env, ENV.historyRetentionDays, DEFAULTS.historyRetentionDays),
-    rejectedRetentionDays: positiveInt(env, ENV.rejectedRetentionDays, DEFAULTS.rejectedRetentionDays),
-    leaseSeconds: positiveInt(env, ENV.leaseSeconds, DEFAULTS.leaseSeconds),
-    retryAfterSeconds: positiveInt(env, ENV.retryAfterSeconds, DEFAULTS.retryAfterSeconds),
-    statusUnknownAfterSeconds: nonNegativeInt(env, ENV.statusUnknownAfterSeconds, STATUS_UNKNOWN_OFF),
+    historyRetentionDays: integer(env, ENV.historyRetentionDays, DEFAULTS.historyRetentionDays, 1),
+    rejectedRetentionDays: integer(env, ENV.rejectedRetentionDays, DEFAULTS.rejectedRetentionDays, 1),
+    leaseSeconds: integer(env, ENV.leaseSeconds, DEFAULTS.leaseSeconds, 1),
+    retryAfterSeconds: integer(env, ENV.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 1),
+    statusUnknownAfterSeconds: integer(env, ENV.statusUnknownAfterSeconds, STATUS_UNKNOWN_OFF, 0),
     serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName,
     metricsNamespace: optionalString(env, ENV.metricsNamespace) ?? DEFAULTS.metricsNamespace,
   };
@@ -210,8 +207,8 @@ export function loadRelayConfig(env: Env = process.env): RelayConfig {
     tableName: requiredString(env, ENV.tableName),
     eventBusName: requiredString(env, ENV.eventBusName),
     eventSource: optionalString(env, ENV.eventSource) ?? DEFAULTS.eventSource,
-    leaseSeconds: positiveInt(env, ENV.leaseSeconds, DEFAULTS.leaseSeconds),
-    batchSize: positiveInt(env, ENV.relayBatchSize, DEFAULTS.relayBatchSize),
+    leaseSeconds: integer(env, ENV.leaseSeconds, DEFAULTS.leaseSeconds, 1),
+    batchSize: integer(env, ENV.relayBatchSize, DEFAULTS.relayBatchSize, 1),
     serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName,
     metricsNamespace: optionalString(env, ENV.metricsNamespace) ?? DEFAULTS.metricsNamespace,
   };
@@ -234,13 +231,13 @@ export interface SweepConfig {
  * const sweep = loadSweepConfig(); // STATUS_UNKNOWN_AFTER_SECONDS=259200
  */
 export function loadSweepConfig(env: Env = process.env): SweepConfig {
-  const pageSize = positiveInt(env, ENV.sweepPageSize, DEFAULTS.sweepPageSize);
+  const pageSize = integer(env, ENV.sweepPageSize, DEFAULTS.sweepPageSize, 1);
   // BatchGetItem reads at most 100 items per request.
-  if (pageSize > 100) throw new ConfigError(`Environment variable SWEEP_PAGE_SIZE must be at most 100, got ${pageSize}`);
-  requiredString(env, ENV.statusUnknownAfterSeconds);
+  if (pageSize > 100) throw new ConfigError(`Environment variable ${ENV.sweepPageSize} must be at most 100, got ${pageSize}`);
   return {
-    statusUnknownAfterSeconds: positiveInt(env, ENV.statusUnknownAfterSeconds, STATUS_UNKNOWN_OFF),
-    maxPerRun: positiveInt(env, ENV.sweepMaxPerRun, DEFAULTS.sweepMaxPerRun),
+    // The sweep runs only when the wait is on: it has no default, and 0 (off) is refused.
+    statusUnknownAfterSeconds: integer(env, ENV.statusUnknownAfterSeconds, 'required', 1),
+    maxPerRun: integer(env, ENV.sweepMaxPerRun, DEFAULTS.sweepMaxPerRun, 1),
     pageSize,
   };
 }

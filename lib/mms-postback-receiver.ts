@@ -10,7 +10,6 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../lambda/table-definition';
-import { BUNDLING } from './function-bundling';
 import { describePostbackFilter, type OnPostbackOptions, type PostbackFilter, postbackEventPattern } from './postback-event-pattern';
 import { PostbackEventSchemas } from './postback-event-schemas';
 import { createIngestFunction, createPostbackFunction, createQueryFunction } from './postback-functions';
@@ -168,9 +167,8 @@ export class MmsPostbackReceiver extends Construct {
       this.secret = secret;
     }
 
-    // Functions: each sets its environment (from the configuration contract) next to its grants.
-    // A given bus may be in another account: only its ARN names it there (PutEvents takes either).
-    const eventBusName = props.eventBus ? this.eventBus.eventBusArn : this.eventBus.eventBusName;
+    // Functions: each sets its environment (from the configuration contract) next to its grants,
+    // and names the bus as `busReference` says (a given bus by its ARN: it may be in another account).
     const historyRetentionDays = props.historyRetentionDays ?? RECEIVER_DEFAULTS.historyRetentionDays;
     const common = {
       timeout,
@@ -184,7 +182,6 @@ export class MmsPostbackReceiver extends Construct {
       ...common,
       table: this.table,
       eventBus: this.eventBus,
-      eventBusName,
       secret: this.secret,
       reservedConcurrency: props.reservedConcurrency,
       settings: {
@@ -209,7 +206,6 @@ export class MmsPostbackReceiver extends Construct {
         }),
         table: this.table,
         eventBus: this.eventBus,
-        eventBusName,
         eventSource: this.eventSource,
         statusUnknownAfter,
         historyRetentionDays,
@@ -245,7 +241,18 @@ export class MmsPostbackReceiver extends Construct {
       this.apiStage = this.restApi.deploymentStage;
     }
 
-    // Alarms and dashboard.
+    // Relay, alarms and dashboard: every alarm (the relay's too) notifies the topic and shows in the dashboard's alarm widget.
+    this.relay = new PostbackRelay(this, 'Relay', {
+      table: this.table,
+      eventBus: this.eventBus,
+      eventSource: this.eventSource,
+      leaseSeconds: props.leaseSeconds ?? RECEIVER_DEFAULTS.leaseSeconds,
+      serviceName,
+      sourceMaps: common.sourceMaps,
+      tracing,
+      logRetention,
+      removalPolicy,
+    });
     const monitoring = new PostbackMonitoring(this, 'Monitoring', {
       stage: this.apiStage,
       accessLogGroup: this.accessLogGroup,
@@ -254,22 +261,9 @@ export class MmsPostbackReceiver extends Construct {
       table: this.table,
       serviceName,
       alarmTopic: props.alarmTopic,
+      additionalAlarms: [this.relay.alarm],
     });
-    this.relay = new PostbackRelay(this, 'Relay', {
-      table: this.table,
-      eventBus: this.eventBus,
-      eventBusName,
-      eventSource: this.eventSource,
-      leaseSeconds: props.leaseSeconds ?? RECEIVER_DEFAULTS.leaseSeconds,
-      alarmTopic: props.alarmTopic,
-      serviceName,
-      bundling: BUNDLING,
-      sourceMaps: common.sourceMaps,
-      tracing,
-      logRetention,
-      removalPolicy,
-    });
-    this.alarms = [...monitoring.alarms, this.relay.alarm];
+    this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
     this.dashboard.addWidgets(...this.relay.dashboardWidgets());
   }

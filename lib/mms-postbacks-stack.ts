@@ -32,26 +32,34 @@ export class MmsPostbacksStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MmsPostbacksStackProps = {}) {
     super(scope, id, props);
-    const config = props.config ?? {};
-    if (config.secretArn && config.secretName)
-      throw new Error('CDK context: give either secretArn (existing secret) or secretName (new secret), not both');
-    if (config.secretKmsKeyArn && !config.secretArn) throw new Error('CDK context: secretKmsKeyArn needs secretArn');
-    if (config.alarmTopicArn && config.alarmEmail) throw new Error('CDK context: give either alarmTopicArn or alarmEmail, not both');
+    // Keys that exclude or need each other are checked by `readStackContext`.
+    const {
+      stackName: _stackName,
+      secretArn,
+      secretKmsKeyArn,
+      eventBusArn,
+      alarmTopicArn,
+      alarmEmail,
+      warmWriteUnitsPerSecond,
+      warmReadUnitsPerSecond,
+      statusUnknownAfterHours,
+      ...receiverProps
+    } = props.config ?? {};
 
-    const secret = config.secretArn
+    const secret = secretArn
       ? secretsmanager.Secret.fromSecretAttributes(this, 'ExistingSecret', {
-          secretCompleteArn: config.secretArn,
-          encryptionKey: config.secretKmsKeyArn ? kms.Key.fromKeyArn(this, 'ExistingSecretKey', config.secretKmsKeyArn) : undefined,
+          secretCompleteArn: secretArn,
+          encryptionKey: secretKmsKeyArn ? kms.Key.fromKeyArn(this, 'ExistingSecretKey', secretKmsKeyArn) : undefined,
         })
       : undefined;
-    const eventBus = config.eventBusArn ? events.EventBus.fromEventBusArn(this, 'ExistingEventBus', config.eventBusArn) : undefined;
+    const eventBus = eventBusArn ? events.EventBus.fromEventBusArn(this, 'ExistingEventBus', eventBusArn) : undefined;
 
     let alarmTopic: sns.ITopic | undefined;
-    if (config.alarmTopicArn) {
-      alarmTopic = sns.Topic.fromTopicArn(this, 'ExistingAlarmTopic', config.alarmTopicArn);
-    } else if (config.alarmEmail) {
+    if (alarmTopicArn) {
+      alarmTopic = sns.Topic.fromTopicArn(this, 'ExistingAlarmTopic', alarmTopicArn);
+    } else if (alarmEmail) {
       const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'MMS postback receiver alarms', enforceSSL: true });
-      topic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
+      topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
       Validations.of(topic).acknowledge({
         id: 'AwsSolutions-SNS2',
         reason:
@@ -61,31 +69,15 @@ export class MmsPostbacksStack extends Stack {
     }
 
     this.receiver = new MmsPostbackReceiver(this, 'Receiver', {
+      ...receiverProps,
       secret,
-      secretName: config.secretName,
-      allowedSourceCidrs: config.allowedSourceCidrs,
-      throttlingRateLimit: config.throttlingRateLimit,
-      throttlingBurstLimit: config.throttlingBurstLimit,
-      historyRetentionDays: config.historyRetentionDays,
-      rejectedRetentionDays: config.rejectedRetentionDays,
-      archiveRetentionDays: config.archiveRetentionDays,
-      eventSource: config.eventSource,
       eventBus,
-      eventBusName: config.eventBusName,
       alarmTopic,
-      tracing: config.tracing,
-      removalPolicy: config.removalPolicy,
-      logRetention: config.logRetention,
-      stageName: config.stageName,
-      serviceName: config.serviceName,
-      apiGatewayCloudWatchRole: config.apiGatewayCloudWatchRole,
-      reservedConcurrency: config.reservedConcurrency,
       warmThroughput:
-        config.warmWriteUnitsPerSecond !== undefined || config.warmReadUnitsPerSecond !== undefined
-          ? { writeUnitsPerSecond: config.warmWriteUnitsPerSecond, readUnitsPerSecond: config.warmReadUnitsPerSecond }
+        warmWriteUnitsPerSecond !== undefined || warmReadUnitsPerSecond !== undefined
+          ? { writeUnitsPerSecond: warmWriteUnitsPerSecond, readUnitsPerSecond: warmReadUnitsPerSecond }
           : undefined,
-      statusUnknownAfter: config.statusUnknownAfterHours === undefined ? undefined : Duration.hours(config.statusUnknownAfterHours),
-      apiType: config.apiType,
+      statusUnknownAfter: statusUnknownAfterHours === undefined ? undefined : Duration.hours(statusUnknownAfterHours),
     });
 
     const output = (outputId: string, value: string, description: string) => new CfnOutput(this, outputId, { value, description });

@@ -7,7 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV, type Environment, type IngestSettings, ingestEnvironment, queryEnvironment } from '../lambda/config-contract';
-import { RELAY, STATUS_DUE, TABLE_DEFINITION } from '../lambda/table-definition';
+import { CLIENT_REFERENCE_INDEX } from '../lambda/table-definition';
+import { busReference, publishEventsStatement } from './event-bus-access';
 import { BUNDLING, bundledFunction, type HandlerEntry } from './function-bundling';
 
 /**
@@ -41,6 +42,18 @@ export interface PostbackFunctionOptions extends PostbackFunctionSettings {
   readonly environment: Environment;
   readonly reservedConcurrency?: number;
   readonly logging?: Pick<lambda.FunctionProps, 'loggingFormat' | 'systemLogLevelV2'>;
+  /**
+   * Construct ids of the log group and the role, next to the function's.
+   *
+   * @default - `<id>Logs` and `<id>Role`
+   */
+  readonly resourceIds?: { readonly logGroup: string; readonly role: string };
+  /**
+   * Description of the role.
+   *
+   * @default - `Execution role of the <id> of the MMS postback receiver`
+   */
+  readonly roleDescription?: string;
 }
 
 /**
@@ -52,10 +65,11 @@ export interface PostbackFunctionOptions extends PostbackFunctionSettings {
  * const fn = createPostbackFunction(this, 'QueryFunction', { ...settings, entry: 'query', description, environment });
  */
 export function createPostbackFunction(scope: Construct, id: string, options: PostbackFunctionOptions): lambda.Function {
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: options.logRetention, removalPolicy: options.removalPolicy });
-  const role = new iam.Role(scope, `${id}Role`, {
+  const ids = options.resourceIds ?? { logGroup: `${id}Logs`, role: `${id}Role` };
+  const logGroup = new logs.LogGroup(scope, ids.logGroup, { retention: options.logRetention, removalPolicy: options.removalPolicy });
+  const role = new iam.Role(scope, ids.role, {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: `Execution role of the ${id} of the MMS postback receiver`,
+    description: options.roleDescription ?? `Execution role of the ${id} of the MMS postback receiver`,
   });
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
@@ -99,9 +113,8 @@ export function createPostbackFunction(scope: Construct, id: string, options: Po
 /** What the ingest function works on, besides its settings. */
 export interface IngestFunctionOptions extends PostbackFunctionSettings {
   readonly table: dynamodb.ITableV2;
+  /** The bus it publishes on, named as {@link busReference} says. */
   readonly eventBus: events.IEventBus;
-  /** How the function names the bus: its name, or its ARN for a given bus (which may be in another account). */
-  readonly eventBusName: string;
   readonly secret: secretsmanager.ISecret;
   /** The ingest settings other than table, bus and secret. */
   readonly settings: Omit<IngestSettings, 'tableName' | 'eventBusName' | 'secret' | 'tracing'>;
@@ -115,13 +128,13 @@ export interface IngestFunctionOptions extends PostbackFunctionSettings {
  * its source on the bus.
  *
  * @example
- * const ingest = createIngestFunction(this, { ...settings, table, eventBus, eventBusName, secret, settings: { eventSource } });
+ * const ingest = createIngestFunction(this, { ...settings, table, eventBus, secret, settings: { eventSource } });
  */
 export function createIngestFunction(scope: Construct, options: IngestFunctionOptions): lambda.Function {
   const environment = ingestEnvironment({
     ...options.settings,
     tableName: options.table.tableName,
-    eventBusName: options.eventBusName,
+    eventBusName: busReference(options.eventBus),
     secret: { arn: options.secret.secretArn },
     tracing: options.tracing,
   });
@@ -159,14 +172,7 @@ export function createIngestFunction(scope: Construct, options: IngestFunctionOp
       }),
     );
   }
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      sid: 'PublishPostbackEvents',
-      actions: ['events:PutEvents'],
-      resources: [options.eventBus.eventBusArn],
-      conditions: { StringEquals: { 'events:source': environment[ENV.eventSource] as string } },
-    }),
-  );
+  fn.addToRolePolicy(publishEventsStatement('PublishPostbackEvents', options.eventBus, environment[ENV.eventSource] as string));
   return fn;
 }
 
@@ -195,12 +201,8 @@ export function createQueryFunction(scope: Construct, options: QueryFunctionOpti
     new iam.PolicyStatement({
       sid: 'ReadPostbacks',
       actions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
-      resources: [
-        options.table.tableArn,
-        ...TABLE_DEFINITION.globalSecondaryIndexes
-          .filter((gsi) => gsi.indexName !== RELAY.indexName && gsi.indexName !== STATUS_DUE.indexName) // the relay's and the sweep's indexes are theirs
-          .map((gsi) => `${options.table.tableArn}/index/${gsi.indexName}`),
-      ],
+      // Exactly the index the reader queries: an index added later is not readable by default.
+      resources: [options.table.tableArn, `${options.table.tableArn}/index/${CLIENT_REFERENCE_INDEX.indexName}`],
     }),
   );
   return fn;

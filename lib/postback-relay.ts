@@ -1,19 +1,18 @@
-import { Duration, RemovalPolicy, Resource, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DEFAULTS, relayEnvironment } from '../lambda/config-contract';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/observability';
+import { METRIC, SERVICE_NAME } from '../lambda/observability';
 import { RELAY } from '../lambda/table-definition';
-import { bundledFunction } from './function-bundling';
+import { busReference, publishEventsStatement } from './event-bus-access';
+import { createPostbackFunction } from './postback-functions';
+import { serviceMetric } from './postback-monitoring';
 
 /** Properties of {@link PostbackRelay}. */
 export interface PostbackRelayProps {
@@ -27,7 +26,7 @@ export interface PostbackRelayProps {
    * How the function names the bus in PutEvents: its name, or its ARN (a bus of another
    * account is found only by its ARN).
    *
-   * @default - the bus's name when this app creates the bus, its ARN otherwise
+   * @default - `busReference(eventBus)`: the bus's name when this app creates the bus, its ARN otherwise
    */
   readonly eventBusName?: string;
   /**
@@ -57,23 +56,11 @@ export interface PostbackRelayProps {
    */
   readonly timeout?: Duration;
   /**
-   * Topic that the alarm notifies (on ALARM and on OK).
-   *
-   * @default - no actions
-   */
-  readonly alarmTopic?: sns.ITopic;
-  /**
    * The `service` dimension of the metrics (`POWERTOOLS_SERVICE_NAME`).
    *
    * @default 'mms-postbacks'
    */
   readonly serviceName?: string;
-  /**
-   * esbuild settings of the function.
-   *
-   * @default - the NodejsFunction defaults
-   */
-  readonly bundling?: nodejs.BundlingOptions;
   /**
    * Run with `--enable-source-maps` (the bundle must carry source maps).
    *
@@ -110,10 +97,13 @@ export interface PostbackRelayProps {
  * The relay: a function run on a schedule that publishes every history entry left
  * unpublished after its lease (publish failed, answer lost, sender never retried) and
  * marks it published; its metric `OldestUnpublishedAgeSeconds` (every run, 0 when none)
- * and an alarm on it, which also fires when the relay stops reporting.
+ * and an alarm on it, which also fires when the relay stops reporting. The alarm has no
+ * actions of its own: give it to `PostbackMonitoring` (`additionalAlarms`), which wires the
+ * receiver's topic and lists it on the dashboard.
  *
  * @example
- * new PostbackRelay(this, 'Relay', { table, eventBus, eventSource: 'mms.postbacks', alarmTopic });
+ * const relay = new PostbackRelay(this, 'Relay', { table, eventBus, eventSource: 'mms.postbacks' });
+ * new PostbackMonitoring(this, 'Monitoring', { ...monitoringProps, additionalAlarms: [relay.alarm] });
  */
 export class PostbackRelay extends Construct {
   /** The relay function. */
@@ -139,75 +129,40 @@ export class PostbackRelay extends Construct {
       throw new Error('PostbackRelay: publishWithin must be longer than the interval');
     }
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Execution role of the relay of the MMS postback receiver',
-    });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
+    // The installed package ships the bundle prebuilt (dist/functions/relay, see scripts/build.ts);
+    // this repository bundles from sources. Log group and role keep the ids `Logs` and `Role`
+    // of this construct (a new id would replace the deployed ones).
+    this.function = createPostbackFunction(this, 'Function', {
+      entry: 'relay',
+      description: 'MMS postbacks: publishes stored postbacks whose event is not out after their lease',
+      environment: relayEnvironment({
+        tableName: props.table.tableName,
+        eventBusName: props.eventBusName ?? busReference(props.eventBus),
+        eventSource: props.eventSource,
+        leaseSeconds: props.leaseSeconds ?? DEFAULTS.leaseSeconds,
+        serviceName,
       }),
-    );
+      timeout,
+      memorySize: props.memorySize ?? 256,
+      tracing: props.tracing ?? false,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      sourceMaps,
+      resourceIds: { logGroup: 'Logs', role: 'Role' },
+      roleDescription: 'Execution role of the relay of the MMS postback receiver',
+    });
     // Least privilege: find due entries in the relay index, take leases and mark entries in the table, publish with the receiver's source.
-    role.addToPrincipalPolicy(
+    this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'FindDueEntries',
         actions: ['dynamodb:Query'],
         resources: [`${props.table.tableArn}/index/${RELAY.indexName}`],
       }),
     );
-    role.addToPrincipalPolicy(
+    this.function.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'LeaseAndMarkEntries', actions: ['dynamodb:UpdateItem'], resources: [props.table.tableArn] }),
     );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'PublishPostbackEvents',
-        actions: ['events:PutEvents'],
-        resources: [props.eventBus.eventBusArn],
-        conditions: { StringEquals: { 'events:source': props.eventSource } },
-      }),
-    );
-
-    const settings = {
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
-      timeout,
-      description: 'MMS postbacks: publishes stored postbacks whose event is not out after their lease',
-      role,
-      logGroup,
-      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-      environment: {
-        ...relayEnvironment({
-          tableName: props.table.tableName,
-          eventBusName:
-            props.eventBusName ?? (Resource.isOwnedResource(props.eventBus) ? props.eventBus.eventBusName : props.eventBus.eventBusArn),
-          eventSource: props.eventSource,
-          leaseSeconds: props.leaseSeconds ?? DEFAULTS.leaseSeconds,
-          serviceName,
-        }),
-        ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
-      },
-    };
-    // The installed package ships the bundle prebuilt (dist/functions/relay, see scripts/build.ts);
-    // this repository bundles from sources.
-    this.function = bundledFunction(this, 'Function', settings, { entry: 'relay', sourceMaps, bundling: props.bundling });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is pinned on purpose, like the other functions of the receiver (esbuild target node22).',
-    });
-    if (props.tracing) {
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions: Resource "*" is required.',
-      });
-    }
+    this.function.addToRolePolicy(publishEventsStatement('PublishPostbackEvents', props.eventBus, props.eventSource));
 
     // No retries of a missed invocation: the next run comes one interval later and does the same work.
     this.schedule = new events.Rule(this, 'Schedule', {
@@ -216,13 +171,7 @@ export class PostbackRelay extends Construct {
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
 
-    this.oldestUnpublishedAge = new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: METRIC.oldestUnpublishedAge,
-      dimensionsMap: { service: serviceName },
-      statistic: cloudwatch.Stats.MAXIMUM,
-      period: Duration.minutes(5),
-    });
+    this.oldestUnpublishedAge = serviceMetric(serviceName, METRIC.oldestUnpublishedAge, cloudwatch.Stats.MAXIMUM);
     const threshold = publishWithin.toSeconds() - interval.toSeconds();
     this.alarm = new cloudwatch.Alarm(this, 'OldestUnpublishedAlarm', {
       metric: this.oldestUnpublishedAge,
@@ -233,11 +182,6 @@ export class PostbackRelay extends Construct {
       // Every run reports (0 when nothing is pending): no data means the relay is not running.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    if (props.alarmTopic) {
-      const action = new cloudwatchActions.SnsAction(props.alarmTopic);
-      this.alarm.addAlarmAction(action);
-      this.alarm.addOkAction(action);
-    }
     this.serviceName = serviceName;
     this.alarmThreshold = threshold;
   }
@@ -252,15 +196,7 @@ export class PostbackRelay extends Construct {
    * dashboard.addWidgets(...relay.dashboardWidgets());
    */
   public dashboardWidgets(): cloudwatch.IWidget[] {
-    const count = (metricName: string, label: string) =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { service: this.serviceName },
-        statistic: cloudwatch.Stats.SUM,
-        period: Duration.minutes(5),
-        label,
-      });
+    const count = (metricName: string, label: string) => serviceMetric(this.serviceName, metricName).with({ label });
     return [
       new cloudwatch.GraphWidget({
         title: 'Relay: oldest unpublished postback (s)',

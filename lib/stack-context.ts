@@ -3,6 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { distance } from 'fastest-levenshtein';
 import { DEFAULTS } from '../lambda/config-contract';
+import type { ApiType, MmsPostbackReceiverProps } from './receiver-props';
 
 /**
  * The CDK context keys that configure `MmsPostbacksStack` (`cdk.json` "context", or
@@ -45,34 +46,44 @@ export const CONTEXT_KEYS = {
 
 export type ContextKey = keyof typeof CONTEXT_KEYS;
 
-/** The stack configuration read from context, typed and validated. */
-export interface StackContext {
+/**
+ * The receiver props that a context key of the same name sets as is (`MmsPostbacksStack`
+ * spreads them into the receiver).
+ */
+export type PassThroughReceiverProp =
+  | 'secretName'
+  | 'allowedSourceCidrs'
+  | 'throttlingRateLimit'
+  | 'throttlingBurstLimit'
+  | 'historyRetentionDays'
+  | 'rejectedRetentionDays'
+  | 'archiveRetentionDays'
+  | 'eventSource'
+  | 'eventBusName'
+  | 'tracing'
+  | 'removalPolicy'
+  | 'logRetention'
+  | 'stageName'
+  | 'serviceName'
+  | 'apiGatewayCloudWatchRole'
+  | 'reservedConcurrency'
+  | 'apiType';
+
+/**
+ * The stack configuration read from context, typed and validated: the receiver props it
+ * passes through, and the keys that only the stack reads (ARNs of existing resources, the
+ * stack name, the alarm e-mail, values in other units).
+ */
+export interface StackContext extends Pick<MmsPostbackReceiverProps, PassThroughReceiverProp> {
   readonly stackName?: string;
   readonly secretArn?: string;
   readonly secretKmsKeyArn?: string;
-  readonly secretName?: string;
-  readonly allowedSourceCidrs?: string[];
-  readonly throttlingRateLimit?: number;
-  readonly throttlingBurstLimit?: number;
-  readonly historyRetentionDays?: number;
-  readonly rejectedRetentionDays?: number;
-  readonly archiveRetentionDays?: number;
-  readonly eventSource?: string;
   readonly eventBusArn?: string;
-  readonly eventBusName?: string;
   readonly alarmTopicArn?: string;
   readonly alarmEmail?: string;
-  readonly tracing?: boolean;
-  readonly removalPolicy?: RemovalPolicy;
-  readonly logRetention?: logs.RetentionDays;
-  readonly stageName?: string;
-  readonly serviceName?: string;
-  readonly apiGatewayCloudWatchRole?: boolean;
-  readonly reservedConcurrency?: number;
   readonly warmWriteUnitsPerSecond?: number;
   readonly warmReadUnitsPerSecond?: number;
   readonly statusUnknownAfterHours?: number;
-  readonly apiType?: 'rest' | 'http';
 }
 
 /**
@@ -205,7 +216,7 @@ export function readStackContext(node: Node): StackContext {
     }
   }
   const lookup: Lookup = (key) => node.tryGetContext(key);
-  return {
+  const context: StackContext = {
     stackName: str(lookup, 'stackName'),
     secretArn: str(lookup, 'secretArn'),
     secretKmsKeyArn: str(lookup, 'secretKmsKeyArn'),
@@ -233,9 +244,17 @@ export function readStackContext(node: Node): StackContext {
     statusUnknownAfterHours: num(lookup, 'statusUnknownAfterHours'),
     apiType: apiType(lookup),
   };
+  // Keys that exclude or need each other.
+  if (context.secretArn && context.secretName) {
+    throw new ContextError('secretName', 'give either secretArn (existing secret) or secretName (new secret), not both');
+  }
+  if (context.secretKmsKeyArn && !context.secretArn) throw new ContextError('secretKmsKeyArn', 'needs secretArn');
+  if (context.alarmTopicArn && context.alarmEmail)
+    throw new ContextError('alarmEmail', 'give either alarmTopicArn or alarmEmail, not both');
+  return context;
 }
 
-function apiType(lookup: Lookup): 'rest' | 'http' | undefined {
+function apiType(lookup: Lookup): ApiType | undefined {
   const value = str(lookup, 'apiType')?.toLowerCase();
   if (value === undefined || value === 'rest' || value === 'http') return value;
   throw new ContextError('apiType', `expected rest or http, got "${value}"`);

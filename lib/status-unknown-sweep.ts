@@ -1,15 +1,19 @@
-import { Duration, Resource } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { sweepEnvironment } from '../lambda/config-contract';
+import { DEFAULTS, sweepEnvironment } from '../lambda/config-contract';
 import { STATUS_DUE } from '../lambda/table-definition';
+import { busReference, publishEventsStatement } from './event-bus-access';
 
-/** Timeout of the sweep function: a run stops taking new messages 10 s before it. */
-export const STATUS_UNKNOWN_SWEEP_TIMEOUT = Duration.seconds(60);
+/**
+ * Timeout of the sweep function (`DEFAULTS.sweepTimeoutSeconds`, shorter than the sweep's
+ * lease): a run stops taking new messages 10 s before it.
+ */
+export const STATUS_UNKNOWN_SWEEP_TIMEOUT = Duration.seconds(DEFAULTS.sweepTimeoutSeconds);
 
 /** Properties of {@link StatusUnknownSweep}. */
 export interface StatusUnknownSweepProps {
@@ -25,7 +29,7 @@ export interface StatusUnknownSweepProps {
    * How the function names the bus in PutEvents: its name, or its ARN (a bus of another
    * account is found only by its ARN).
    *
-   * @default - the bus's name when this app creates the bus, its ARN otherwise
+   * @default - `busReference(eventBus)`: the bus's name when this app creates the bus, its ARN otherwise
    */
   readonly eventBusName?: string;
   /**
@@ -81,8 +85,7 @@ export class StatusUnknownSweep extends Construct {
     // entry that a running sweep is still publishing); next to what they call.
     const environment = sweepEnvironment({
       tableName: props.table.tableName,
-      eventBusName:
-        props.eventBusName ?? (Resource.isOwnedResource(props.eventBus) ? props.eventBus.eventBusName : props.eventBus.eventBusArn),
+      eventBusName: props.eventBusName ?? busReference(props.eventBus),
       eventSource: props.eventSource,
       historyRetentionDays: props.historyRetentionDays,
       statusUnknownAfterSeconds: seconds,
@@ -106,14 +109,7 @@ export class StatusUnknownSweep extends Construct {
         resources: [props.table.tableArn],
       }),
     );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'PublishStatusUnknownEvents',
-        actions: ['events:PutEvents'],
-        resources: [props.eventBus.eventBusArn],
-        conditions: { StringEquals: { 'events:source': props.eventSource } },
-      }),
-    );
+    fn.addToRolePolicy(publishEventsStatement('PublishStatusUnknownEvents', props.eventBus, props.eventSource));
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'Runs the MMS status-unknown sweep',

@@ -1,4 +1,4 @@
-import { loadIngestConfig, loadQueryConfig, loadRelayConfig, loadSweepConfig } from '../../lambda/config';
+import { ConfigError, loadIngestConfig, loadQueryConfig, loadRelayConfig, loadSweepConfig } from '../../lambda/config';
 import {
   DEFAULTS,
   ENV,
@@ -9,6 +9,40 @@ import {
   sweepEnvironment,
 } from '../../lambda/config-contract';
 
+// The defaults, pinned: a change to one is deliberate and shows here (and in docs/operations.md).
+describe('the defaults', () => {
+  test('are the documented values', () => {
+    expect(DEFAULTS).toEqual({
+      eventSource: 'mms.postbacks',
+      serviceName: 'mms-postbacks',
+      metricsNamespace: 'MmsPostbacks',
+      historyRetentionDays: 90,
+      rejectedRetentionDays: 14,
+      leaseSeconds: 60,
+      retryAfterSeconds: 5,
+      secretRefreshSeconds: 300,
+      statusUnknownAfterSeconds: 259_200,
+      relayBatchSize: 500,
+      sweepMaxPerRun: 20_000,
+      sweepPageSize: 50,
+      sweepTimeoutSeconds: 60,
+      sweepLeaseSeconds: 120,
+      throttlingRateLimit: 5000,
+      throttlingBurstLimit: 5000,
+      archiveRetentionDays: 30,
+      functionTimeoutSeconds: 10,
+      memorySize: 512,
+      logRetentionDays: 30,
+      stageName: 'prod',
+    });
+    expect(STATUS_UNKNOWN_OFF).toBe(0);
+  });
+
+  test("the sweep's lease outlasts its timeout (the relay never takes an entry a running sweep publishes)", () => {
+    expect(DEFAULTS.sweepLeaseSeconds).toBeGreaterThan(DEFAULTS.sweepTimeoutSeconds);
+  });
+});
+
 // The contract's builders write what lambda/config.ts reads: a setting written under one name
 // and read under another, or a default that differs between them, fails here.
 describe('the configuration contract and lambda/config.ts', () => {
@@ -17,15 +51,15 @@ describe('the configuration contract and lambda/config.ts', () => {
     expect(loadIngestConfig(env)).toEqual({
       tableName: 'postbacks',
       eventBusName: 'bus',
-      eventSource: DEFAULTS.eventSource,
-      secret: { kind: 'secretsManager', secretArn: 'arn:aws:secretsmanager:r:1:secret:s', refreshSeconds: DEFAULTS.secretRefreshSeconds },
-      historyRetentionDays: DEFAULTS.historyRetentionDays,
-      rejectedRetentionDays: DEFAULTS.rejectedRetentionDays,
-      leaseSeconds: DEFAULTS.leaseSeconds,
-      retryAfterSeconds: DEFAULTS.retryAfterSeconds,
-      statusUnknownAfterSeconds: DEFAULTS.statusUnknownAfterSeconds,
-      serviceName: DEFAULTS.serviceName,
-      metricsNamespace: DEFAULTS.metricsNamespace,
+      eventSource: 'mms.postbacks',
+      secret: { kind: 'secretsManager', secretArn: 'arn:aws:secretsmanager:r:1:secret:s', refreshSeconds: 300 },
+      historyRetentionDays: 90,
+      rejectedRetentionDays: 14,
+      leaseSeconds: 60,
+      retryAfterSeconds: 5,
+      statusUnknownAfterSeconds: 259_200,
+      serviceName: 'mms-postbacks',
+      metricsNamespace: 'MmsPostbacks',
     });
   });
 
@@ -62,24 +96,24 @@ describe('the configuration contract and lambda/config.ts', () => {
     expect(loadRelayConfig(relayEnvironment({ tableName: 't', eventBusName: 'b' }))).toEqual({
       tableName: 't',
       eventBusName: 'b',
-      eventSource: DEFAULTS.eventSource,
-      leaseSeconds: DEFAULTS.leaseSeconds,
-      batchSize: DEFAULTS.relayBatchSize,
-      serviceName: DEFAULTS.serviceName,
-      metricsNamespace: DEFAULTS.metricsNamespace,
+      eventSource: 'mms.postbacks',
+      leaseSeconds: 60,
+      batchSize: 500,
+      serviceName: 'mms-postbacks',
+      metricsNamespace: 'MmsPostbacks',
     });
     const sweep = sweepEnvironment({ tableName: 't', eventBusName: 'b', statusUnknownAfterSeconds: 7200, historyRetentionDays: 30 });
     expect(loadSweepConfig(sweep)).toEqual({
       statusUnknownAfterSeconds: 7200,
-      maxPerRun: DEFAULTS.sweepMaxPerRun,
-      pageSize: DEFAULTS.sweepPageSize,
+      maxPerRun: 20_000,
+      pageSize: 50,
     });
     // The sweep runs the ingest function's store and publisher, under its own lease.
     expect(loadIngestConfig(sweep)).toMatchObject({
       tableName: 't',
       eventBusName: 'b',
       historyRetentionDays: 30,
-      leaseSeconds: DEFAULTS.sweepLeaseSeconds,
+      leaseSeconds: 120,
       secret: { kind: 'none' },
     });
   });
@@ -93,4 +127,36 @@ describe('the configuration contract and lambda/config.ts', () => {
   test('the sweep lease outlasts the lease of an ingest invocation', () => {
     expect(DEFAULTS.sweepLeaseSeconds).toBeGreaterThan(DEFAULTS.leaseSeconds);
   });
+});
+
+describe('loadSweepConfig', () => {
+  const wait = { [ENV.statusUnknownAfterSeconds]: '7200' };
+
+  test('the wait is required and positive: the sweep runs only when it is on', () => {
+    expect(() => loadSweepConfig({})).toThrow(new ConfigError('Missing required environment variable STATUS_UNKNOWN_AFTER_SECONDS'));
+    expect(() => loadSweepConfig({ [ENV.statusUnknownAfterSeconds]: '0' })).toThrow(
+      new ConfigError('Environment variable STATUS_UNKNOWN_AFTER_SECONDS must be a positive integer, got "0"'),
+    );
+  });
+
+  test('the page size is at most 100 (BatchGetItem reads at most 100 items per request)', () => {
+    expect(loadSweepConfig({ ...wait, [ENV.sweepPageSize]: '100' }).pageSize).toBe(100);
+    expect(() => loadSweepConfig({ ...wait, [ENV.sweepPageSize]: '101' })).toThrow(
+      new ConfigError('Environment variable SWEEP_PAGE_SIZE must be at most 100, got 101'),
+    );
+  });
+});
+
+test('loadIngestConfig: STATUS_UNKNOWN_AFTER_SECONDS may be 0 (off), other counts must be positive', () => {
+  const required = { [ENV.tableName]: 't', [ENV.eventBusName]: 'b' };
+  expect(loadIngestConfig({ ...required, [ENV.statusUnknownAfterSeconds]: '0' }).statusUnknownAfterSeconds).toBe(0);
+  expect(() => loadIngestConfig({ ...required, [ENV.statusUnknownAfterSeconds]: '-1' })).toThrow(
+    new ConfigError('Environment variable STATUS_UNKNOWN_AFTER_SECONDS must be a non-negative integer, got "-1"'),
+  );
+  expect(() => loadIngestConfig({ ...required, [ENV.leaseSeconds]: '0' })).toThrow(
+    new ConfigError('Environment variable LEASE_SECONDS must be a positive integer, got "0"'),
+  );
+  expect(() => loadIngestConfig({ ...required, [ENV.historyRetentionDays]: '1.5' })).toThrow(
+    new ConfigError('Environment variable HISTORY_RETENTION_DAYS must be a positive integer, got "1.5"'),
+  );
 });

@@ -130,9 +130,6 @@ describe('MmsPostbacksStack configured from context', () => {
   });
 
   test.each([
-    [{ secretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:a-AbCdEf', secretName: 'b' }, /either secretArn .* or secretName/],
-    [{ alarmTopicArn: 'arn:aws:sns:eu-west-1:1:t', alarmEmail: 'a@b.c' }, /either alarmTopicArn or alarmEmail/],
-    [{ secretKmsKeyArn: 'arn:aws:kms:eu-west-1:1:key/k' }, /secretKmsKeyArn needs secretArn/],
     [
       { eventBusArn: 'arn:aws:events:eu-west-1:1:event-bus/b', archiveRetentionDays: 3 },
       /archiveRetentionDays applies to a new event bus only/,

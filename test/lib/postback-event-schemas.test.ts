@@ -55,13 +55,14 @@ describe('PostbackEventSchemas', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::EventSchemas::Registry', 1);
     template.hasResourceProperties('AWS::EventSchemas::Registry', { RegistryName: 'mms-postbacks' });
-    const resources = Object.values(template.findResources('AWS::EventSchemas::Schema')) as Json[];
+    const resources = Object.entries(template.findResources('AWS::EventSchemas::Schema')) as Array<[string, Json]>;
     expect(resources).toHaveLength(DETAIL_TYPES.length);
     for (const detailType of DETAIL_TYPES) {
       // Expected facts written out here, not computed by the function the construct calls.
       const name = detailType.replaceAll(' ', '');
-      const resource = resources.find((r) => r.Properties.SchemaName === `mms.postbacks@${name}`);
-      expect(resource).toBeDefined();
+      const found = resources.find(([, r]) => r.Properties.SchemaName === `mms.postbacks@${name}`);
+      expect(found).toBeDefined();
+      const [schemaId, resource] = found as [string, Json];
       expect(resource.Properties.Type).toBe('JSONSchemaDraft4');
       const content = JSON.parse(resource.Properties.Content);
       const { $schema: _nested, ...detail } = EVENT_DETAIL_SCHEMAS[detailType] as Json;
@@ -77,7 +78,8 @@ describe('PostbackEventSchemas', () => {
         definitions: { [name]: detail },
       });
       expect(content.required).toEqual(expect.arrayContaining(['detail', 'detail-type', 'source', 'time']));
-      expect(schemas.schemas[detailType]).toBeDefined();
+      // The construct exposes the very resource of its detail-type.
+      expect(stack.getLogicalId(schemas.schemas[detailType])).toBe(schemaId);
     }
   });
 });

@@ -85,6 +85,31 @@ describe('the functions with defaults', () => {
       POWERTOOLS_TRACE_ENABLED: 'false',
       NODE_OPTIONS: '--enable-source-maps',
     });
+    const busRef = { Ref: logicalId(stack, receiver.eventBus as events.EventBus) };
+    expect(env(receiver.relay.function)).toEqual({
+      TABLE_NAME: tableRef,
+      EVENT_BUS_NAME: busRef,
+      EVENT_SOURCE: 'mms.postbacks',
+      LEASE_SECONDS: '60',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    const sweep = receiver.statusUnknownSweep?.function;
+    expect(sweep).toBeDefined();
+    expect(env(sweep as NonNullable<typeof sweep>)).toEqual({
+      TABLE_NAME: tableRef,
+      EVENT_BUS_NAME: busRef,
+      EVENT_SOURCE: 'mms.postbacks',
+      HISTORY_RETENTION_DAYS: '90',
+      // The sweep's own lease, longer than its 60 s timeout.
+      LEASE_SECONDS: '120',
+      STATUS_UNKNOWN_AFTER_SECONDS: '259200',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
   });
 
   // The bench and the local run build their environments with the same builders: the
@@ -246,6 +271,41 @@ describe('the functions with every option', () => {
       StageName: 'live',
       TracingEnabled: true,
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })],
+    });
+  });
+});
+
+describe('the query role with an index added to the table definition', () => {
+  // An index added later (another reader's, or a writer's like the relay's) must be granted
+  // deliberately: the query role reads exactly the client-reference index.
+  test('is not granted the added index', () => {
+    jest.isolateModules(() => {
+      jest.doMock('../../lambda/table-definition', () => {
+        const actual = jest.requireActual('../../lambda/table-definition');
+        const added = { ...actual.CLIENT_REFERENCE_INDEX, indexName: 'byAddedLater' };
+        return {
+          ...actual,
+          TABLE_DEFINITION: {
+            ...actual.TABLE_DEFINITION,
+            globalSecondaryIndexes: [...actual.TABLE_DEFINITION.globalSecondaryIndexes, added],
+          },
+        };
+      });
+      const { MmsPostbackReceiver: Receiver } =
+        require('../../lib/mms-postback-receiver') as typeof import('../../lib/mms-postback-receiver');
+      const { testApp: app } = require('./helpers') as typeof import('./helpers');
+      const { Stack: IsolatedStack } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+      const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
+      const stack = new IsolatedStack(app(), 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+      const receiver = new Receiver(stack, 'Receiver');
+      const template = Template.fromStack(stack);
+      const indexes =
+        template.toJSON().Resources[stack.getLogicalId(receiver.table.node.defaultChild as never)].Properties.GlobalSecondaryIndexes;
+      expect(indexes.map((gsi: { IndexName: string }) => gsi.IndexName)).toContain('byAddedLater');
+      const roleId = stack.getLogicalId((receiver.queryFunction.role as iam.Role).node.defaultChild as never);
+      const read = statementsOf(template, roleId).find((statement: { Sid?: string }) => statement.Sid === 'ReadPostbacks');
+      expect(JSON.stringify(read)).not.toContain('byAddedLater');
+      expect(JSON.stringify(read)).toContain('/index/byClientReference');
     });
   });
 });

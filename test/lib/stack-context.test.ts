@@ -1,6 +1,6 @@
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { CONTEXT_KEYS, misspeltContextKey, readStackContext } from '../../lib/stack-context';
+import { CONTEXT_KEYS, ContextError, misspeltContextKey, readStackContext } from '../../lib/stack-context';
 import { cdkJsonContext } from './helpers';
 
 const read = (context: Record<string, unknown>) => readStackContext(new App({ context }).node);
@@ -109,5 +109,26 @@ describe('misspelt context keys', () => {
         warmReadUnitsPerSecond: 15000,
       }),
     );
+  });
+});
+
+// Keys that exclude or need each other: refused while reading, as one ContextError that
+// bin/app.ts prints as one line.
+const CONFLICTS: Array<[Record<string, unknown>, string]> = [
+  [
+    { secretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:a-AbCdEf', secretName: 'b' },
+    'CDK context "secretName": give either secretArn (existing secret) or secretName (new secret), not both',
+  ],
+  [
+    { alarmTopicArn: 'arn:aws:sns:eu-west-1:1:t', alarmEmail: 'a@b.c' },
+    'CDK context "alarmEmail": give either alarmTopicArn or alarmEmail, not both',
+  ],
+  [{ secretKmsKeyArn: 'arn:aws:kms:eu-west-1:1:key/k' }, 'CDK context "secretKmsKeyArn": needs secretArn'],
+];
+
+describe('keys that exclude or need each other', () => {
+  test.each(CONFLICTS)('%o is refused with a ContextError', (context, message) => {
+    expect(() => read(context)).toThrow(ContextError);
+    expect(() => read(context)).toThrow(message);
   });
 });

@@ -1,10 +1,12 @@
 import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { STATUS_DUE } from '../../lambda/table-definition';
 import { MmsPostbackReceiver } from '../../lib/mms-postback-receiver';
 import { MmsPostbacksStack } from '../../lib/mms-postbacks-stack';
 import { readStackContext } from '../../lib/stack-context';
-import { nagFindings, templateOf, testApp, testStack } from './helpers';
+import { logicalId, nagFindings, statementsOf, templateOf, testApp, testStack } from './helpers';
 
 describe('StatusUnknownSweep in MmsPostbackReceiver (default 72 hours)', () => {
   let stack: Stack;
@@ -49,16 +51,37 @@ describe('StatusUnknownSweep in MmsPostbackReceiver (default 72 hours)', () => {
   });
 
   test('may query the status index, read and write the table, and put events of its source only', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
-      Properties: { PolicyDocument: { Statement: { Sid: string; Action: string | string[]; Condition?: unknown }[] } };
-    }[];
-    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s) => /StatusUnknown|StatusDue/.test(s.Sid));
-    expect(statements.map((s) => [s.Sid, s.Action])).toEqual([
-      ['QueryStatusDueIndex', 'dynamodb:Query'],
-      ['DeclareStatusUnknown', ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
-      ['PublishStatusUnknownEvents', 'events:PutEvents'],
+    const sweep = receiver.statusUnknownSweep?.function;
+    expect(sweep).toBeDefined();
+    const roleId = logicalId(stack, (sweep as NonNullable<typeof sweep>).role as iam.Role);
+    const tableArn = { 'Fn::GetAtt': [logicalId(stack, receiver.table), 'Arn'] };
+    expect(statementsOf(template, roleId)).toEqual([
+      {
+        Sid: 'WriteOwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ReceiverStatusUnknownSweepFunctionLogs/), 'Arn'] },
+      },
+      {
+        Sid: 'QueryStatusDueIndex',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Join': ['', [tableArn, '/index/byStatusDue']] },
+      },
+      {
+        Sid: 'DeclareStatusUnknown',
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: tableArn,
+      },
+      {
+        Sid: 'PublishStatusUnknownEvents',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': [logicalId(stack, receiver.eventBus as events.EventBus), 'Arn'] },
+        Condition: { StringEquals: { 'events:source': 'mms.postbacks' } },
+      },
     ]);
-    expect(statements[2]?.Condition).toEqual({ StringEquals: { 'events:source': 'mms.postbacks' } });
   });
 
   test('cdk-nag AwsSolutions: no unacknowledged finding', () => {
