@@ -72,6 +72,24 @@ export const DEFAULTS = {
   sweepTimeoutSeconds: 60,
   /** The sweep's lease on the history entries it claims: longer than its timeout (`sweepTimeoutSeconds`), so the relay never takes one it is publishing. */
   sweepLeaseSeconds: 120,
+  /**
+   * Stream records per invocation of the publisher (the event source mapping's batch size):
+   * one PutEvents request carries at most 10 entries, so a batch of 10 is one request when
+   * its entries belong to 10 different messages.
+   */
+  publisherBatchSize: 10,
+  /** Seconds the event source mapping gathers records before it invokes the publisher (its batching window): short, so an event follows its 200 within about a second. */
+  publisherMaxBatchingWindowSeconds: 1,
+  /**
+   * Times the event source mapping retries a batch the publisher reported failed (after
+   * its own retries inside the invocation, about 15 s of backoff per attempt): 5 retries
+   * ride out roughly a minute and a half of EventBridge failures; a record that still
+   * fails goes to the on-failure destination (with an alarm) and `npm run republish`
+   * publishes it again. Bounded, so one poison record never blocks its shard for a day.
+   */
+  publisherRetryAttempts: 5,
+  /** Timeout of the publisher function, in seconds: room for its retries of failed entries with backoff inside one invocation. */
+  publisherTimeoutSeconds: 60,
   /** Stage throttling, steady requests per second. */
   throttlingRateLimit: 5000,
   /** Stage throttling, burst. */
@@ -140,6 +158,14 @@ export interface RelaySettings extends ObservabilitySettings {
   readonly eventSource?: string;
   /** @default DEFAULTS.leaseSeconds */
   readonly leaseSeconds?: number;
+}
+
+/** The stream publisher's settings: where its events go (it reads no table: the stream record carries the entry). */
+export interface PublisherSettings extends ObservabilitySettings {
+  /** Name or ARN of the bus (an ARN for a bus of another account). */
+  readonly eventBusName: string;
+  /** @default DEFAULTS.eventSource */
+  readonly eventSource?: string;
 }
 
 /** The status-unknown sweep's settings (it runs the ingest function's store and publisher). */
@@ -211,6 +237,20 @@ export function queryEnvironment(settings: QuerySettings): Environment {
  */
 export function relayEnvironment(settings: RelaySettings): Environment {
   return { ...publisher(settings), [ENV.leaseSeconds]: String(settings.leaseSeconds ?? DEFAULTS.leaseSeconds) };
+}
+
+/**
+ * The stream publisher's environment: the bus, the events' `Source`, logs and metrics.
+ *
+ * @example
+ * publisherEnvironment({ eventBusName: 'b' }); // { EVENT_BUS_NAME: 'b', EVENT_SOURCE: 'mms.postbacks', POWERTOOLS_SERVICE_NAME: 'mms-postbacks', … }
+ */
+export function publisherEnvironment(settings: PublisherSettings): Environment {
+  return {
+    [ENV.eventBusName]: settings.eventBusName,
+    [ENV.eventSource]: settings.eventSource ?? DEFAULTS.eventSource,
+    ...observability(settings),
+  };
 }
 
 /**

@@ -179,6 +179,32 @@ export function loadQueryConfig(env: Env = process.env): QueryConfig {
   return { tableName: requiredString(env, ENV.tableName), serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName };
 }
 
+export interface PublisherConfig {
+  /** `EVENT_BUS_NAME`: name or ARN of the EventBridge bus. */
+  readonly eventBusName: string;
+  /** `EVENT_SOURCE`, default `mms.postbacks`: the `Source` of the events. */
+  readonly eventSource: string;
+  /** `POWERTOOLS_SERVICE_NAME`, default `mms-postbacks`. */
+  readonly serviceName: string;
+  /** `POWERTOOLS_METRICS_NAMESPACE`, default `MmsPostbacks`. */
+  readonly metricsNamespace: string;
+}
+
+/**
+ * Reads the stream publisher's configuration.
+ *
+ * @example
+ * const config = loadPublisherConfig(); // EVENT_BUS_NAME=postbacks
+ */
+export function loadPublisherConfig(env: Env = process.env): PublisherConfig {
+  return {
+    eventBusName: requiredString(env, ENV.eventBusName),
+    eventSource: optionalString(env, ENV.eventSource) ?? DEFAULTS.eventSource,
+    serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName,
+    metricsNamespace: optionalString(env, ENV.metricsNamespace) ?? DEFAULTS.metricsNamespace,
+  };
+}
+
 export interface RelayConfig {
   /** `TABLE_NAME`: the DynamoDB table. */
   readonly tableName: string;

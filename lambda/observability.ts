@@ -31,6 +31,17 @@ export const METRIC = {
   relayPublished: 'RelayPublished',
   /** Relay: entries it could not publish (left unpublished for the next run). */
   relayFailed: 'RelayFailed',
+  /** Publisher: events published from the stream. */
+  eventsPublished: 'EventsPublished',
+  /**
+   * Publisher: events it already published that will be sent again, because it reports an
+   * earlier record of the batch as failed and Lambda re-delivers the batch from that record on.
+   */
+  eventsResent: 'EventsResent',
+  /** Publisher: PutEvents entries (or whole requests) that failed and were retried inside the invocation. */
+  publishRetried: 'PublishRetried',
+  /** Publisher: a history entry that cannot be turned back into its event (reported failed; it ends at the on-failure destination). */
+  eventUnbuildable: 'EventUnbuildable',
   /** A message declared `MMS Status Unknown` by the sweep (no final postback in time). */
   statusUnknown: 'MessageStatusUnknown',
 } as const;

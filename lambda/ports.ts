@@ -70,6 +70,38 @@ export interface EventPublisher {
   publish(record: PostbackRecord, detail: PostbackDetail, options?: CallOptions): Promise<void>;
 }
 
+/** A history entry as stored: what the publisher reads from a stream record's new image, and `npm run republish` from the table. */
+export interface StoredEntry {
+  readonly postbackId: string;
+  readonly trackingId: string;
+  /** The body as received (JSON or XML; a synthetic postback's waiting message, `statusUnknownBody`): the event is rebuilt from it. */
+  readonly body: string;
+  /** When the postback was received (the Detail's `receivedAt`), ISO 8601. */
+  readonly receivedAt: string;
+  /** The `isLatest` the entry's transaction decided. */
+  readonly isLatest: boolean;
+}
+
+/** One event to publish: the postback's record (detail-type, time) and its Detail. */
+export interface OutgoingEvent {
+  readonly record: Pick<PostbackRecord, 'postbackId' | 'trackingId' | 'detailType' | 'instant'>;
+  readonly detail: PostbackDetail;
+}
+
+/** The fate of one entry of a batch publish: accepted, or refused with the service's error code. */
+export type EntryResult = { readonly ok: true } | { readonly ok: false; readonly errorCode: string; readonly errorMessage?: string };
+
+/**
+ * Publishes events in one request (PutEvents: at most {@link https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html 10 entries and 256 KB}).
+ * Implemented by `adapters/eventbridge-publisher.ts`.
+ */
+export interface EventBatchPublisher {
+  /** The size one event takes in a request, as EventBridge counts it. */
+  entrySize(event: OutgoingEvent): number;
+  /** One result per event, in order; throws when the request as a whole fails. */
+  publishBatch(events: readonly OutgoingEvent[], options?: CallOptions): Promise<readonly EntryResult[]>;
+}
+
 /** The shared secrets currently accepted (current and previous version). */
 export interface SecretSource {
   /** The accepted secrets; empty means nothing is configured and every request is refused. */

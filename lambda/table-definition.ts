@@ -67,6 +67,12 @@ export const TABLE_DEFINITION = {
   partitionKey: { name: ATTRIBUTE.partitionKey, type: 'S' },
   sortKey: { name: ATTRIBUTE.sortKey, type: 'S' },
   timeToLiveAttribute: ATTRIBUTE.expiresAt,
+  /**
+   * The table's stream: every write, with the item as it is after it (`NEW_IMAGE`). The
+   * publisher reads the inserts of history entries from it (the outbox): the entry's new
+   * image holds all its event is rebuilt from.
+   */
+  stream: 'NEW_IMAGE',
   globalSecondaryIndexes: [
     CLIENT_REFERENCE_INDEX,
     {
@@ -124,6 +130,7 @@ export function createTableInput(tableName: string) {
     AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
     KeySchema,
     GlobalSecondaryIndexes,
+    StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_DEFINITION.stream },
   };
 }
 

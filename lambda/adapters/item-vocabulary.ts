@@ -3,7 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { POSTBACK_FIELDS } from '../domain/fields';
 import type { PostbackRecord } from '../domain/postback';
 import { WAITING_MESSAGE_FIELDS, type WaitingMessage } from '../domain/status-unknown';
-import type { RejectedPostback } from '../ports';
+import type { RejectedPostback, StoredEntry } from '../ports';
 import { toAttribute } from './attribute-values';
 
 /**
@@ -224,6 +224,34 @@ export function isPublished(item: Record<string, AttributeValue> | undefined): b
 /** Whether a history entry's event is not out yet. */
 export function isUnpublished(item: Record<string, AttributeValue> | undefined): boolean {
   return item?.[ATTRIBUTE.publishState]?.S === PUBLISH_STATE.unpublished;
+}
+
+/** An attribute value as a stream record's image carries it (`aws-lambda`'s type) or as the SDK reads it. */
+type ImageValue = { readonly S?: string; readonly BOOL?: boolean };
+
+/**
+ * The history entry of an item image (a stream record's `NewImage`, or an item read from
+ * the table): what the publisher rebuilds the event from. Throws when the image is not a
+ * complete history entry.
+ *
+ * @example
+ * const entry = storedEntryOf(record.dynamodb.NewImage);
+ */
+export function storedEntryOf(image: Readonly<Record<string, ImageValue>> | undefined): StoredEntry {
+  const text = (name: string): string => {
+    const value = image?.[name]?.S;
+    if (value === undefined) throw new TypeError(`the history entry has no ${name}`);
+    return value;
+  };
+  const isLatest = image?.[ATTRIBUTE.isLatest]?.BOOL;
+  if (isLatest === undefined) throw new TypeError(`the history entry has no ${ATTRIBUTE.isLatest}`);
+  return {
+    postbackId: text(ATTRIBUTE.postbackId),
+    trackingId: text(ATTRIBUTE.trackingId),
+    body: text(ATTRIBUTE.body),
+    receivedAt: text(ATTRIBUTE.receivedAt),
+    isLatest,
+  };
 }
 
 /** The waiting message of a state item; `undefined` when it is not waiting any more (final: no due time). */
