@@ -7,7 +7,7 @@ import { DEFAULT_WARM_WRITE_UNITS_PER_SECOND } from '../lambda/table-definition'
 import { parseCommandLine, positiveNumber, UsageError } from '../local/cli';
 
 export const LOADTEST_USAGE =
-  'usage: npm run loadtest -- [--duration S] [--connections N] [--faults] [--lost-responses] [--json FILE] [--drain-timeout S] [--lease S] [--keep]';
+  'usage: npm run loadtest -- [--duration S] [--connections N] [--faults] [--lost-responses] [--json FILE] [--drain-timeout S] [--keep]';
 export const CAMPAIGN_USAGE =
   'usage: npm run loadtest -- --campaign [--messages N (200)] [--malformed N (200)] [--connections C (4)] [--rate R (2000)] [--warm-write-units N (4000)] [--json FILE]';
 
@@ -19,7 +19,6 @@ export interface LoadtestOptions {
   readonly lostResponses: boolean;
   readonly json?: string;
   readonly drainTimeout: number;
-  readonly lease: number;
   readonly keep: boolean;
 }
 
@@ -73,12 +72,11 @@ function parseLoad(argv: readonly string[]): LoadtestOptions | 'help' {
     'lost-responses': { type: 'boolean' },
     json: { type: 'string' },
     'drain-timeout': { type: 'string' },
-    lease: { type: 'string' },
     keep: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
-  const number = (name: 'duration' | 'connections' | 'drain-timeout' | 'lease', fallback: number) => {
+  const number = (name: 'duration' | 'connections' | 'drain-timeout', fallback: number) => {
     const raw = values[name];
     return raw === undefined ? fallback : positiveNumber(`--${name}`, raw);
   };
@@ -93,7 +91,6 @@ function parseLoad(argv: readonly string[]): LoadtestOptions | 'help' {
     lostResponses,
     ...(json === undefined ? {} : { json }),
     drainTimeout: number('drain-timeout', faults ? 90 : 30),
-    lease: Math.floor(number('lease', 15)),
     keep: values.keep ?? false,
   };
 }

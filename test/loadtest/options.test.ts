@@ -10,15 +10,12 @@ describe('npm run loadtest: arguments', () => {
       faults: false,
       lostResponses: false,
       drainTimeout: 30,
-      lease: 15,
       keep: false,
     });
   });
 
   it('reads every option, in both forms; faults lengthen the drain, --lost-responses implies --faults', () => {
-    expect(
-      parseLoadtestArgs(['--duration', '8', '--connections=8.7', '--lost-responses', '--json', 'out.json', '--lease', '20', '--keep']),
-    ).toEqual({
+    expect(parseLoadtestArgs(['--duration', '8', '--connections=8.7', '--lost-responses', '--json', 'out.json', '--keep'])).toEqual({
       mode: 'load',
       duration: 8,
       connections: 8,
@@ -26,7 +23,6 @@ describe('npm run loadtest: arguments', () => {
       lostResponses: true,
       json: 'out.json',
       drainTimeout: 90,
-      lease: 20,
       keep: true,
     });
     expect(parseLoadtestArgs(['--faults', '--drain-timeout', '5'])).toMatchObject({ faults: true, lostResponses: false, drainTimeout: 5 });
