@@ -302,7 +302,10 @@ export class PostbackMonitoring extends Construct {
       // https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html
       this.publisherOnFailureAlarm = alarm(
         'PublisherOnFailureAlarm',
-        props.publisher.onFailureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+        props.publisher.onFailureQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
         'The publisher gave up on a batch of stored postbacks after its retries: their events are not published. Runbook: docs/operations.md, "The publisher gave up on a batch" (read the queue message for the time window, then npm run republish).',
       );
       // IteratorAge: the age of the last record of each batch the mapping read, in ms.

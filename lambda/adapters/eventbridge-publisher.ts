@@ -1,6 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { putEventsEntrySize } from '../publisher/put-events-limits';
 import type { CallOptions, EntryResult, EventBatchPublisher, OutgoingEvent } from '../ports';
+import { putEventsEntrySize } from '../publisher/put-events-limits';
 
 export interface EventBridgePublisherOptions {
   /** An AWS SDK v3 EventBridge client (see `runtime/aws-clients.ts`). */
