@@ -209,11 +209,7 @@ export class LocalRuntime {
         secret: { value: o.secret },
         statusUnknownAfterSeconds: o.statusUnknownAfterSeconds ?? DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS,
       });
-      const fromOptions: readonly string[] = [
-        ENV.tableName,
-        ENV.secretValue,
-        ENV.statusUnknownAfterSeconds,
-      ];
+      const fromOptions: readonly string[] = [ENV.tableName, ENV.secretValue, ENV.statusUnknownAfterSeconds];
       Object.assign(process.env, {
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
         AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
