@@ -12,7 +12,7 @@
  *
  * Environment: PORT, LOCAL_DIR, DYNAMODB_PORT, POSTBACK_SECRET, TABLE_NAME, EVENT_BUS_NAME, and
  * any configuration of the ingest function (RETRY_AFTER_SECONDS, …).
- * IPC in: `{ type: 'start-faults' }`, `{ type: 'stop-faults' }`. IPC out: `{ type: 'ready', … }`,
+ * IPC in: `{ type: 'start-faults', periodMs, badMs, offsetMs, services }`, `{ type: 'stop-faults' }`. IPC out: `{ type: 'ready', … }`,
  * `{ type: 'fault-report', … }`.
  */
 import { LocalRuntime, localRunSettings } from '../local/runtime';
@@ -89,11 +89,12 @@ async function main(): Promise<void> {
   const { api, ddb } = runtime;
   const eventsFile = runtime.eventsFile;
   const live = proxies;
-  process.on('message', (message: { type?: string; periodMs?: number; badMs?: number; offsetMs?: number }) => {
+  process.on('message', (message: { type?: string; periodMs?: number; badMs?: number; offsetMs?: number; services?: string[] }) => {
     if (message.type === 'start-faults' && !stopSchedule) {
+      const services = message.services ?? ['dynamodb', 'eventbridge'];
       stopSchedule = runSchedule(
         live,
-        rotation,
+        rotation.filter((window) => services.includes(window.service)),
         { periodMs: message.periodMs ?? 6000, badMs: message.badMs ?? 2000, offsetMs: message.offsetMs ?? 2000 },
         windows,
       );

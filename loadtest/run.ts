@@ -30,7 +30,10 @@
  *
  * Exit codes: 0 all checks pass (WARN allowed); 1 a check failed; 2 the load test itself broke.
  *
- * Other flags: `--drain-timeout S` (default 30, or 90 with faults), `--keep` (keep LOCAL_DIR).
+ * Other flags: `--drain-timeout S` (default 30, or 90 with faults), `--keep` (keep LOCAL_DIR),
+ * `--fault-window S` (how long each fault window lasts, default 2; one starts every S + 4 s:
+ * a window longer than the publisher's own retries makes the stream mapping re-deliver) and
+ * `--fault-on dynamodb|eventbridge|both` (which endpoints the windows hit; both by default).
  */
 import './env';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -213,6 +216,8 @@ interface Report {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
   faults: boolean;
   lostResponses: boolean;
+  faultWindowS?: number;
+  faultOn?: string;
   load: {
     durationS: number;
     connections: number;
@@ -287,7 +292,15 @@ async function main(): Promise<number> {
     const sweep = setInterval(() => {
       for (const id of w.staleSince((REQUEST_TIMEOUT_S + 2) * 1000, Date.now())) w.unanswered(id);
     }, 1000);
-    if (opts.faults) runtime.startFaults({ periodMs: 6000, badMs: 2000, offsetMs: 2000 });
+    if (opts.faults) {
+      const badMs = opts.faultWindow * 1000;
+      runtime.startFaults({
+        periodMs: badMs + 4000,
+        badMs,
+        offsetMs: 2000,
+        services: opts.faultOn === 'both' ? ['dynamodb', 'eventbridge'] : [opts.faultOn],
+      });
+    }
     let result: autocannon.Result;
     try {
       result = await load(w, runtime.apiUrl, opts);
@@ -361,6 +374,7 @@ async function main(): Promise<number> {
       },
       faults: opts.faults,
       lostResponses: opts.lostResponses,
+      ...(opts.faults ? { faultWindowS: opts.faultWindow, faultOn: opts.faultOn } : {}),
       load: {
         durationS: result.duration,
         connections: opts.connections,

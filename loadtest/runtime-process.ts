@@ -34,7 +34,7 @@ export interface RuntimeProcess {
   /** PIDs of the child and all its descendants when it became ready (Java included). */
   readonly pids: readonly number[];
   /** Starts the fault schedule (fault runs only). */
-  startFaults(timing: { periodMs: number; badMs: number; offsetMs: number }): void;
+  startFaults(timing: { periodMs: number; badMs: number; offsetMs: number; services?: readonly ('dynamodb' | 'eventbridge')[] }): void;
   /** Stops the fault schedule (if running) and returns what was injected and what the stream mapping did so far (fault runs only; may be called again later). */
   stopFaults(): Promise<FaultReportMessage | undefined>;
   /** The last lines the child printed (for diagnostics). */

@@ -11,6 +11,8 @@ describe('npm run loadtest: arguments', () => {
       lostResponses: false,
       drainTimeout: 30,
       keep: false,
+      faultWindow: 2,
+      faultOn: 'both',
     });
   });
 
@@ -24,8 +26,18 @@ describe('npm run loadtest: arguments', () => {
       json: 'out.json',
       drainTimeout: 90,
       keep: true,
+      faultWindow: 2,
+      faultOn: 'both',
     });
     expect(parseLoadtestArgs(['--faults', '--drain-timeout', '5'])).toMatchObject({ faults: true, lostResponses: false, drainTimeout: 5 });
+    // Shaping the windows implies --faults.
+    expect(parseLoadtestArgs(['--fault-window', '12', '--fault-on', 'eventbridge'])).toMatchObject({
+      faults: true,
+      faultWindow: 12,
+      faultOn: 'eventbridge',
+      drainTimeout: 90,
+    });
+    expect(parseLoadtestArgs(['--fault-on=dynamodb'])).toMatchObject({ faults: true, faultOn: 'dynamodb', faultWindow: 2 });
   });
 
   it('reads --help and -h', () => {
@@ -38,6 +50,8 @@ describe('npm run loadtest: arguments', () => {
     [['--duration'], '--duration needs a value'],
     [['--duration', '0'], '--duration needs a positive number, got "0"'],
     [['--connections', 'many'], '--connections needs a positive number, got "many"'],
+    [['--fault-on', 'kinesis'], '--fault-on needs dynamodb, eventbridge or both, got "kinesis"'],
+    [['--fault-window', '0'], '--fault-window needs a positive number, got "0"'],
     [['--json='], '--json needs a file'],
     [['extra'], 'unexpected argument extra'],
   ])('refuses %j: %s', (argv, message) => {
