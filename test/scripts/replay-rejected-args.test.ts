@@ -12,13 +12,7 @@ describe('npm run replay-rejected: arguments', () => {
       dryRun: true,
       tableName: 't',
     });
-    expect(
-      parseReplayArgs(
-        ['--since=2026-11-29', '--until', '90m', '--table', 'x', '--region', 'eu-west-1'],
-        {},
-        now,
-      ),
-    ).toEqual({
+    expect(parseReplayArgs(['--since=2026-11-29', '--until', '90m', '--table', 'x', '--region', 'eu-west-1'], {}, now)).toEqual({
       since: new Date('2026-11-29T00:00:00Z'),
       until: new Date('2026-11-30T10:30:00Z'),
       dryRun: false,
