@@ -7,7 +7,7 @@ import { matchesAnyFilter } from '../../local/event-filter';
 import { toLambdaRecord } from '../../local/stream-poller';
 import { lambdaContext } from './lambda-context';
 
-export type PublisherHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | undefined | void>;
+export type PublisherHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | undefined>;
 
 /**
  * Reads a test table's stream on DynamoDB Local (the SDK's DynamoDB Streams client) and hands
