@@ -139,7 +139,12 @@ function printReport(report: Report): void {
       'machine',
       `${report.machine.cpus}x ${report.machine.cpuModel}, ${report.machine.memoryGb} GB, Node ${report.machine.node}, ${report.machine.platform}`,
     ],
-    ['mode', report.faults ? `faults (${report.lostResponses ? 'with lost responses' : 'drop, 500, partial'})` : 'normal (npm start)'],
+    [
+      'mode',
+      report.faults
+        ? `faults (${report.lostResponses ? 'with lost responses' : 'drop, 500, partial'}; ${report.faultWindowS} s windows on ${report.faultOn})`
+        : 'normal (npm start)',
+    ],
     ['duration / connections', `${l.durationS} s / ${l.connections}`],
     ['throughput', `${l.requestsPerSecond.toFixed(0)} req/s (mean of 1 s samples; ${l.requests} requests answered in the load phase)`],
     ['latency', `p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms`],
