@@ -19,7 +19,7 @@ async function waitingMessage(store: InMemoryPostbackStore): Promise<WaitingMess
   const trackingId = `w-${randomUUID()}`;
   const body = { ...fixture('n101'), 'tracking-id': trackingId };
   await store.save(interpreted(body, T0), JSON.stringify(body), T0);
-  return { trackingId, to: body.to as string, waitStartedAt: T0, dueAt: new Date(T0.getTime() + HOUR) };
+  return { trackingId, to: (body as Record<string, unknown>).to as string, waitStartedAt: T0, dueAt: new Date(T0.getTime() + HOUR) };
 }
 
 function sweep(store: StatusUnknownStore, waiting: readonly WaitingMessage[], at: Date, options: { maxPerRun?: number } = {}) {
