@@ -347,12 +347,21 @@ export class StreamPoller {
   /** Reads one shard from TRIM_HORIZON to its end, delivering batches in order. */
   private async readShard(shardId: string): Promise<void> {
     const pollMs = this.options.pollIntervalMs ?? 250;
+    /** The sequence number of the last record read from the shard (delivered or filtered out). */
+    let lastRead: string | undefined;
+    const newIterator = async (): Promise<string | undefined> => {
+      const got = await this.streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: this.streamArn,
+          ShardId: shardId,
+          ...(lastRead ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: lastRead } : { ShardIteratorType: 'TRIM_HORIZON' }),
+        }),
+      );
+      return got.ShardIterator;
+    };
     let iterator: string | undefined;
     try {
-      const got = await this.streams.send(
-        new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
-      );
-      iterator = got.ShardIterator;
+      iterator = await newIterator();
     } catch (error) {
       this.log(`stream  GetShardIterator failed for ${shardId}: ${(error as Error).message}`);
       return;
@@ -369,9 +378,12 @@ export class StreamPoller {
         } catch (error) {
           this.log(`stream  GetRecords failed for ${shardId}: ${(error as Error).message}`);
           await this.sleep(pollMs);
+          // An iterator lives 15 minutes: after a long outage, go on from the last record read.
+          if ((error as Error).name === 'ExpiredIteratorException') iterator = await newIterator().catch(() => iterator);
           continue;
         }
         for (const record of records) {
+          lastRead = record.dynamodb?.SequenceNumber ?? lastRead;
           const lambdaRecord = toLambdaRecord(record, this.streamArn, this.region);
           if (!matchesAnyFilter(this.options.filters, lambdaRecord)) {
             this.stats.recordsFilteredOut++;
