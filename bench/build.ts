@@ -13,6 +13,7 @@ import { type BuildOptions, build, type Metafile } from 'esbuild';
 
 export const PROJECT_ROOT = path.join(__dirname, '..');
 export const INGEST_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handlers', 'ingest.ts');
+export const PUBLISHER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handlers', 'publisher.ts');
 
 /** Options that only matter for Docker bundling or the asset, not for the esbuild output. */
 const IGNORED = new Set([

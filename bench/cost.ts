@@ -4,11 +4,12 @@
  * in front of DynamoDB Local, and measures per new in-order postback (the first of a message,
  * a later one), per duplicate and per out-of-order postback: DynamoDB write units (by
  * DynamoDB's documented rules, DynamoDB Local's own figure beside them) and read units,
- * EventBridge 64 KB chunks, and log bytes (every line the function prints, the platform's
+ * EventBridge 64 KB chunks (the publisher's PutEvents), and log bytes (every line the function prints, the platform's
  * lines its logging configuration lets through, the access-log line). Then prices them
  * (`bench/cost-model.ts`, `bench/prices.ts`) for the REST and the HTTP API.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { DEFAULTS } from '../lambda/config-contract';
 import { TABLE_DEFINITION } from '../lambda/table-definition';
 import { postbackAccessLogFormat } from '../lib/access-log-format';
 import { INGEST_LOGGING } from '../lib/mms-postback-receiver';
@@ -75,6 +76,10 @@ export interface CostReport {
     readonly usdPerMillionHttp: number;
     readonly breakdownRest: CostLine;
     readonly breakdownHttp: CostLine;
+    /** Publisher invocations per postback the prices use (measured by the whole-path run, else one per full batch). */
+    readonly publisherInvocationsPerPostback: number;
+    /** The mean figures of a message's first and later postback, which the prices apply to. */
+    readonly typical: PostbackFigures;
   };
   readonly assumptions: typeof ASSUMPTIONS & { readonly postbacksPerMessage: 2; readonly prices: typeof PRICES };
   readonly verdicts: readonly CostVerdict[];
@@ -96,12 +101,14 @@ interface PlannedStep {
   readonly description: string;
   readonly event: APIGatewayProxyEvent;
   readonly expect: 'accepted' | 'duplicate';
+  /** The postback's body as sent. */
+  readonly body: string;
 }
 
 function plan(prefix: string): PlannedStep[] {
   const a = `${prefix}-a`;
   const b = `${prefix}-b`;
-  return [
+  const steps: Omit<PlannedStep, 'body'>[] = [
     {
       name: undefined,
       description: 'warm-up (secret, connections)',
@@ -129,6 +136,7 @@ function plan(prefix: string): PlannedStep[] {
       expect: 'accepted',
     },
   ];
+  return steps.map((step) => ({ ...step, body: step.event.body ?? '' }));
 }
 
 /**
@@ -158,18 +166,20 @@ export async function runCostReport(opts: Options): Promise<CostReport> {
       if (!step.name) continue;
       const records: CapacityRecord[] = proxy.records.slice(mark);
       const capacity = summarizeCapacity(records);
-      const chunks = opts.bus.events.slice(eventsBefore).reduce(
-        (sum, e) =>
-          sum +
-          eventChunks({
-            source: e.source,
-            detailType: e.detailType,
-            detail: JSON.stringify(e.detail),
-            resources: e.resources,
-            time: e.time !== undefined,
-          }),
-        0,
-      );
+      // The sender's path publishes nothing; the publisher puts one entry per accepted postback
+      // later, from the stream. Its size, bounded from above: the Detail holds the body (`raw`)
+      // and the fields mapped from it, so at most twice the body plus 1 KiB of names and flags.
+      const published = opts.bus.events.length - eventsBefore;
+      if (published !== 0) problems.push(`${step.description}: ${published} events published on the sender's path, expected none`);
+      const chunks =
+        kind === 'accepted'
+          ? eventChunks({
+              source: DEFAULTS.eventSource,
+              detailType: 'MMS SMS Fallback Failed',
+              detail: `${step.body}${step.body}${' '.repeat(1024)}`,
+              time: true,
+            })
+          : 0;
       const functionBytes = logBytes(lines);
       steps.push({
         name: step.name,
@@ -209,6 +219,8 @@ export async function runCostReport(opts: Options): Promise<CostReport> {
   const breakdownRest = usdPerMillion(typical, 'rest');
   const breakdownHttp = usdPerMillion(typical, 'http');
   const cost = {
+    publisherInvocationsPerPostback: ASSUMPTIONS.publisherInvocationsPerPostback,
+    typical,
     wruFirstPostback: first.wru,
     wruLaterPostback: later.wru,
     wruDuplicate: step('duplicate').wru,
@@ -222,6 +234,10 @@ export async function runCostReport(opts: Options): Promise<CostReport> {
     breakdownRest,
     breakdownHttp,
   };
+  return { steps, cost, assumptions: { ...ASSUMPTIONS, postbacksPerMessage: 2, prices: PRICES }, verdicts: verdictsOf(cost), problems };
+}
+
+function verdictsOf(cost: CostReport['cost']): CostVerdict[] {
   const verdict = (name: string, key: keyof typeof COST_BUDGETS): CostVerdict => {
     const value = cost[key];
     return {
@@ -233,14 +249,34 @@ export async function runCostReport(opts: Options): Promise<CostReport> {
       withinCeiling: value <= COST_CEILINGS[key],
     };
   };
-  const verdicts = [
+  return [
     verdict('write units, first postback of a message', 'wruFirstPostback'),
     verdict('write units, later in-order postback', 'wruLaterPostback'),
     verdict('log bytes per accepted postback', 'logBytesPerPostback'),
     verdict('$ per million postbacks, REST API', 'usdPerMillionRest'),
     verdict('$ per million postbacks, HTTP API', 'usdPerMillionHttp'),
   ];
-  return { steps, cost, assumptions: { ...ASSUMPTIONS, postbacksPerMessage: 2, prices: PRICES }, verdicts, problems };
+}
+
+/**
+ * The report priced again with the publisher invocations per postback that the whole-path run
+ * measured (the stream's batches as the mapping formed them).
+ *
+ * @example
+ * report = repriceWithPublisher(report, 0.1);
+ */
+export function repriceWithPublisher(report: CostReport, publisherInvocationsPerPostback: number): CostReport {
+  const breakdownRest = usdPerMillion(report.cost.typical, 'rest', PRICES, publisherInvocationsPerPostback);
+  const breakdownHttp = usdPerMillion(report.cost.typical, 'http', PRICES, publisherInvocationsPerPostback);
+  const cost = {
+    ...report.cost,
+    publisherInvocationsPerPostback,
+    breakdownRest,
+    breakdownHttp,
+    usdPerMillionRest: round2(breakdownRest.total),
+    usdPerMillionHttp: round2(breakdownHttp.total),
+  };
+  return { ...report, cost, verdicts: verdictsOf(cost) };
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -271,11 +307,11 @@ export function formatCostReport(report: CostReport): string[] {
   p('  write-unit rules applied (DynamoDB developer guide: item sizes, transactions, GSI writes; see loadtest/capacity-rules.ts):');
   for (const [rule, n] of rules) p(`      ${rule} (x${n})`);
   p(
-    `  assumptions: Lambda arm64 ${report.assumptions.lambdaMemoryMB} MB, ${report.assumptions.lambdaBilledDurationMs} ms billed per postback; a message = its first postback + one later one (the $/M is their mean)`,
+    `  assumptions: Lambda arm64 ${report.assumptions.lambdaMemoryMB} MB, ingest ${report.assumptions.lambdaBilledDurationMs} ms billed per postback; publisher ${report.assumptions.publisherBilledDurationMs} ms billed per invocation, ${report.cost.publisherInvocationsPerPostback.toFixed(3)} invocations per postback (measured from the stream when the whole-path run ran), stream reads by Lambda free; a message = its first postback + one later one (the $/M is their mean)`,
   );
   const row = (name: string, c: CostLine) =>
     p(
-      `  ${name.padEnd(9)} API ${usd(c.apiGateway)}  Lambda ${usd(c.lambda)}  DynamoDB ${usd(c.dynamoDb)}  EventBridge ${usd(c.eventBridge)}  Logs ${usd(c.logs)}  = ${usd(c.total)} per million`,
+      `  ${name.padEnd(9)} API ${usd(c.apiGateway)}  Lambda ${usd(c.lambda)}  publisher ${usd(c.publisher)}  DynamoDB ${usd(c.dynamoDb)}  EventBridge ${usd(c.eventBridge)}  Logs ${usd(c.logs)}  = ${usd(c.total)} per million`,
     );
   row('REST API', report.cost.breakdownRest);
   row('HTTP API', report.cost.breakdownHttp);

@@ -38,7 +38,7 @@ export interface ScenarioStep {
   readonly expect: 'accepted' | 'duplicate' | number;
   /** For `accepted`: the expected `latest` flag. */
   readonly latest?: boolean;
-  /** AWS requests allowed per postback (new in-order 3, duplicate 1), when there is a budget. */
+  /** AWS requests allowed per postback on the sender's path (new 1, duplicate 1), when there is a budget. */
   readonly maxRequests?: number;
   /** Which figure of the report this step gives. */
   readonly figure?: 'inOrder' | 'duplicate' | 'outOfOrder';
@@ -54,7 +54,7 @@ export function countScenario(prefix: string): ScenarioStep[] {
       event: postbackEvent(example('n101', a)),
       expect: 'accepted',
       latest: true,
-      maxRequests: 3,
+      maxRequests: 1,
       figure: 'inOrder',
     },
     {
@@ -70,8 +70,8 @@ export function countScenario(prefix: string): ScenarioStep[] {
       expect: 'duplicate',
       maxRequests: 1,
     },
-    { name: 'new in-order (N102 after N101)', event: postbackEvent(example('n102', a)), expect: 'accepted', latest: true, maxRequests: 3 },
-    { name: 'new in-order (N102 first)', event: postbackEvent(example('n102', b)), expect: 'accepted', latest: true, maxRequests: 3 },
+    { name: 'new in-order (N102 after N101)', event: postbackEvent(example('n102', a)), expect: 'accepted', latest: true, maxRequests: 1 },
+    { name: 'new in-order (N102 first)', event: postbackEvent(example('n102', b)), expect: 'accepted', latest: true, maxRequests: 1 },
     {
       name: 'out-of-order (N101 after N102)',
       event: postbackEvent(example('n101', b)),
@@ -80,7 +80,7 @@ export function countScenario(prefix: string): ScenarioStep[] {
       figure: 'outOfOrder',
     },
     { name: 'duplicate of the out-of-order one', event: postbackEvent(example('n101', b)), expect: 'duplicate', maxRequests: 1 },
-    { name: 'new MO (N401)', event: postbackEvent(example('n401', `${prefix}-mo`)), expect: 'accepted', latest: true, maxRequests: 3 },
+    { name: 'new MO (N401)', event: postbackEvent(example('n401', `${prefix}-mo`)), expect: 'accepted', latest: true, maxRequests: 1 },
     {
       name: 'unknown code (E555, never latest)',
       event: postbackEvent(example('e102', `${prefix}-c`, { code: 'E555' })),

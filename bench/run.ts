@@ -1,9 +1,12 @@
 /**
  * `npm run bench [-- --quick] [-- --json FILE] [-- --enforce]`: builds the ingest function
  * exactly as the stack bundles it and measures, on this machine, bundle size, cold start,
- * warm CPU/latency and AWS requests per postback; and, side by side in the same run, a
- * conventional middy + `@middy/validator` + DocumentClient function
- * (`bench/conventional-handler.ts`) bundled with the same options. See docs/performance.md.
+ * warm CPU/latency and AWS requests per postback on the sender's path; then the whole path:
+ * the publisher function (bundled as the stack does) fed from the table's stream by the local
+ * event source mapping (`local/stream-poller.ts`) at the configured batch size, its CPU and
+ * PutEvents requests per postback; and, side by side in the same run, a conventional
+ * middy + `@middy/validator` + DocumentClient function (`bench/conventional-handler.ts`,
+ * publishing inline) bundled with the same options. See docs/performance.md.
  *
  * Exit codes: 0 ok; 1 a wrong answer, a lost/extra event, a request-count or a cost budget missed
  * (always); 2 a size or timing budget missed (only with --enforce); 3 the benchmark broke.
@@ -12,15 +15,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ingestEnvironment } from '../lambda/config-contract';
+import { DEFAULTS, ingestEnvironment, publisherEnvironment } from '../lambda/config-contract';
+import { PUBLISHER_STREAM_FILTER } from '../lambda/publisher/stream-filter';
 import { BUNDLING } from '../lib/mms-postback-receiver';
 import { UsageError } from '../local/cli';
 import { ensureTable, localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb-local';
+import type { FilterPattern } from '../local/event-filter';
 import { startEventBridgeLocal } from '../local/eventbridge-local';
+import { StreamPoller } from '../local/stream-poller';
 import { type SecretsManagerLocal, startSecretsManagerLocal } from '../stand-ins/secrets-manager';
-import { type BundleReport, buildLikeTheStack, INGEST_ENTRY, PROJECT_ROOT } from './build';
+import { type BundleReport, buildLikeTheStack, INGEST_ENTRY, PROJECT_ROOT, PUBLISHER_ENTRY } from './build';
 import { answerOf, BenchError, Child, expectType } from './child';
-import { type CostReport, formatCostReport, runCostReport } from './cost';
+import { type CostReport, formatCostReport, repriceWithPublisher, runCostReport } from './cost';
 import { type CountingProxy, startCountingProxy } from './counting-proxy';
 import { BENCH_SECRET, countScenario, distinctPostbacks, example, postbackEvent } from './events';
 import { BENCH_USAGE, parseBenchArgs } from './options';
@@ -32,7 +38,8 @@ export const BUDGETS = {
   initMedianMs: 80,
   firstInvokeMedianMs: 70,
   warmCpuMsPerPostback: 3.2,
-  inOrderRequests: 3,
+  /** AWS requests on the sender's path: one DynamoDB transaction per new postback. */
+  inOrderRequests: 1,
   duplicateRequests: 1,
 } as const;
 
@@ -55,6 +62,11 @@ interface StandIns {
   ddbProxy: CountingProxy;
   secrets: SecretsManagerLocal;
   env: NodeJS.ProcessEnv;
+  /** The publisher's environment (the same Lambda variables, its own settings). */
+  publisherEnv: NodeJS.ProcessEnv;
+  /** DynamoDB Local itself: the stream is read there (by Lambda in AWS, not by a function). */
+  ddbEndpoint: string;
+  tableName: string;
   close(): Promise<void>;
 }
 
@@ -88,15 +100,24 @@ async function startStandIns(): Promise<StandIns> {
       AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       // The construct's defaults (the status-unknown wait too: its index's writes are part of the cost).
-      ...ingestEnvironment({ tableName, eventBusName: 'bench-bus', secret: { arn: secrets.arn } }),
-      // Read only by the conventional function (bench/conventional-handler.ts).
+      ...ingestEnvironment({ tableName, secret: { arn: secrets.arn } }),
+      // Read only by the conventional function (bench/conventional-handler.ts), which publishes inline.
+      EVENT_BUS_NAME: 'bench-bus',
       CONVENTIONAL_SECRET: BENCH_SECRET,
+    };
+    const publisherEnv: NodeJS.ProcessEnv = {
+      ...Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('AWS_') || ['PATH', 'TZ', 'LANG'].includes(name))),
+      AWS_LAMBDA_FUNCTION_NAME: 'bench-publisher',
+      ...publisherEnvironment({ eventBusName: 'bench-bus' }),
     };
     return {
       bus,
       ddbProxy,
       secrets,
       env,
+      publisherEnv,
+      ddbEndpoint: ddb.endpoint,
+      tableName,
       async close() {
         await Promise.allSettled([bus.close(), ddbProxy.close(), secrets.close()]);
         await ddb.stop();
@@ -166,14 +187,10 @@ async function runCounts(bundle: string, s: StandIns, execArgv: string[], prefix
       const events = after.events - before.events;
       const problems: string[] = [];
       if (kind !== expected) problems.push(`answered ${kind} ${JSON.stringify(body)}, expected ${expected}`);
-      if (step.expect === 'accepted') {
-        if (step.latest !== undefined && body.latest !== step.latest)
-          problems.push(`latest=${String(body.latest)}, expected ${step.latest}`);
-        const published = s.bus.events.slice(before.events);
-        if (events !== 1) problems.push(`${events} events published, expected exactly 1`);
-        else if ((published[0]?.detail as { postbackId?: unknown } | undefined)?.postbackId !== body.postbackId)
-          problems.push('the published event has another postbackId');
-      } else if (events !== 0) problems.push(`${events} events published, expected none`);
+      if (step.expect === 'accepted' && step.latest !== undefined && body.latest !== step.latest)
+        problems.push(`latest=${String(body.latest)}, expected ${step.latest}`);
+      // The sender's path publishes nothing: the event follows from the stream (the whole-path run).
+      if (events !== 0 || eventbridge !== 0) problems.push(`${events} events published on the sender's path, expected none`);
       if (step.maxRequests !== undefined && total > step.maxRequests) problems.push(`${total} AWS requests, budget ${step.maxRequests}`);
       results.push({
         name: step.name,
@@ -289,7 +306,10 @@ async function runWarm(
     const accepted = loop.answers.accepted ?? 0;
     if (accepted !== count) wrong.push(`warm: ${accepted} of ${count} accepted (${JSON.stringify(loop.answers)})`);
     const published = after.events - before.events;
-    if (published !== count) wrong.push(`warm: ${published} events published for ${count} accepted postbacks`);
+    // Ours publishes from the stream (measured by runPublisher); the conventional function inline.
+    const expectedEvents = prefix.endsWith('-conventional') ? count : 0;
+    if (published !== expectedEvents)
+      wrong.push(`warm: ${published} events published for ${count} accepted postbacks on the sender's path`);
     return {
       postbacks: count,
       latency: summarize(loop.latencies),
@@ -307,6 +327,79 @@ async function runWarm(
   } finally {
     await child.stop();
   }
+}
+
+interface PublisherResult {
+  /** History entries the mapping delivered (every postback stored during the run). */
+  postbacks: number;
+  invocations: number;
+  putEvents: number;
+  events: number;
+  cpuUsPerPostback: number;
+  requestsPerPostback: number;
+  invocationsPerPostback: number;
+  batchSize: number;
+  wrong: string[];
+}
+
+/**
+ * The whole path's second half: the publisher bundle, fed from the table's stream (every
+ * history entry the run stored, from TRIM_HORIZON) by the local event source mapping with the
+ * construct's filter, batch size and window; its CPU, invocations and PutEvents per postback.
+ */
+async function runPublisher(bundle: string, s: StandIns, execArgv: string[]): Promise<PublisherResult> {
+  const { child, ready } = Child.start(bundle, s.publisherEnv, execArgv);
+  const wrong: string[] = [];
+  let cpuUs = 0;
+  const before = snapshot(s);
+  const poller = new StreamPoller({
+    endpoint: s.ddbEndpoint,
+    tableName: s.tableName,
+    filters: [PUBLISHER_STREAM_FILTER as unknown as FilterPattern],
+    batchSize: DEFAULTS.publisherBatchSize,
+    maxBatchingWindowMs: DEFAULTS.publisherMaxBatchingWindowSeconds * 1000,
+    retryAttempts: DEFAULTS.publisherRetryAttempts,
+    timeoutMs: DEFAULTS.publisherTimeoutSeconds * 1000,
+    handler: async (event) => {
+      const answer = expectType(await child.request({ cmd: 'invoke', event }), 'invoke');
+      cpuUs += answer.cpuUs;
+      return answer.response as never;
+    },
+  });
+  try {
+    expectType(await ready, 'ready');
+    await poller.start();
+    // The stream is read to its end when two polls in a row add nothing (and at least one record came).
+    let last = -1;
+    for (let quiet = 0, i = 0; i < 600 && quiet < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const delivered = poller.stats.recordsDelivered;
+      quiet = delivered > 0 && delivered === last ? quiet + 1 : 0;
+      last = delivered;
+    }
+  } finally {
+    await poller.stop();
+    await child.stop();
+  }
+  const after = snapshot(s);
+  const stats = poller.stats;
+  const postbacks = stats.recordsDelivered - stats.recordsRedelivered;
+  const events = after.events - before.events;
+  if (events !== postbacks) wrong.push(`publisher: ${events} events for ${postbacks} history entries`);
+  if (stats.recordsRedelivered > 0 || stats.recordsDiscarded > 0)
+    wrong.push(`publisher: ${stats.recordsRedelivered} records re-delivered, ${stats.recordsDiscarded} given up (no fault was injected)`);
+  const putEvents = after.eb - before.eb;
+  return {
+    postbacks,
+    invocations: stats.invocations,
+    putEvents,
+    events,
+    cpuUsPerPostback: cpuUs / (postbacks || 1),
+    requestsPerPostback: putEvents / (postbacks || 1),
+    invocationsPerPostback: stats.invocations / (postbacks || 1),
+    batchSize: DEFAULTS.publisherBatchSize,
+    wrong,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -365,6 +458,8 @@ async function main(): Promise<number> {
     path.join(PROJECT_ROOT, 'bench', 'results', 'conventional'),
   );
   process.stdout.write(`built ${path.relative(PROJECT_ROOT, conventionalBundle.file)} in ${fmt(conventionalBundle.buildMs, 0)} ms\n`);
+  const publisherBundle = await buildLikeTheStack(BUNDLING, PUBLISHER_ENTRY, path.join(PROJECT_ROOT, 'bench', 'results', 'publisher'));
+  process.stdout.write(`built ${path.relative(PROJECT_ROOT, publisherBundle.file)} in ${fmt(publisherBundle.buildMs, 0)} ms\n`);
 
   const s = await startStandIns();
   let counts: StepResult[] = [];
@@ -373,6 +468,7 @@ async function main(): Promise<number> {
   let conventionalCold: { runs: ColdRun[]; wrong: string[] } = { runs: [], wrong: [] };
   let conventionalWarm: WarmResult | undefined;
   let cost: CostReport | undefined;
+  let publisher: PublisherResult | undefined;
   try {
     counts = await runCounts(bundle.file, s, execArgv, `${prefix}-count`);
     cost = await runCostReport({
@@ -393,6 +489,9 @@ async function main(): Promise<number> {
       warm = await runWarm(bundle.file, s, execArgv, prefix, opts.warmup, opts.warm);
       conventionalWarm = await runWarm(conventionalBundle.file, s, execArgv, `${prefix}-conventional`, opts.warmup, opts.warm);
     }
+    // The whole path: everything stored so far, from the stream, through the publisher bundle.
+    publisher = await runPublisher(publisherBundle.file, s, execArgv);
+    if (cost) cost = repriceWithPublisher(cost, publisher.invocationsPerPostback);
     if (opts.profile) {
       const dir = path.join(PROJECT_ROOT, 'bench', 'results', 'profiles');
       mkdirSync(dir, { recursive: true });
@@ -565,7 +664,29 @@ async function main(): Promise<number> {
     `  ours / conventional: bundle ${fmt(bundleRatio, 3)}, init + first invocation ${fmt(coldRatio, 3)}, CPU per postback ${fmt(cpuRatio, 3)}`,
   );
   p();
-  p('AWS requests per postback (counted at the stand-ins, warm container)');
+  if (publisher) {
+    const ingestCpu = warm ? warm.cpuUsPerPostback : Number.NaN;
+    p(
+      `Whole path per postback (the publisher bundle fed from the table's stream by the local event source mapping, batch size ${publisher.batchSize}, window ${DEFAULTS.publisherMaxBatchingWindowSeconds} s)`,
+    );
+    p(
+      `  publisher: ${publisher.postbacks} history entries in ${publisher.invocations} invocations, ${publisher.putEvents} PutEvents, ${publisher.events} events`,
+    );
+    p(
+      `  per postback: publisher CPU ${fmt(publisher.cpuUsPerPostback, 0)} us, ${fmt(publisher.invocationsPerPostback, 3)} invocations, ${fmt(publisher.requestsPerPostback, 3)} PutEvents`,
+    );
+    p(
+      `  ours:         sender's path ${inOrder?.total ?? 'n/a'} request (DynamoDB ${inOrder?.dynamodb ?? 'n/a'}, EventBridge ${inOrder?.eventbridge ?? 'n/a'}); whole path ${fmt((inOrder?.total ?? Number.NaN) + publisher.requestsPerPostback, 2)} requests, CPU ${fmt(ingestCpu + publisher.cpuUsPerPostback, 0)} us (ingest ${fmt(ingestCpu, 0)} + publisher ${fmt(publisher.cpuUsPerPostback, 0)})`,
+    );
+    if (conventionalWarm) {
+      const c = conventionalWarm.requestsPerPostback;
+      p(
+        `  conventional: sender's path = whole path ${fmt(c.dynamodb + c.eventbridge + c.secretsManager, 2)} requests (DynamoDB ${fmt(c.dynamodb, 2)}, EventBridge ${fmt(c.eventbridge, 2)}), CPU ${fmt(conventionalWarm.cpuUsPerPostback, 0)} us (publishes inline)`,
+      );
+    }
+    p();
+  }
+  p("AWS requests per postback on the sender's path (counted at the stand-ins, warm container)");
   for (const r of counts) {
     const ops = Object.entries(r.operations)
       .map(([k, v]) => `${k}${v > 1 ? `x${v}` : ''}`)
@@ -588,6 +709,7 @@ async function main(): Promise<number> {
     ...counts.filter((r) => !r.ok).flatMap((r) => r.problems.map((x) => `${r.name}: ${x}`)),
     ...cold.wrong,
     ...(warm?.wrong ?? []),
+    ...(publisher?.wrong ?? []),
     ...conventionalCold.wrong.map((w) => `conventional ${w}`),
     ...(conventionalWarm?.wrong ?? []).map((w) => `conventional ${w}`),
   ];
@@ -614,6 +736,7 @@ async function main(): Promise<number> {
       bundle: { ...bundle, file: path.relative(PROJECT_ROOT, bundle.file) } satisfies Omit<BundleReport, 'file'> & { file: string },
       cold: { runs: cold.runs.length, bootMs: boot, initMs: init, firstInvokeMs: first, firstInvokeCpuMs: firstCpu, samples: cold.runs },
       warm: warm ?? null,
+      publisher: publisher ? { ...publisher, bundleBytes: publisherBundle.bytes } : null,
       requests: { inOrder: inOrder?.total, duplicate: duplicate?.total, outOfOrder: outOfOrder?.total, steps: counts },
       conventional: {
         bundle: { ...conventionalBundle, file: path.relative(PROJECT_ROOT, conventionalBundle.file) },

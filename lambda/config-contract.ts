@@ -20,10 +20,8 @@ export const ENV = {
   secretRefreshSeconds: 'SECRET_REFRESH_SECONDS',
   historyRetentionDays: 'HISTORY_RETENTION_DAYS',
   rejectedRetentionDays: 'REJECTED_RETENTION_DAYS',
-  leaseSeconds: 'LEASE_SECONDS',
   retryAfterSeconds: 'RETRY_AFTER_SECONDS',
   statusUnknownAfterSeconds: 'STATUS_UNKNOWN_AFTER_SECONDS',
-  relayBatchSize: 'RELAY_BATCH_SIZE',
   sweepMaxPerRun: 'SWEEP_MAX_PER_RUN',
   sweepPageSize: 'SWEEP_PAGE_SIZE',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
@@ -41,7 +39,7 @@ export const SERVICE_NAME = 'mms-postbacks';
  * construct's `Duration` props are given here in seconds).
  *
  * @example
- * DEFAULTS.leaseSeconds; // 60
+ * DEFAULTS.publisherBatchSize; // 10
  */
 export const DEFAULTS = {
   /** `Source` of the published events. */
@@ -54,24 +52,36 @@ export const DEFAULTS = {
   historyRetentionDays: 90,
   /** Days refused-but-authenticated postbacks are kept. */
   rejectedRetentionDays: 14,
-  /** Seconds an ingest invocation (or a relay run) owns a postback. */
-  leaseSeconds: 60,
   /** `Retry-After` of 503 answers. */
   retryAfterSeconds: 5,
   /** Seconds the secret read from Secrets Manager is cached. */
   secretRefreshSeconds: 300,
   /** Wait for a final postback before `MMS Status Unknown` (72 hours); 0 turns the sweep off. */
   statusUnknownAfterSeconds: 72 * 3600,
-  /** Entries the relay publishes at most per run. */
-  relayBatchSize: 500,
   /** Messages one sweep run marks unknown at most. */
   sweepMaxPerRun: 20_000,
   /** Index entries per Query and states per BatchGetItem of the sweep (BatchGetItem reads at most 100). */
   sweepPageSize: 50,
   /** Timeout of the sweep function, in seconds: a run stops taking new messages 10 s before it. */
   sweepTimeoutSeconds: 60,
-  /** The sweep's lease on the history entries it claims: longer than its timeout (`sweepTimeoutSeconds`), so the relay never takes one it is publishing. */
-  sweepLeaseSeconds: 120,
+  /**
+   * Stream records per invocation of the publisher (the event source mapping's batch size):
+   * one PutEvents request carries at most 10 entries, so a batch of 10 is one request when
+   * its entries belong to 10 different messages.
+   */
+  publisherBatchSize: 10,
+  /** Seconds the event source mapping gathers records before it invokes the publisher (its batching window): short, so an event follows its 200 within about a second. */
+  publisherMaxBatchingWindowSeconds: 1,
+  /**
+   * Times the event source mapping retries a batch the publisher reported failed (after
+   * its own retries inside the invocation, about 15 s of backoff per attempt): 5 retries
+   * ride out roughly a minute and a half of EventBridge failures; a record that still
+   * fails goes to the on-failure destination (with an alarm) and `npm run republish`
+   * publishes it again. Bounded, so one poison record never blocks its shard for a day.
+   */
+  publisherRetryAttempts: 5,
+  /** Timeout of the publisher function, in seconds: room for its retries of failed entries with backoff inside one invocation. */
+  publisherTimeoutSeconds: 60,
   /** Stage throttling, steady requests per second. */
   throttlingRateLimit: 5000,
   /** Stage throttling, burst. */
@@ -110,17 +120,11 @@ export type SecretSetting = { readonly arn: string } | { readonly value: string 
 /** The ingest function's settings. */
 export interface IngestSettings extends ObservabilitySettings {
   readonly tableName: string;
-  /** Name or ARN of the bus (an ARN for a bus of another account). */
-  readonly eventBusName: string;
   readonly secret: SecretSetting;
-  /** @default DEFAULTS.eventSource */
-  readonly eventSource?: string;
   /** @default DEFAULTS.historyRetentionDays */
   readonly historyRetentionDays?: number;
   /** @default DEFAULTS.rejectedRetentionDays */
   readonly rejectedRetentionDays?: number;
-  /** @default DEFAULTS.leaseSeconds */
-  readonly leaseSeconds?: number;
   /** @default DEFAULTS.retryAfterSeconds */
   readonly retryAfterSeconds?: number;
   /** @default DEFAULTS.statusUnknownAfterSeconds */
@@ -132,22 +136,17 @@ export interface QuerySettings extends ObservabilitySettings {
   readonly tableName: string;
 }
 
-/** The relay's settings. */
-export interface RelaySettings extends ObservabilitySettings {
-  readonly tableName: string;
+/** The stream publisher's settings: where its events go (it reads no table: the stream record carries the entry). */
+export interface PublisherSettings extends ObservabilitySettings {
+  /** Name or ARN of the bus (an ARN for a bus of another account). */
   readonly eventBusName: string;
   /** @default DEFAULTS.eventSource */
   readonly eventSource?: string;
-  /** @default DEFAULTS.leaseSeconds */
-  readonly leaseSeconds?: number;
 }
 
-/** The status-unknown sweep's settings (it runs the ingest function's store and publisher). */
+/** The status-unknown sweep's settings (it runs the ingest function's store; its events follow from the stream). */
 export interface SweepSettings extends ObservabilitySettings {
   readonly tableName: string;
-  readonly eventBusName: string;
-  /** @default DEFAULTS.eventSource */
-  readonly eventSource?: string;
   /** @default DEFAULTS.historyRetentionDays */
   readonly historyRetentionDays?: number;
   /** The wait, positive (the sweep runs only when it is on). */
@@ -165,29 +164,23 @@ function observability(settings: ObservabilitySettings): Environment {
   };
 }
 
-/** What every function that writes postbacks and publishes their events reads: table, bus, source, logs and metrics. */
-function publisher(settings: QuerySettings & { readonly eventBusName: string; readonly eventSource?: string }): Environment {
-  return {
-    [ENV.tableName]: settings.tableName,
-    [ENV.eventBusName]: settings.eventBusName,
-    [ENV.eventSource]: settings.eventSource ?? DEFAULTS.eventSource,
-    ...observability(settings),
-  };
+/** What every function that writes postbacks reads: table, logs and metrics. */
+function writer(settings: QuerySettings): Environment {
+  return { [ENV.tableName]: settings.tableName, ...observability(settings) };
 }
 
 /**
  * The ingest function's environment.
  *
  * @example
- * ingestEnvironment({ tableName: 't', eventBusName: 'b', secret: { value: 's' } }).LEASE_SECONDS; // '60'
+ * ingestEnvironment({ tableName: 't', secret: { value: 's' } }).RETRY_AFTER_SECONDS; // '5'
  */
 export function ingestEnvironment(settings: IngestSettings): Environment {
   return {
-    ...publisher(settings),
+    ...writer(settings),
     ...('arn' in settings.secret ? { [ENV.secretArn]: settings.secret.arn } : { [ENV.secretValue]: settings.secret.value }),
     [ENV.historyRetentionDays]: String(settings.historyRetentionDays ?? DEFAULTS.historyRetentionDays),
     [ENV.rejectedRetentionDays]: String(settings.rejectedRetentionDays ?? DEFAULTS.rejectedRetentionDays),
-    [ENV.leaseSeconds]: String(settings.leaseSeconds ?? DEFAULTS.leaseSeconds),
     [ENV.retryAfterSeconds]: String(settings.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds),
     [ENV.statusUnknownAfterSeconds]: String(settings.statusUnknownAfterSeconds ?? DEFAULTS.statusUnknownAfterSeconds),
   };
@@ -204,27 +197,30 @@ export function queryEnvironment(settings: QuerySettings): Environment {
 }
 
 /**
- * The relay's environment.
+ * The stream publisher's environment: the bus, the events' `Source`, logs and metrics.
  *
  * @example
- * relayEnvironment({ tableName: 't', eventBusName: 'b' }).EVENT_SOURCE; // 'mms.postbacks'
+ * publisherEnvironment({ eventBusName: 'b' }); // { EVENT_BUS_NAME: 'b', EVENT_SOURCE: 'mms.postbacks', POWERTOOLS_SERVICE_NAME: 'mms-postbacks', … }
  */
-export function relayEnvironment(settings: RelaySettings): Environment {
-  return { ...publisher(settings), [ENV.leaseSeconds]: String(settings.leaseSeconds ?? DEFAULTS.leaseSeconds) };
+export function publisherEnvironment(settings: PublisherSettings): Environment {
+  return {
+    [ENV.eventBusName]: settings.eventBusName,
+    [ENV.eventSource]: settings.eventSource ?? DEFAULTS.eventSource,
+    ...observability(settings),
+  };
 }
 
 /**
- * The status-unknown sweep's environment: the ingest function's store and publisher
- * settings (no secret: it answers no request) under the sweep's own lease.
+ * The status-unknown sweep's environment: the ingest function's store settings (no secret:
+ * it answers no request; no bus: its synthetic entries are published from the stream).
  *
  * @example
- * sweepEnvironment({ tableName: 't', eventBusName: 'b', statusUnknownAfterSeconds: 259200 }).LEASE_SECONDS; // '120'
+ * sweepEnvironment({ tableName: 't', statusUnknownAfterSeconds: 259200 }).STATUS_UNKNOWN_AFTER_SECONDS; // '259200'
  */
 export function sweepEnvironment(settings: SweepSettings): Environment {
   return {
-    ...publisher(settings),
+    ...writer(settings),
     [ENV.historyRetentionDays]: String(settings.historyRetentionDays ?? DEFAULTS.historyRetentionDays),
-    [ENV.leaseSeconds]: String(DEFAULTS.sweepLeaseSeconds),
     [ENV.statusUnknownAfterSeconds]: String(settings.statusUnknownAfterSeconds),
   };
 }

@@ -50,23 +50,14 @@ export type SecretConfig =
   | { readonly kind: 'literal'; readonly value: string }
   | { readonly kind: 'none' };
 
-export interface IngestConfig {
+/** What every function that writes postbacks reads (the ingest function and the status-unknown sweep). */
+export interface StoreConfig {
   /** `TABLE_NAME`: the DynamoDB table. */
   readonly tableName: string;
-  /** `EVENT_BUS_NAME`: name or ARN of the EventBridge bus. */
-  readonly eventBusName: string;
-  /** `EVENT_SOURCE`, default `mms.postbacks`. */
-  readonly eventSource: string;
-  /** `POSTBACK_SECRET_ARN` (preferred) or `POSTBACK_SECRET`. */
-  readonly secret: SecretConfig;
   /** `HISTORY_RETENTION_DAYS`, default 90: TTL of history and state items. */
   readonly historyRetentionDays: number;
   /** `REJECTED_RETENTION_DAYS`, default 14: TTL of refused-but-authenticated postbacks. */
   readonly rejectedRetentionDays: number;
-  /** `LEASE_SECONDS`, default 60: how long an invocation owns a postback; must exceed the function timeout. */
-  readonly leaseSeconds: number;
-  /** `RETRY_AFTER_SECONDS`, default 5: the `Retry-After` of 503 answers. */
-  readonly retryAfterSeconds: number;
   /**
    * `STATUS_UNKNOWN_AFTER_SECONDS`, default 0 (off): how long a message may wait for a final
    * postback before the status-unknown sweep declares it unknown. The construct sets it.
@@ -76,6 +67,30 @@ export interface IngestConfig {
   readonly serviceName: string;
   /** `POWERTOOLS_METRICS_NAMESPACE`, default `MmsPostbacks`. */
   readonly metricsNamespace: string;
+}
+
+/**
+ * Reads the store settings of a function that writes postbacks.
+ *
+ * @example
+ * const store = loadStoreConfig(); // TABLE_NAME=postbacks
+ */
+export function loadStoreConfig(env: Env = process.env): StoreConfig {
+  return {
+    tableName: requiredString(env, ENV.tableName),
+    historyRetentionDays: integer(env, ENV.historyRetentionDays, DEFAULTS.historyRetentionDays, 1),
+    rejectedRetentionDays: integer(env, ENV.rejectedRetentionDays, DEFAULTS.rejectedRetentionDays, 1),
+    statusUnknownAfterSeconds: integer(env, ENV.statusUnknownAfterSeconds, STATUS_UNKNOWN_OFF, 0),
+    serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName,
+    metricsNamespace: optionalString(env, ENV.metricsNamespace) ?? DEFAULTS.metricsNamespace,
+  };
+}
+
+export interface IngestConfig extends StoreConfig {
+  /** `POSTBACK_SECRET_ARN` (preferred) or `POSTBACK_SECRET`. */
+  readonly secret: SecretConfig;
+  /** `RETRY_AFTER_SECONDS`, default 5: the `Retry-After` of 503 answers. */
+  readonly retryAfterSeconds: number;
 }
 
 /**
@@ -93,17 +108,9 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
       ? { kind: 'literal', value: literal }
       : { kind: 'none' };
   return {
-    tableName: requiredString(env, ENV.tableName),
-    eventBusName: requiredString(env, ENV.eventBusName),
-    eventSource: optionalString(env, ENV.eventSource) ?? DEFAULTS.eventSource,
+    ...loadStoreConfig(env),
     secret,
-    historyRetentionDays: integer(env, ENV.historyRetentionDays, DEFAULTS.historyRetentionDays, 1),
-    rejectedRetentionDays: integer(env, ENV.rejectedRetentionDays, DEFAULTS.rejectedRetentionDays, 1),
-    leaseSeconds: integer(env, ENV.leaseSeconds, DEFAULTS.leaseSeconds, 1),
     retryAfterSeconds: integer(env, ENV.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 1),
-    statusUnknownAfterSeconds: integer(env, ENV.statusUnknownAfterSeconds, STATUS_UNKNOWN_OFF, 0),
-    serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName,
-    metricsNamespace: optionalString(env, ENV.metricsNamespace) ?? DEFAULTS.metricsNamespace,
   };
 }
 
@@ -179,17 +186,11 @@ export function loadQueryConfig(env: Env = process.env): QueryConfig {
   return { tableName: requiredString(env, ENV.tableName), serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName };
 }
 
-export interface RelayConfig {
-  /** `TABLE_NAME`: the DynamoDB table. */
-  readonly tableName: string;
+export interface PublisherConfig {
   /** `EVENT_BUS_NAME`: name or ARN of the EventBridge bus. */
   readonly eventBusName: string;
-  /** `EVENT_SOURCE`, default `mms.postbacks`: the same `Source` as the ingest function's events. */
+  /** `EVENT_SOURCE`, default `mms.postbacks`: the `Source` of the events. */
   readonly eventSource: string;
-  /** `LEASE_SECONDS`, default 60: the lease the relay takes per entry (the ingest function's lease). */
-  readonly leaseSeconds: number;
-  /** `RELAY_BATCH_SIZE`, default 500: at most this many entries per run. */
-  readonly batchSize: number;
   /** `POWERTOOLS_SERVICE_NAME`, default `mms-postbacks`. */
   readonly serviceName: string;
   /** `POWERTOOLS_METRICS_NAMESPACE`, default `MmsPostbacks`. */
@@ -197,18 +198,15 @@ export interface RelayConfig {
 }
 
 /**
- * Reads the relay function's configuration (region and credentials come from the SDK's default chain).
+ * Reads the stream publisher's configuration.
  *
  * @example
- * const config = loadRelayConfig();
+ * const config = loadPublisherConfig(); // EVENT_BUS_NAME=postbacks
  */
-export function loadRelayConfig(env: Env = process.env): RelayConfig {
+export function loadPublisherConfig(env: Env = process.env): PublisherConfig {
   return {
-    tableName: requiredString(env, ENV.tableName),
     eventBusName: requiredString(env, ENV.eventBusName),
     eventSource: optionalString(env, ENV.eventSource) ?? DEFAULTS.eventSource,
-    leaseSeconds: integer(env, ENV.leaseSeconds, DEFAULTS.leaseSeconds, 1),
-    batchSize: integer(env, ENV.relayBatchSize, DEFAULTS.relayBatchSize, 1),
     serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName,
     metricsNamespace: optionalString(env, ENV.metricsNamespace) ?? DEFAULTS.metricsNamespace,
   };
@@ -224,8 +222,8 @@ export interface SweepConfig {
 }
 
 /**
- * Reads the status-unknown sweep's own settings (it also reads the ingest settings for the
- * store and the publisher, see {@link loadIngestConfig}).
+ * Reads the status-unknown sweep's own settings (it also reads the store settings, see
+ * {@link loadStoreConfig}).
  *
  * @example
  * const sweep = loadSweepConfig(); // STATUS_UNKNOWN_AFTER_SECONDS=259200

@@ -105,13 +105,13 @@ export class UnsupportedCharsetError extends RejectedInputError {
   }
 }
 
-/** DynamoDB, EventBridge or Secrets Manager failed, the invocation ran out of time, or the same postback is still in progress: the sender should retry. */
+/** DynamoDB or Secrets Manager failed, the invocation ran out of time, or a concurrent write of the same message got in the way: the sender should retry. */
 export class UnavailableError extends HttpError {
   readonly statusCode = 503;
   readonly errorCode = 'unavailable';
   constructor(
     message: string,
-    readonly reason: 'store' | 'publish' | 'secret' | 'in_progress' | 'deadline',
+    readonly reason: 'store' | 'secret' | 'conflict' | 'deadline',
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -1,6 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { PublicationObserver } from './ingest/publication';
 
 /**
  * Names shared by the function code (which emits the metrics in EMF) and the CDK
@@ -11,7 +9,7 @@ import type { PublicationObserver } from './ingest/publication';
 export { METRICS_NAMESPACE, SERVICE_NAME } from './config-contract';
 
 export const METRIC = {
-  /** A new postback stored and published; emitted under {service} and under {service, code}. */
+  /** A new postback stored (its event follows from the stream); emitted under {service} and under {service, code}. */
   accepted: 'PostbackAccepted',
   /** A postback that had already been accepted. */
   duplicate: 'PostbackDuplicate',
@@ -19,18 +17,21 @@ export const METRIC = {
   rejected: 'PostbackRejected',
   /** A request refused with 401. */
   unauthorized: 'PostbackUnauthorized',
-  /** PutEvents failed, wholly or partly. */
-  publishFailed: 'PublishFailed',
   /** A DynamoDB request failed. */
   storeFailed: 'StoreFailed',
-  /** A copy arrived while the same postback was still being processed (answered 503). */
-  inProgress: 'PostbackInProgress',
-  /** Relay, every run: age in seconds of the oldest history entry found unpublished after its lease (0 when none). */
-  oldestUnpublishedAge: 'OldestUnpublishedAgeSeconds',
-  /** Relay: events published for entries left unpublished. */
-  relayPublished: 'RelayPublished',
-  /** Relay: entries it could not publish (left unpublished for the next run). */
-  relayFailed: 'RelayFailed',
+  /** A concurrent write of the same message cancelled the transaction (answered 503, the sender retries). */
+  conflict: 'PostbackConflict',
+  /** Publisher: events published from the stream. */
+  eventsPublished: 'EventsPublished',
+  /**
+   * Publisher: events it already published that will be sent again, because it reports an
+   * earlier record of the batch as failed and Lambda re-delivers the batch from that record on.
+   */
+  eventsResent: 'EventsResent',
+  /** Publisher: PutEvents entries (or whole requests) that failed and were retried inside the invocation. */
+  publishRetried: 'PublishRetried',
+  /** Publisher: a history entry that cannot be turned back into its event (reported failed; it ends at the on-failure destination). */
+  eventUnbuildable: 'EventUnbuildable',
   /** A message declared `MMS Status Unknown` by the sweep (no final postback in time). */
   statusUnknown: 'MessageStatusUnknown',
 } as const;
@@ -60,29 +61,4 @@ export function countWithBreakdown(metrics: Metrics, metricName: string, dimensi
   metrics.addDimensions({});
   metrics.addDimensions({ [dimension]: value });
   metrics.addMetric(metricName, MetricUnit.Count, 1);
-}
-
-/**
- * The logs and metrics of publishing a claimed postback (the ingest function's and the
- * status-unknown sweep's): what `createPublication` reports, told through Powertools.
- *
- * @example
- * const publication = createPublication({ store, publisher, observer: publicationTelemetry(logger, metrics) });
- */
-export function publicationTelemetry(logger: Logger, metrics: Metrics): PublicationObserver {
-  return {
-    publishFailed() {
-      metrics.addMetric(METRIC.publishFailed, MetricUnit.Count, 1);
-    },
-    releaseFailed(error) {
-      logger.warn('Could not release the lease; a retry proceeds once it expires', { error: error as Error });
-    },
-    markPublishedRetrying(error, attempt) {
-      logger.warn('Could not mark the entry published yet; retrying', { error: error as Error, attempt });
-    },
-    markPublishedAbandoned(error, attempts) {
-      metrics.addMetric(METRIC.storeFailed, MetricUnit.Count, 1);
-      logger.error('Event published but the history entry could not be marked published', { error: error as Error, attempts });
-    },
-  };
 }

@@ -10,18 +10,22 @@ export interface CallOptions {
   readonly abortSignal?: AbortSignal;
 }
 
-/** What `claim` found: the caller owns the postback now, or it is a duplicate, or another invocation owns it. */
-export type ClaimResult =
-  | { readonly outcome: 'claimed'; readonly isLatest: boolean }
+/**
+ * What saving a new postback found: stored now (its event follows from the table's stream),
+ * already stored (a duplicate: nothing written), or a concurrent write of the same message
+ * got in the way (a DynamoDB transaction conflict: nothing written, the sender retries).
+ */
+export type SaveResult =
+  | { readonly outcome: 'stored'; readonly isLatest: boolean }
   | { readonly outcome: 'duplicate' }
-  | { readonly outcome: 'in_progress' };
+  | { readonly outcome: 'conflict' };
 
-/** What `claimStatusUnknown` found: written now, a final state got there first, or already written (published or still unpublished). */
-export type StatusUnknownClaim =
-  | { readonly outcome: 'claimed' }
+/** What saving the synthetic status-unknown postback found: stored now, a final state got there first, already stored, or a concurrent write. */
+export type StatusUnknownSave =
+  | { readonly outcome: 'stored' }
   | { readonly outcome: 'superseded' }
   | { readonly outcome: 'duplicate' }
-  | { readonly outcome: 'in_progress' };
+  | { readonly outcome: 'conflict' };
 
 /** A refused but authenticated postback, kept for operators (with a TTL, under `REJECTED#<date>`). */
 export interface RejectedPostback {
@@ -44,30 +48,53 @@ export interface RejectedPostback {
  */
 export interface PostbackStore {
   /**
-   * Records the postback in history, unpublished and under a lease, and, when the latest-state
-   * rule allows, makes it the latest state, atomically. Answers `duplicate` only for a
-   * postback whose event is published; an unpublished one whose lease has expired is taken over.
+   * Records the postback in history (conditional on its absence: the deduplication) and,
+   * when the latest-state rule allows, makes it the latest state, atomically. Its event is
+   * published from the table's stream, not by the caller.
    */
-  claim(record: PostbackRecord, rawBody: string, now: Date, options?: CallOptions): Promise<ClaimResult>;
-  /** Marks the history entry as published (its event is out). */
-  markPublished(record: PostbackRecord, options?: CallOptions): Promise<void>;
-  /** Gives the lease up after a failure, so that the sender's retry can proceed at once. */
-  release(record: PostbackRecord, options?: CallOptions): Promise<void>;
+  save(record: PostbackRecord, rawBody: string, now: Date, options?: CallOptions): Promise<SaveResult>;
   saveRejected(rejected: RejectedPostback, options?: CallOptions): Promise<void>;
 }
 
-/** The status-unknown sweep's side of the store: the same unpublished/published life cycle as postbacks. */
-export interface StatusUnknownStore extends Pick<PostbackStore, 'markPublished' | 'release'> {
+/** The status-unknown sweep's side of the store. */
+export interface StatusUnknownStore {
   /**
-   * Records the synthetic status-unknown postback in history, unpublished and under a lease, and
-   * makes it the latest state, atomically, only while the state is still not final.
+   * Records the synthetic status-unknown postback in history and makes it the latest state,
+   * atomically, only while the state is still not final. Its event is published from the stream.
    */
-  claimStatusUnknown(record: PostbackRecord, now: Date, options?: CallOptions): Promise<StatusUnknownClaim>;
+  saveStatusUnknown(record: PostbackRecord, now: Date, options?: CallOptions): Promise<StatusUnknownSave>;
 }
 
-/** Publishes one event per postback; throws when the event is not accepted, even partially. */
-export interface EventPublisher {
-  publish(record: PostbackRecord, detail: PostbackDetail, options?: CallOptions): Promise<void>;
+/** A history entry as stored: what the publisher reads from a stream record's new image, and `npm run republish` from the table. */
+export interface StoredEntry {
+  readonly postbackId: string;
+  readonly trackingId: string;
+  /** The body as received (JSON or XML; a synthetic postback's waiting message, `statusUnknownBody`): the event is rebuilt from it. */
+  readonly body: string;
+  /** When the postback was received (the Detail's `receivedAt`), ISO 8601. */
+  readonly receivedAt: string;
+  /** The `isLatest` the entry's transaction decided. */
+  readonly isLatest: boolean;
+}
+
+/** One event to publish: the postback's record (detail-type, time) and its Detail. */
+export interface OutgoingEvent {
+  readonly record: Pick<PostbackRecord, 'postbackId' | 'trackingId' | 'detailType' | 'instant'>;
+  readonly detail: PostbackDetail;
+}
+
+/** The fate of one entry of a batch publish: accepted, or refused with the service's error code. */
+export type EntryResult = { readonly ok: true } | { readonly ok: false; readonly errorCode: string; readonly errorMessage?: string };
+
+/**
+ * Publishes events in one request (PutEvents: at most {@link https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html 10 entries and 256 KB}).
+ * Implemented by `adapters/eventbridge-publisher.ts`.
+ */
+export interface EventBatchPublisher {
+  /** The size one event takes in a request, as EventBridge counts it. */
+  entrySize(event: OutgoingEvent): number;
+  /** One result per event, in order; throws when the request as a whole fails. */
+  publishBatch(events: readonly OutgoingEvent[], options?: CallOptions): Promise<readonly EntryResult[]>;
 }
 
 /** The shared secrets currently accepted (current and previous version). */
@@ -76,47 +103,6 @@ export interface SecretSource {
   secrets(options?: CallOptions): Promise<readonly string[]>;
   /** Called when a presented credential matched nothing: may refetch (rate-limited) to see a rotation. */
   refreshAfterMiss?(options?: CallOptions): Promise<readonly string[] | undefined>;
-}
-
-/** Where a history entry is stored (opaque to the relay). */
-export interface StoredEntryKey {
-  readonly pk: string;
-  readonly sk: string;
-}
-
-/** A history entry whose event is not out, as the relay reads it after taking its lease. */
-export interface PendingEntry {
-  readonly key: StoredEntryKey;
-  readonly postbackId: string;
-  readonly trackingId: string;
-  /** The body as received (JSON or XML; a synthetic postback's waiting message, `statusUnknownBody`): the relay rebuilds the event from it. */
-  readonly body: string;
-  /** When the postback was received (the Detail's `receivedAt`), ISO 8601. */
-  readonly receivedAt: string;
-  /** The `isLatest` its claim decided. */
-  readonly isLatest: boolean;
-}
-
-/** What taking the lease of a due entry found. */
-export type LeaseResult =
-  | { readonly outcome: 'taken'; readonly entry: PendingEntry }
-  /** Published meanwhile, or its lease was taken by a sender's retry or another relay run. */
-  | { readonly outcome: 'not_due'; readonly receivedAt?: string };
-
-/**
- * The relay's side of the store: the unpublished history entries whose lease has expired,
- * taken with the same lease as a claim. Implemented by `adapters/dynamodb-relay-store.ts`;
- * all methods throw on DynamoDB failures.
- */
-export interface RelayStore {
-  /** Keys of pending entries whose lease expired before `now`, at most `limit`. */
-  listDue(now: Date, limit: number): Promise<StoredEntryKey[]>;
-  /** Takes the lease of a pending entry whose lease has expired (a conditional write), for `leaseSeconds`. */
-  takeLease(key: StoredEntryKey, now: Date, leaseSeconds: number): Promise<LeaseResult>;
-  /** Marks the entry published (its event is out); it leaves the relay's index. */
-  markPublished(key: StoredEntryKey): Promise<void>;
-  /** Gives the lease up after a failure, so that the next run or a retry may proceed at once. */
-  release(key: StoredEntryKey): Promise<void>;
 }
 
 /** One page of messages whose wait is over, and where the next page starts (opaque). */

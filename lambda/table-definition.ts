@@ -15,11 +15,6 @@ import { ATTRIBUTE } from './adapters/item-vocabulary';
  * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html),
  * so every key that a burst can share (one client reference for a whole campaign, a day of
  * rejected records) is spread over the write shards of the item vocabulary.
- *
- * A history entry whose event is not out yet carries the {@link RELAY} index keys; marking
- * it published removes them, so the sparse index `byPublishDue` holds exactly the
- * unpublished entries, and the relay finds those whose lease has expired with one Query
- * per shard.
  */
 
 /**
@@ -34,20 +29,6 @@ export const CLIENT_REFERENCE_INDEX = {
   sortKey: { name: ATTRIBUTE.clientReferenceSortKey, type: 'S' },
   /** Keys only: the reader fetches the states with BatchGetItem. */
   projection: 'KEYS_ONLY',
-} as const;
-
-/**
- * The relay's view of the table: the unpublished history entries, spread over the write
- * shards of the index `byPublishDue` so that no index partition key takes more than
- * 1,000 writes per second at the target rate (2,000 postbacks/s, each entry written to the
- * index once and removed once; https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html).
- */
-export const RELAY = {
-  indexName: 'byPublishDue',
-  /** History attribute: the index partition key, `00`..`15`, from the postback id. */
-  shardAttribute: ATTRIBUTE.relayShard,
-  /** History attribute: the lease expiry (epoch ms) of an unpublished entry; the index sort key. */
-  leaseAttribute: ATTRIBUTE.leaseExpiresAt,
 } as const;
 
 /**
@@ -67,16 +48,14 @@ export const TABLE_DEFINITION = {
   partitionKey: { name: ATTRIBUTE.partitionKey, type: 'S' },
   sortKey: { name: ATTRIBUTE.sortKey, type: 'S' },
   timeToLiveAttribute: ATTRIBUTE.expiresAt,
+  /**
+   * The table's stream: every write, with the item as it is after it (`NEW_IMAGE`). The
+   * publisher reads the inserts of history entries from it (the outbox): the entry's new
+   * image holds all its event is rebuilt from.
+   */
+  stream: 'NEW_IMAGE',
   globalSecondaryIndexes: [
     CLIENT_REFERENCE_INDEX,
-    {
-      /** Unpublished history entries by lease expiry (sparse: published entries leave it). */
-      indexName: RELAY.indexName,
-      partitionKey: { name: ATTRIBUTE.relayShard, type: 'S' },
-      sortKey: { name: ATTRIBUTE.leaseExpiresAt, type: 'N' },
-      /** The relay needs only the keys: its lease-taking write returns the whole entry. */
-      projection: 'KEYS_ONLY',
-    },
     {
       /**
        * Sparse: only state items still waiting for a final postback carry its keys (set once,
@@ -124,6 +103,7 @@ export function createTableInput(tableName: string) {
     AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
     KeySchema,
     GlobalSecondaryIndexes,
+    StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_DEFINITION.stream },
   };
 }
 

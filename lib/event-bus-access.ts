@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
  * only its ARN finds it; PutEvents takes either).
  *
  * @example
- * relayEnvironment({ tableName, eventBusName: busReference(eventBus), eventSource });
+ * publisherEnvironment({ eventBusName: busReference(eventBus), eventSource });
  */
 export function busReference(bus: events.IEventBus): string {
   return Resource.isOwnedResource(bus) ? bus.eventBusName : bus.eventBusArn;

@@ -39,7 +39,7 @@ export const BUNDLING: nodejs.BundlingOptions = {
 };
 
 /** The handler entries of `lambda/handlers/` (and the names of their prebuilt bundles). */
-export type HandlerEntry = 'ingest' | 'query' | 'relay' | 'status-unknown-sweep';
+export type HandlerEntry = 'ingest' | 'query' | 'publisher' | 'status-unknown-sweep';
 
 /** How {@link bundledFunction} builds a function's code. */
 export interface BundledFunctionOptions {

@@ -15,7 +15,7 @@ import { PostbackEventSchemas } from './postback-event-schemas';
 import { createIngestFunction, createPostbackFunction, createQueryFunction } from './postback-functions';
 import { PostbackHttpApi } from './postback-http-api';
 import { PostbackMonitoring } from './postback-monitoring';
-import { PostbackRelay } from './postback-relay';
+import { PostbackPublisher, PUBLISHER_TIMEOUT } from './postback-publisher';
 import { PostbackRestApi } from './postback-rest-api';
 import { type MmsPostbackReceiverProps, RECEIVER_DEFAULTS } from './receiver-props';
 import { validateReceiverProps } from './receiver-props-validation';
@@ -41,8 +41,9 @@ function attributeType(type: 'S' | 'N' | 'B'): dynamodb.AttributeType {
 
 /**
  * The MMS postback receiver: `POST /postbacks` (API Gateway REST API) to
- * an ingest function that stores each postback in DynamoDB and publishes one typed event
- * per postback on EventBridge; IAM-authorized `GET /messages/{trackingId}` and
+ * an ingest function that stores each postback in DynamoDB (one transaction), and a
+ * publisher function on the table's stream that publishes one typed event per stored
+ * postback on EventBridge (a transactional outbox); IAM-authorized `GET /messages/{trackingId}` and
  * `GET /messages?clientReference=` on a read-only query function; a schema registry with
  * one schema per detail-type; alarms and a dashboard.
  *
@@ -73,8 +74,10 @@ export class MmsPostbackReceiver extends Construct {
   public readonly ingestFunction: lambda.Function;
   /** The read-only function behind `GET /messages` and `GET /messages/{trackingId}`. */
   public readonly queryFunction: lambda.Function;
-  /** The scheduled relay that publishes stored postbacks whose event is not out after their lease. */
-  public readonly relay: PostbackRelay;
+  /** The outbox publisher: the function on the table's stream, its event source mapping and on-failure queue. */
+  public readonly publisher: PostbackPublisher;
+  /** The function that publishes the events of stored postbacks from the table's stream. */
+  public readonly publisherFunction: lambda.Function;
   /** The API in front of the functions: the REST API (default) or the HTTP API (`apiType: 'http'`). */
   public readonly api: apigateway.RestApi | apigatewayv2.HttpApi;
   /** The REST API; only with `apiType: 'rest'` (the default). */
@@ -113,6 +116,8 @@ export class MmsPostbackReceiver extends Construct {
       partitionKey: { name: TABLE_DEFINITION.partitionKey.name, type: attributeType(TABLE_DEFINITION.partitionKey.type) },
       sortKey: { name: TABLE_DEFINITION.sortKey.name, type: attributeType(TABLE_DEFINITION.sortKey.type) },
       timeToLiveAttribute: TABLE_DEFINITION.timeToLiveAttribute,
+      // The outbox: the publisher reads history-entry inserts from it.
+      dynamoStream: dynamodb.StreamViewType[TABLE_DEFINITION.stream],
       globalSecondaryIndexes: TABLE_DEFINITION.globalSecondaryIndexes.map((gsi) => ({
         indexName: gsi.indexName,
         partitionKey: { name: gsi.partitionKey.name, type: attributeType(gsi.partitionKey.type) },
@@ -167,8 +172,9 @@ export class MmsPostbackReceiver extends Construct {
       this.secret = secret;
     }
 
-    // Functions: each sets its environment (from the configuration contract) next to its grants,
-    // and names the bus as `busReference` says (a given bus by its ARN: it may be in another account).
+    // Functions: all built by `createPostbackFunction`; each sets its environment (from the
+    // configuration contract) next to its grants, and the publisher names the bus as
+    // `busReference` says (a given bus by its ARN: it may be in another account).
     const historyRetentionDays = props.historyRetentionDays ?? RECEIVER_DEFAULTS.historyRetentionDays;
     const common = {
       timeout,
@@ -181,20 +187,35 @@ export class MmsPostbackReceiver extends Construct {
     this.ingestFunction = createIngestFunction(this, {
       ...common,
       table: this.table,
-      eventBus: this.eventBus,
       secret: this.secret,
       reservedConcurrency: props.reservedConcurrency,
       settings: {
-        eventSource: this.eventSource,
         historyRetentionDays,
         rejectedRetentionDays: props.rejectedRetentionDays,
-        leaseSeconds: props.leaseSeconds,
         retryAfterSeconds: props.retryAfterSeconds,
         statusUnknownAfterSeconds: statusUnknownAfter.toSeconds(),
         serviceName,
       },
     });
     this.queryFunction = createQueryFunction(this, { ...common, table: this.table, serviceName });
+    this.publisherFunction = createPostbackFunction(this, 'PublisherFunction', {
+      ...common,
+      timeout: PUBLISHER_TIMEOUT,
+      entry: 'publisher',
+      description: 'MMS postbacks: publishes the event of each stored postback from the table stream (outbox)',
+      environment: {},
+    });
+    this.publisher = new PostbackPublisher(this, 'Publisher', {
+      function: this.publisherFunction,
+      table: this.table,
+      eventBus: this.eventBus,
+      eventSource: this.eventSource,
+      serviceName,
+      tracing,
+      batchSize: props.publisherBatchSize,
+      maxBatchingWindow: props.publisherMaxBatchingWindow,
+      retryAttempts: props.publisherRetryAttempts,
+    });
     if (statusUnknownAfter.toSeconds() > 0) {
       this.statusUnknownSweep = new StatusUnknownSweep(this, 'StatusUnknownSweep', {
         function: createPostbackFunction(this, 'StatusUnknownSweepFunction', {
@@ -205,8 +226,6 @@ export class MmsPostbackReceiver extends Construct {
           environment: {},
         }),
         table: this.table,
-        eventBus: this.eventBus,
-        eventSource: this.eventSource,
         statusUnknownAfter,
         historyRetentionDays,
         serviceName,
@@ -241,31 +260,19 @@ export class MmsPostbackReceiver extends Construct {
       this.apiStage = this.restApi.deploymentStage;
     }
 
-    // Relay, alarms and dashboard: every alarm (the relay's too) notifies the topic and shows in the dashboard's alarm widget.
-    this.relay = new PostbackRelay(this, 'Relay', {
-      table: this.table,
-      eventBus: this.eventBus,
-      eventSource: this.eventSource,
-      leaseSeconds: props.leaseSeconds ?? RECEIVER_DEFAULTS.leaseSeconds,
-      serviceName,
-      sourceMaps: common.sourceMaps,
-      tracing,
-      logRetention,
-      removalPolicy,
-    });
+    // Alarms and dashboard: every alarm (the publisher's too) notifies the topic and shows in the dashboard's alarm widget.
     const monitoring = new PostbackMonitoring(this, 'Monitoring', {
       stage: this.apiStage,
       accessLogGroup: this.accessLogGroup,
       ingestFunction: this.ingestFunction,
       queryFunction: this.queryFunction,
+      publisher: { function: this.publisherFunction, onFailureQueue: this.publisher.onFailureQueue },
       table: this.table,
       serviceName,
       alarmTopic: props.alarmTopic,
-      additionalAlarms: [this.relay.alarm],
     });
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
-    this.dashboard.addWidgets(...this.relay.dashboardWidgets());
   }
 
   /**

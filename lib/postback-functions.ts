@@ -1,14 +1,12 @@
 import { type Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { ENV, type Environment, type IngestSettings, ingestEnvironment, queryEnvironment } from '../lambda/config-contract';
+import { type Environment, type IngestSettings, ingestEnvironment, queryEnvironment } from '../lambda/config-contract';
 import { CLIENT_REFERENCE_INDEX } from '../lambda/table-definition';
-import { busReference, publishEventsStatement } from './event-bus-access';
 import { BUNDLING, bundledFunction, type HandlerEntry } from './function-bundling';
 
 /**
@@ -113,35 +111,32 @@ export function createPostbackFunction(scope: Construct, id: string, options: Po
 /** What the ingest function works on, besides its settings. */
 export interface IngestFunctionOptions extends PostbackFunctionSettings {
   readonly table: dynamodb.ITableV2;
-  /** The bus it publishes on, named as {@link busReference} says. */
-  readonly eventBus: events.IEventBus;
   readonly secret: secretsmanager.ISecret;
-  /** The ingest settings other than table, bus and secret. */
-  readonly settings: Omit<IngestSettings, 'tableName' | 'eventBusName' | 'secret' | 'tracing'>;
+  /** The ingest settings other than table and secret. */
+  readonly settings: Omit<IngestSettings, 'tableName' | 'secret' | 'tracing'>;
   readonly reservedConcurrency?: number;
 }
 
 /**
  * The ingest function: its environment from the contract's {@link ingestEnvironment}, and
  * what it calls: PutItem, UpdateItem (also inside TransactWriteItems) on the table,
- * GetSecretValue (and kms:Decrypt through Secrets Manager) on the secret, PutEvents with
- * its source on the bus.
+ * GetSecretValue (and kms:Decrypt through Secrets Manager) on the secret. No EventBridge
+ * permission: the publisher function publishes from the table's stream.
  *
  * @example
- * const ingest = createIngestFunction(this, { ...settings, table, eventBus, secret, settings: { eventSource } });
+ * const ingest = createIngestFunction(this, { ...settings, table, secret, settings: { retryAfterSeconds: 5 } });
  */
 export function createIngestFunction(scope: Construct, options: IngestFunctionOptions): lambda.Function {
   const environment = ingestEnvironment({
     ...options.settings,
     tableName: options.table.tableName,
-    eventBusName: busReference(options.eventBus),
     secret: { arn: options.secret.secretArn },
     tracing: options.tracing,
   });
   const fn = createPostbackFunction(scope, 'IngestFunction', {
     ...options,
     entry: 'ingest',
-    description: 'MMS postbacks: authenticates, validates, stores and publishes POST /postbacks',
+    description: 'MMS postbacks: authenticates, validates and stores POST /postbacks',
     logging: INGEST_LOGGING,
     environment,
   });
@@ -172,7 +167,6 @@ export function createIngestFunction(scope: Construct, options: IngestFunctionOp
       }),
     );
   }
-  fn.addToRolePolicy(publishEventsStatement('PublishPostbackEvents', options.eventBus, environment[ENV.eventSource] as string));
   return fn;
 }
 

@@ -7,6 +7,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE } from '../lambda/observability';
 
@@ -32,6 +33,22 @@ export interface PostbackMonitoringProps {
   readonly ingestFunction: lambda.IFunction;
   /** The function behind `GET /messages…`. */
   readonly queryFunction: lambda.IFunction;
+  /**
+   * The outbox publisher: its function on the table's stream and the on-failure queue of
+   * its event source mapping. Alarms on both, and on the stream's lag (`IteratorAge`).
+   *
+   * @default - no publisher alarms
+   */
+  readonly publisher?: {
+    readonly function: lambda.IFunction;
+    readonly onFailureQueue: sqs.IQueue;
+    /**
+     * Alarm when the oldest stream record the publisher read was this old (its events that late), in 3 one-minute periods in a row.
+     *
+     * @default Duration.minutes(2)
+     */
+    readonly lagThreshold?: Duration;
+  };
   /** The receiver's table. */
   readonly table: dynamodb.ITableV2;
   /** The `service` dimension of the custom metrics (the functions' `POWERTOOLS_SERVICE_NAME`). */
@@ -58,7 +75,7 @@ export interface PostbackMonitoringProps {
    */
   readonly api4xxRateThreshold?: number;
   /**
-   * Alarms of other parts of the receiver (the relay's): they notify the topic like every
+   * Alarms of other parts of the receiver: they notify the topic like every
    * alarm here, and show in {@link PostbackMonitoring.alarms} and the dashboard's alarm widget.
    *
    * @default - none
@@ -97,7 +114,7 @@ export const THROTTLE_ALARM_OPERATIONS: readonly dynamodb.Operation[] = [
  * a metric-math alarm (label copies with `.with({ label })`).
  *
  * @example
- * const failed = serviceMetric('mms-postbacks', METRIC.publishFailed); // SUM per 5 minutes
+ * const resent = serviceMetric('mms-postbacks', METRIC.eventsResent); // SUM per 5 minutes
  */
 export function serviceMetric(serviceName: string, metricName: string, statistic: string = cloudwatch.Stats.SUM): cloudwatch.Metric {
   return new cloudwatch.Metric({
@@ -122,9 +139,9 @@ function requireShare(name: string, value: number): void {
  * The receiver's CloudWatch alarms and dashboard.
  *
  * Alarms: API 5xx and 4xx rates; requests throttled by API Gateway (from the access log);
- * Errors and Throttles of both functions; the custom metrics `PublishFailed` and
- * `PostbackRejected` of the ingest function; DynamoDB throttled requests of the
- * operations the functions use.
+ * Errors and Throttles of the functions; the custom metric `PostbackRejected` of the
+ * ingest function; the publisher's on-failure queue (a batch given up) and its lag on the
+ * stream (`IteratorAge`); DynamoDB throttled requests of the operations the functions use.
  *
  * @example
  * new PostbackMonitoring(this, 'Monitoring', {
@@ -140,8 +157,10 @@ export class PostbackMonitoring extends Construct {
   public readonly api4xxRateAlarm: cloudwatch.Alarm;
   /** Alarm on requests throttled by API Gateway; only with `accessLogGroup`. */
   public readonly apiThrottledAlarm?: cloudwatch.Alarm;
-  /** Alarm on failed (wholly or partly) PutEvents calls. */
-  public readonly publishFailedAlarm: cloudwatch.Alarm;
+  /** Alarm on a record of a failed batch in the publisher's on-failure queue (events not published); only with `publisher`. */
+  public readonly publisherOnFailureAlarm?: cloudwatch.Alarm;
+  /** Alarm on the publisher's lag on the table's stream (`IteratorAge`); only with `publisher`. */
+  public readonly publisherLagAlarm?: cloudwatch.Alarm;
   /** Alarm on authenticated postbacks refused with 400, 413 or 415. */
   public readonly rejectedPostbackAlarm: cloudwatch.Alarm;
   /** Alarm on throttled DynamoDB requests. */
@@ -162,7 +181,6 @@ export class PostbackMonitoring extends Construct {
     const labelled = (metricName: string, label: string) => custom(metricName).with({ label });
     const api5xxRate = props.stage.metricServerError({ statistic: cloudwatch.Stats.AVERAGE, period: PERIOD });
     const api4xxRate = props.stage.metricClientError({ statistic: cloudwatch.Stats.AVERAGE, period: PERIOD });
-    const publishFailed = custom(METRIC.publishFailed);
     const rejected = custom(METRIC.rejected);
     // ThrottledRequests is published per operation, and only for periods with a throttle
     // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html).
@@ -264,6 +282,7 @@ export class PostbackMonitoring extends Construct {
     const functions: Array<[string, lambda.IFunction]> = [
       ['Ingest', props.ingestFunction],
       ['Query', props.queryFunction],
+      ...(props.publisher ? [['Publisher', props.publisher.function] as [string, lambda.IFunction]] : []),
     ];
     for (const [name, fn] of functions) {
       alarm(
@@ -277,11 +296,29 @@ export class PostbackMonitoring extends Construct {
         `The ${name.toLowerCase()} function was throttled at least once in 5 minutes.`,
       );
     }
-    this.publishFailedAlarm = alarm(
-      'PublishFailedAlarm',
-      publishFailed,
-      'PutEvents failed (wholly or partly) at least once in 5 minutes: the postback was answered 503 and its event waits for the sender to retry.',
-    );
+    let iteratorAge: cloudwatch.Metric | undefined;
+    if (props.publisher) {
+      // A record of each batch the event source mapping gave up on (retries spent): its events are not published.
+      // https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html
+      this.publisherOnFailureAlarm = alarm(
+        'PublisherOnFailureAlarm',
+        props.publisher.onFailureQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        'The publisher gave up on a batch of stored postbacks after its retries: their events are not published. Runbook: docs/operations.md, "The publisher gave up on a batch" (read the queue message for the time window, then npm run republish).',
+      );
+      // IteratorAge: the age of the last record of each batch the mapping read, in ms.
+      // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+      const lagThreshold = props.publisher.lagThreshold ?? Duration.minutes(2);
+      iteratorAge = props.publisher.function.metric('IteratorAge', { period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM });
+      this.publisherLagAlarm = alarm(
+        'PublisherLagAlarm',
+        iteratorAge,
+        `The publisher is more than ${lagThreshold.toHumanString()} behind the table's stream for 3 minutes: events arrive late (EventBridge failing, the function failing or throttled). Records stay in the stream for 24 hours.`,
+        { threshold: lagThreshold.toMilliseconds(), evaluationPeriods: 3 },
+      );
+    }
     this.rejectedPostbackAlarm = alarm(
       'RejectedPostbackAlarm',
       rejected,
@@ -334,7 +371,7 @@ export class PostbackMonitoring extends Construct {
         left: [
           labelled(METRIC.accepted, 'Accepted'),
           labelled(METRIC.duplicate, 'Duplicate'),
-          labelled(METRIC.inProgress, 'In progress (503)'),
+          labelled(METRIC.conflict, 'Conflict (503)'),
           labelled(METRIC.statusUnknown, 'Declared status unknown'),
         ],
       }),
@@ -344,8 +381,9 @@ export class PostbackMonitoring extends Construct {
         left: [
           labelled(METRIC.rejected, 'Rejected (4xx, stored)'),
           labelled(METRIC.unauthorized, 'Unauthorized (401)'),
-          labelled(METRIC.publishFailed, 'Publish failed'),
           labelled(METRIC.storeFailed, 'Store failed'),
+          labelled(METRIC.eventsResent, 'Events re-sent'),
+          labelled(METRIC.eventUnbuildable, 'Events that cannot be built'),
         ],
       }),
     );
@@ -360,6 +398,27 @@ export class PostbackMonitoring extends Construct {
           }),
       ),
     );
+    if (props.publisher && iteratorAge) {
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: 'Publisher (outbox on the stream)',
+          width: 12,
+          left: [
+            labelled(METRIC.eventsPublished, 'Events published'),
+            labelled(METRIC.eventsResent, 'Events re-sent'),
+            labelled(METRIC.publishRetried, 'Entries retried'),
+          ],
+        }),
+        new cloudwatch.GraphWidget({
+          title: 'Publisher lag and failed batches',
+          width: 12,
+          left: [iteratorAge.with({ label: 'Iterator age max (ms)' })],
+          right: [
+            props.publisher.onFailureQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, label: 'Failed batches (queue)' }),
+          ],
+        }),
+      );
+    }
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'DynamoDB capacity',

@@ -36,7 +36,7 @@ function requireInteger(name: string, value: number, min: number, max = Number.M
  *
  * @throws ReceiverPropsError naming the invalid or conflicting props
  * @example
- * validateReceiverProps({ leaseSeconds: 5 }); // throws: leaseSeconds (5) must exceed the function timeout (10 s)
+ * validateReceiverProps({ publisherBatchSize: 20 }); // throws: publisherBatchSize must be an integer between 1 and 10, got 20
  */
 export function validateReceiverProps(props: MmsPostbackReceiverProps): void {
   if (props.secret && props.secretName !== undefined) {
@@ -90,19 +90,21 @@ export function validateReceiverProps(props: MmsPostbackReceiverProps): void {
   if (props.warmThroughput?.readUnitsPerSecond !== undefined) {
     requireInteger('warmThroughput.readUnitsPerSecond', props.warmThroughput.readUnitsPerSecond, 1);
   }
-  const leaseSeconds = props.leaseSeconds ?? RECEIVER_DEFAULTS.leaseSeconds;
-  requireInteger('leaseSeconds', leaseSeconds, 1);
+  // One PutEvents request carries at most 10 entries (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html).
+  requireInteger('publisherBatchSize', props.publisherBatchSize ?? RECEIVER_DEFAULTS.publisherBatchSize, 1, 10);
+  // MaximumRetryAttempts of a stream event source mapping: -1 (infinite) or 0 to 10,000; bounded here on purpose
+  // (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html).
+  requireInteger('publisherRetryAttempts', props.publisherRetryAttempts ?? RECEIVER_DEFAULTS.publisherRetryAttempts, 0, 10_000);
+  const window = props.publisherMaxBatchingWindow ?? RECEIVER_DEFAULTS.publisherMaxBatchingWindow;
+  if (!window.isUnresolved() && !(window.toSeconds() >= 0 && window.toSeconds() <= 300)) {
+    throw new ReceiverPropsError(`publisherMaxBatchingWindow must be 0 to 300 seconds, got ${window.toSeconds()}`);
+  }
   const timeout = props.functionTimeout ?? RECEIVER_DEFAULTS.functionTimeout;
   if (!timeout.isUnresolved()) {
     const timeoutSeconds = timeout.toSeconds();
     if (timeoutSeconds > 29) {
       throw new ReceiverPropsError(
         `functionTimeout must be at most 29 seconds (the API Gateway integration timeout), got ${timeoutSeconds}`,
-      );
-    }
-    if (leaseSeconds <= timeoutSeconds) {
-      throw new ReceiverPropsError(
-        `leaseSeconds (${leaseSeconds}) must exceed the function timeout (${timeoutSeconds} s): a lease may only expire after its invocation has ended`,
       );
     }
   }

@@ -115,19 +115,35 @@ export interface MmsPostbackReceiverProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Timeout of the functions. At most 29 seconds (the API Gateway integration timeout),
-   * and below `leaseSeconds`.
+   * Timeout of the ingest and query functions. At most 29 seconds (the API Gateway
+   * integration timeout).
    *
    * @default Duration.seconds(10)
    */
   readonly functionTimeout?: Duration;
   /**
-   * Seconds that an ingest invocation owns a postback before a retry may take it over.
-   * Must exceed the function timeout.
+   * Stream records per invocation of the publisher (the event source mapping's batch
+   * size), 1 to 10: one PutEvents request carries at most 10 entries.
    *
-   * @default 60
+   * @default 10
    */
-  readonly leaseSeconds?: number;
+  readonly publisherBatchSize?: number;
+  /**
+   * How long the event source mapping gathers stream records before it invokes the
+   * publisher (its batching window), at most 300 seconds. Longer: fuller batches, fewer
+   * invocations, later events.
+   *
+   * @default Duration.seconds(1)
+   */
+  readonly publisherMaxBatchingWindow?: Duration;
+  /**
+   * How often the event source mapping retries a batch the publisher reported failed (after
+   * the publisher's own retries inside the invocation), 0 to 10,000. A record that still
+   * fails is sent to the on-failure queue (with an alarm); `npm run republish` publishes it.
+   *
+   * @default 5
+   */
+  readonly publisherRetryAttempts?: number;
   /**
    * The `Retry-After` (seconds) of 503 answers.
    *
@@ -225,7 +241,9 @@ export const RECEIVER_DEFAULTS = {
   tracing: false,
   removalPolicy: RemovalPolicy.RETAIN,
   functionTimeout: Duration.seconds(DEFAULTS.functionTimeoutSeconds),
-  leaseSeconds: DEFAULTS.leaseSeconds,
+  publisherBatchSize: DEFAULTS.publisherBatchSize,
+  publisherMaxBatchingWindow: Duration.seconds(DEFAULTS.publisherMaxBatchingWindowSeconds),
+  publisherRetryAttempts: DEFAULTS.publisherRetryAttempts,
   retryAfterSeconds: DEFAULTS.retryAfterSeconds,
   memorySize: DEFAULTS.memorySize,
   sourceMaps: true,

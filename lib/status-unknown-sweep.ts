@@ -7,12 +7,8 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { DEFAULTS, sweepEnvironment } from '../lambda/config-contract';
 import { STATUS_DUE } from '../lambda/table-definition';
-import { busReference, publishEventsStatement } from './event-bus-access';
 
-/**
- * Timeout of the sweep function (`DEFAULTS.sweepTimeoutSeconds`, shorter than the sweep's
- * lease): a run stops taking new messages 10 s before it.
- */
+/** Timeout of the sweep function (`DEFAULTS.sweepTimeoutSeconds`): a run stops taking new messages 10 s before it. */
 export const STATUS_UNKNOWN_SWEEP_TIMEOUT = Duration.seconds(DEFAULTS.sweepTimeoutSeconds);
 
 /** Properties of {@link StatusUnknownSweep}. */
@@ -21,17 +17,6 @@ export interface StatusUnknownSweepProps {
   readonly function: nodejs.NodejsFunction;
   /** The receiver's table (with the `byStatusDue` index). */
   readonly table: dynamodb.ITableV2;
-  /** The bus the events go to. */
-  readonly eventBus: events.IEventBus;
-  /** The `Source` of the events. */
-  readonly eventSource: string;
-  /**
-   * How the function names the bus in PutEvents: its name, or its ARN (a bus of another
-   * account is found only by its ARN).
-   *
-   * @default - `busReference(eventBus)`: the bus's name when this app creates the bus, its ARN otherwise
-   */
-  readonly eventBusName?: string;
   /**
    * The `service` dimension of the function's metrics and logs.
    *
@@ -59,11 +44,13 @@ export interface StatusUnknownSweepProps {
 /**
  * The scheduled status-unknown sweep: every minute, declares `MMS Status Unknown` each
  * message still not final `statusUnknownAfter` after its first accepted postback (one
- * event per message), by querying the sparse `byStatusDue` index shard by shard (no scan).
- * Sets the function's environment with the grants it needs (table, index, bus) and the schedule.
+ * synthetic history entry and state per message, written in one transaction; its event
+ * follows from the table's stream like any postback's), by querying the sparse
+ * `byStatusDue` index shard by shard (no scan). Sets the function's environment with the
+ * grants it needs (table, index; no EventBridge) and the schedule.
  *
  * @example
- * new StatusUnknownSweep(this, 'StatusUnknownSweep', { function: fn, table, eventBus, eventSource: 'mms.postbacks', statusUnknownAfter: Duration.hours(72), historyRetentionDays: 90 });
+ * new StatusUnknownSweep(this, 'StatusUnknownSweep', { function: fn, table, statusUnknownAfter: Duration.hours(72), historyRetentionDays: 90 });
  */
 export class StatusUnknownSweep extends Construct {
   /** The sweep function. */
@@ -80,13 +67,9 @@ export class StatusUnknownSweep extends Construct {
     const fn = props.function;
     this.function = fn;
 
-    // The store and publisher of the ingest function, on the same table and bus, under the
-    // sweep's own lease (longer than its timeout, so that the relay never publishes an
-    // entry that a running sweep is still publishing); next to what they call.
+    // The store of the ingest function, on the same table; next to what it calls.
     const environment = sweepEnvironment({
       tableName: props.table.tableName,
-      eventBusName: props.eventBusName ?? busReference(props.eventBus),
-      eventSource: props.eventSource,
       historyRetentionDays: props.historyRetentionDays,
       statusUnknownAfterSeconds: seconds,
       serviceName: props.serviceName,
@@ -109,7 +92,6 @@ export class StatusUnknownSweep extends Construct {
         resources: [props.table.tableArn],
       }),
     );
-    fn.addToRolePolicy(publishEventsStatement('PublishStatusUnknownEvents', props.eventBus, props.eventSource));
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'Runs the MMS status-unknown sweep',

@@ -6,9 +6,13 @@
  * It runs the same `LocalRuntime` as `npm start` (`local/runtime.ts`), with fault proxies
  * interposed between the real, unmodified handlers and the local endpoints.
  *
+ * The stream poller (the publisher's event source mapping) reads DynamoDB Local directly, as
+ * Lambda's pollers are AWS's side: a DynamoDB fault hits the handlers, an EventBridge fault
+ * the publisher. The fault report carries what the mapping re-delivered.
+ *
  * Environment: PORT, LOCAL_DIR, DYNAMODB_PORT, POSTBACK_SECRET, TABLE_NAME, EVENT_BUS_NAME, and
- * any configuration of the ingest function (LEASE_SECONDS, RETRY_AFTER_SECONDS, …).
- * IPC in: `{ type: 'start-faults' }`, `{ type: 'stop-faults' }`. IPC out: `{ type: 'ready', … }`,
+ * any configuration of the ingest function (RETRY_AFTER_SECONDS, …).
+ * IPC in: `{ type: 'start-faults', periodMs, badMs, offsetMs, services }`, `{ type: 'stop-faults' }`. IPC out: `{ type: 'ready', … }`,
  * `{ type: 'fault-report', … }`.
  */
 import { LocalRuntime, localRunSettings } from '../local/runtime';
@@ -29,6 +33,14 @@ export interface FaultReportMessage {
   readonly type: 'fault-report';
   readonly windows: readonly FaultLogEntry[];
   readonly proxies: readonly FaultProxyStats[];
+  /** The publisher's event source mapping: invocations, re-deliveries (by postbackId), records given up. */
+  readonly stream: {
+    readonly invocations: number;
+    readonly recordsDelivered: number;
+    readonly recordsRedelivered: number;
+    readonly recordsDiscarded: number;
+    readonly redeliveredPostbackIds: Readonly<Record<string, number>>;
+  };
 }
 
 function send(message: ReadyMessage | FaultReportMessage): void {
@@ -46,6 +58,7 @@ async function main(): Promise<void> {
   const runtime = new LocalRuntime({
     ...settings,
     onEvent: (e) => console.log(`event  ${e.detailType}`),
+    onPublishFailure: (batch) => console.error(`PUBLISH FAILED: ${batch.batchSize} record(s) given up (${batch.reason})`),
     log: (line) => console.log(`http   ${line}`),
     interpose: async (endpoints) => {
       const dynamodb = await startFaultProxy('dynamodb', endpoints.dynamodb);
@@ -76,17 +89,30 @@ async function main(): Promise<void> {
   const { api, ddb } = runtime;
   const eventsFile = runtime.eventsFile;
   const live = proxies;
-  process.on('message', (message: { type?: string; periodMs?: number; badMs?: number; offsetMs?: number }) => {
+  process.on('message', (message: { type?: string; periodMs?: number; badMs?: number; offsetMs?: number; services?: string[] }) => {
     if (message.type === 'start-faults' && !stopSchedule) {
+      const services = message.services ?? ['dynamodb', 'eventbridge'];
       stopSchedule = runSchedule(
         live,
-        rotation,
+        rotation.filter((window) => services.includes(window.service)),
         { periodMs: message.periodMs ?? 6000, badMs: message.badMs ?? 2000, offsetMs: message.offsetMs ?? 2000 },
         windows,
       );
     } else if (message.type === 'stop-faults') {
       stopSchedule?.();
-      send({ type: 'fault-report', windows, proxies: [live.dynamodb.stats, live.eventbridge.stats] });
+      const stats = runtime.poller?.stats;
+      send({
+        type: 'fault-report',
+        windows,
+        proxies: [live.dynamodb.stats, live.eventbridge.stats],
+        stream: {
+          invocations: stats?.invocations ?? 0,
+          recordsDelivered: stats?.recordsDelivered ?? 0,
+          recordsRedelivered: stats?.recordsRedelivered ?? 0,
+          recordsDiscarded: stats?.recordsDiscarded ?? 0,
+          redeliveredPostbackIds: Object.fromEntries(stats?.redeliveredPostbackIds ?? []),
+        },
+      });
     }
   });
   console.log(

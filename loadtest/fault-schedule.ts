@@ -9,7 +9,7 @@ export interface FaultWindow {
   readonly kind: FaultKind;
 }
 
-/** The default rotation: every kind of failure the issue names, on both endpoints. */
+/** The default rotation: every kind of failure the load test injects, on both endpoints. */
 export const DEFAULT_ROTATION: readonly FaultWindow[] = [
   { service: 'dynamodb', kind: 'reset' },
   { service: 'eventbridge', kind: 'http500' },

@@ -7,7 +7,7 @@ import { DEFAULT_WARM_WRITE_UNITS_PER_SECOND } from '../lambda/table-definition'
 import { parseCommandLine, positiveNumber, UsageError } from '../local/cli';
 
 export const LOADTEST_USAGE =
-  'usage: npm run loadtest -- [--duration S] [--connections N] [--faults] [--lost-responses] [--json FILE] [--drain-timeout S] [--lease S] [--keep]';
+  'usage: npm run loadtest -- [--duration S] [--connections N] [--faults] [--lost-responses] [--json FILE] [--fault-window S] [--fault-on dynamodb|eventbridge|both] [--drain-timeout S] [--keep]';
 export const CAMPAIGN_USAGE =
   'usage: npm run loadtest -- --campaign [--messages N (200)] [--malformed N (200)] [--connections C (4)] [--rate R (2000)] [--warm-write-units N (4000)] [--json FILE]';
 
@@ -19,8 +19,11 @@ export interface LoadtestOptions {
   readonly lostResponses: boolean;
   readonly json?: string;
   readonly drainTimeout: number;
-  readonly lease: number;
   readonly keep: boolean;
+  /** Seconds each fault window lasts (one every window + 4 s). @default 2 */
+  readonly faultWindow: number;
+  /** Which endpoints the fault windows hit. @default 'both' */
+  readonly faultOn: 'dynamodb' | 'eventbridge' | 'both';
 }
 
 export interface CampaignOptions {
@@ -73,17 +76,23 @@ function parseLoad(argv: readonly string[]): LoadtestOptions | 'help' {
     'lost-responses': { type: 'boolean' },
     json: { type: 'string' },
     'drain-timeout': { type: 'string' },
-    lease: { type: 'string' },
     keep: { type: 'boolean' },
+    'fault-window': { type: 'string' },
+    'fault-on': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
-  const number = (name: 'duration' | 'connections' | 'drain-timeout' | 'lease', fallback: number) => {
+  const faultOn = values['fault-on'] ?? 'both';
+  if (faultOn !== 'dynamodb' && faultOn !== 'eventbridge' && faultOn !== 'both') {
+    throw new UsageError(`--fault-on needs dynamodb, eventbridge or both, got "${faultOn}"`);
+  }
+  const number = (name: 'duration' | 'connections' | 'drain-timeout' | 'fault-window', fallback: number) => {
     const raw = values[name];
     return raw === undefined ? fallback : positiveNumber(`--${name}`, raw);
   };
   const lostResponses = values['lost-responses'] ?? false;
-  const faults = (values.faults ?? false) || lostResponses;
+  // Shaping the fault windows implies faults.
+  const faults = (values.faults ?? false) || lostResponses || values['fault-window'] !== undefined || values['fault-on'] !== undefined;
   const json = nonEmpty('--json', values.json);
   return {
     mode: 'load',
@@ -93,8 +102,9 @@ function parseLoad(argv: readonly string[]): LoadtestOptions | 'help' {
     lostResponses,
     ...(json === undefined ? {} : { json }),
     drainTimeout: number('drain-timeout', faults ? 90 : 30),
-    lease: Math.floor(number('lease', 15)),
     keep: values.keep ?? false,
+    faultWindow: number('fault-window', 2),
+    faultOn,
   };
 }
 

@@ -17,20 +17,23 @@
  *   recorded per request. Like the provider, the client retries every
  *   503 (after `Retry-After`, at most 5 s) and every request that got no answer.
  * - Then drains: retries everything outstanding, without faults, until it is answered (bounded
- *   by `--drain-timeout`), and checks DynamoDB Local and `events.jsonl` against the ledger
- *   (`loadtest/checks.ts`): nothing lost, nothing doubled (unless the fault report shows a lost
- *   EventBridge answer for that postback), every entry marked published, one `accepted` per
- *   postback, detail-types and `isLatest` as the rule says, states per the latest-state rule,
- *   bad input refused and never stored, no 5xx without a fault.
+ *   by `--drain-timeout`), waits for the table's stream to deliver every stored postback's event
+ *   (the same bound), and checks DynamoDB Local and `events.jsonl` against the ledger
+ *   (`loadtest/checks.ts`): nothing lost, nothing doubled (except, counted apart, a record the
+ *   stream mapping re-delivered after an EventBridge failure outlasted the publisher's retries,
+ *   or a lost EventBridge answer with `--lost-responses`), one `accepted` per postback,
+ *   detail-types and `isLatest` as the rule says, states per the latest-state rule, bad input
+ *   refused and never stored, no 5xx without a fault. It reports the latency from each
+ *   postback's 200 to its event (median, p99).
  * - Prints throughput, p50/p99 latency, answers by status and the checks; `--json FILE` writes
  *   the same as JSON. Stops the runtime (SIGINT, then SIGKILL) and verifies no process is left.
  *
  * Exit codes: 0 all checks pass (WARN allowed); 1 a check failed; 2 the load test itself broke.
  *
- * Other flags: `--drain-timeout S` (default 30, or 90 with faults), `--lease S` (fault runs
- * only: LEASE_SECONDS of the ingest function, default 15, above the stack's 10 s function
- * timeout, so that work stranded by a lost answer is taken over within the run; the stack's
- * default is 60), `--keep` (keep LOCAL_DIR).
+ * Other flags: `--drain-timeout S` (default 30, or 90 with faults), `--keep` (keep LOCAL_DIR),
+ * `--fault-window S` (how long each fault window lasts, default 2; one starts every S + 4 s:
+ * a window longer than the publisher's own retries makes the stream mapping re-deliver) and
+ * `--fault-on dynamodb|eventbridge|both` (which endpoints the windows hit; both by default).
  */
 import './env';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,7 +43,7 @@ import autocannon from 'autocannon';
 import { headerValue } from '../lambda/http/request';
 import { findFreePort } from '../stand-ins/loopback-server';
 import { runCampaign } from './campaign';
-import { type CheckResult, readStored, runChecks } from './checks';
+import { type CheckResult, eventLatencies, readStored, runChecks, type Stored } from './checks';
 import type { FaultReportMessage } from './fault-runtime';
 import { LOADTEST_USAGE, type LoadtestOptions, parseLoadtestArgs } from './options';
 import { type RuntimeProcess, startRuntimeProcess } from './runtime-process';
@@ -117,6 +120,14 @@ async function drain(w: Workload, url: string, deadline: number): Promise<{ requ
   return { requests, ms: Date.now() - started };
 }
 
+/** Median, p99 and maximum of a list of milliseconds (rounded). */
+function percentiles(values: readonly number[]): { p50Ms: number; p99Ms: number; maxMs: number } {
+  if (values.length === 0) return { p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+  return { p50Ms: Math.round(at(0.5)), p99Ms: Math.round(at(0.99)), maxMs: Math.round(sorted[sorted.length - 1] as number) };
+}
+
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
@@ -131,7 +142,7 @@ function printReport(report: Report): void {
     [
       'mode',
       report.faults
-        ? `faults (${report.lostResponses ? 'with lost responses' : 'drop, 500, partial'}; lease ${report.leaseSeconds} s)`
+        ? `faults (${report.lostResponses ? 'with lost responses' : 'drop, 500, partial'}; ${report.faultWindowS} s windows on ${report.faultOn})`
         : 'normal (npm start)',
     ],
     ['duration / connections', `${l.durationS} s / ${l.connections}`],
@@ -164,6 +175,18 @@ function printReport(report: Report): void {
           .join(', ') || '-'
       }`,
     ],
+    [
+      '200 -> event',
+      `p50 ${report.eventLatency.p50Ms} ms, p99 ${report.eventLatency.p99Ms} ms, max ${report.eventLatency.maxMs} ms over ${report.eventLatency.postbacks} postbacks (events settled ${(report.eventLatency.settleMs / 1000).toFixed(1)} s after the drain)`,
+    ],
+    ...(report.stream
+      ? ([
+          [
+            'stream mapping',
+            `${report.stream.invocations} invocations, ${report.stream.recordsDelivered} records delivered, ${report.stream.recordsRedelivered} re-delivered (${Object.keys(report.stream.redeliveredPostbackIds).length} postbacks), ${report.stream.recordsDiscarded} given up`,
+          ],
+        ] as [string, string][])
+      : []),
     [
       'stored',
       `${report.stored.history} history entries, ${report.stored.states} states, ${report.stored.events} events, ${report.stored.rejected} rejected records`,
@@ -198,7 +221,8 @@ interface Report {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
   faults: boolean;
   lostResponses: boolean;
-  leaseSeconds?: number;
+  faultWindowS?: number;
+  faultOn?: string;
   load: {
     durationS: number;
     connections: number;
@@ -211,6 +235,10 @@ interface Report {
     timeouts: number;
   };
   drain: { requests: number; ms: number };
+  /** From each postback's first 2xx to its first event: the stream, the batching window, the publisher. */
+  eventLatency: { postbacks: number; p50Ms: number; p99Ms: number; maxMs: number; settleMs: number };
+  /** The publisher's event source mapping (fault runs). */
+  stream?: FaultReportMessage['stream'];
   mix: {
     new: number;
     duplicate: number;
@@ -260,7 +288,7 @@ async function main(): Promise<number> {
       dynamoDbPort,
       localDir,
       secret: SECRET,
-      env: opts.faults ? { LEASE_SECONDS: String(opts.lease) } : {},
+      env: {},
       readyTimeoutMs: 120_000,
     });
     const w = new Workload({ secret: SECRET, activeMessages: Math.max(64, opts.connections * 4) });
@@ -269,7 +297,15 @@ async function main(): Promise<number> {
     const sweep = setInterval(() => {
       for (const id of w.staleSince((REQUEST_TIMEOUT_S + 2) * 1000, Date.now())) w.unanswered(id);
     }, 1000);
-    if (opts.faults) runtime.startFaults({ periodMs: 6000, badMs: 2000, offsetMs: 2000 });
+    if (opts.faults) {
+      const badMs = opts.faultWindow * 1000;
+      runtime.startFaults({
+        periodMs: badMs + 4000,
+        badMs,
+        offsetMs: 2000,
+        services: opts.faultOn === 'both' ? ['dynamodb', 'eventbridge'] : [opts.faultOn],
+      });
+    }
     let result: autocannon.Result;
     try {
       result = await load(w, runtime.apiUrl, opts);
@@ -282,12 +318,29 @@ async function main(): Promise<number> {
     const loadAnswers = [...w.postbacks.flatMap((p) => p.answers), ...w.bad.flatMap((b) => b.answers)];
     console.log(`loadtest: load done (${loadAnswers.length} answers); draining ${w.pendingRetries} outstanding requests…`);
     const drained = await drain(w, runtime.apiUrl, Date.now() + opts.drainTimeout * 1000);
-
-    const stored = await readStored(runtime.dynamoDbEndpoint, runtime.tableName, runtime.eventsFile);
+    // Events follow from the stream: wait until every 2xx'd postback has one (or the bound).
+    const settleStarted = Date.now();
+    const rt = runtime;
+    const read = () => readStored(rt.dynamoDbEndpoint, rt.tableName, rt.eventsFile);
+    let stored: Stored = await read();
+    const answered = w.postbacks.filter((p) => p.answers.some((a) => a.status >= 200 && a.status < 300));
+    while (answered.some((p) => !stored.events.has(p.postbackId)) && Date.now() - settleStarted < opts.drainTimeout * 1000) {
+      await sleep(500);
+      stored = await read();
+    }
+    // A last look after the stream is quiet: a late re-sent copy still counts.
+    await sleep(2000);
+    stored = await read();
+    const settleMs = Date.now() - settleStarted;
+    // The mapping's re-deliveries, as of now (the fault report of the load phase is older).
+    const streamReport = opts.faults ? await runtime.stopFaults() : undefined;
+    const latencies = eventLatencies(w, stored);
     const checks = runChecks(w, stored, {
       faults: opts.faults,
       lostResponses: opts.lostResponses,
       lostEventBridgeAnswers: faultReport?.proxies.find((p) => p.service === 'eventbridge')?.lostPostbackIds ?? [],
+      redeliveredPostbackIds: streamReport?.stream.redeliveredPostbackIds ?? {},
+      eventBridgeFaulted: (faultReport?.windows ?? []).some((window) => window.service === 'eventbridge'),
     });
     const left = await runtime.stop();
     checks.push(
@@ -326,7 +379,7 @@ async function main(): Promise<number> {
       },
       faults: opts.faults,
       lostResponses: opts.lostResponses,
-      ...(opts.faults ? { leaseSeconds: opts.lease } : {}),
+      ...(opts.faults ? { faultWindowS: opts.faultWindow, faultOn: opts.faultOn } : {}),
       load: {
         durationS: result.duration,
         connections: opts.connections,
@@ -339,6 +392,8 @@ async function main(): Promise<number> {
         timeouts: result.timeouts,
       },
       drain: drained,
+      eventLatency: { postbacks: latencies.length, ...percentiles(latencies), settleMs },
+      ...(streamReport ? { stream: streamReport.stream } : {}),
       mix: {
         ...w.counts,
         duplicateShare: w.counts.duplicate / (handedOut || 1),

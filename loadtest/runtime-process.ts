@@ -21,7 +21,7 @@ export interface RuntimeProcessOptions {
   readonly dynamoDbPort: number;
   readonly localDir: string;
   readonly secret: string;
-  /** Extra environment for the ingest function (e.g. LEASE_SECONDS). */
+  /** Extra environment for the functions (e.g. RETRY_AFTER_SECONDS). */
   readonly env: Readonly<Record<string, string>>;
   readonly readyTimeoutMs: number;
 }
@@ -34,8 +34,8 @@ export interface RuntimeProcess {
   /** PIDs of the child and all its descendants when it became ready (Java included). */
   readonly pids: readonly number[];
   /** Starts the fault schedule (fault runs only). */
-  startFaults(timing: { periodMs: number; badMs: number; offsetMs: number }): void;
-  /** Stops the fault schedule and returns what was injected (fault runs only). */
+  startFaults(timing: { periodMs: number; badMs: number; offsetMs: number; services?: readonly ('dynamodb' | 'eventbridge')[] }): void;
+  /** Stops the fault schedule (if running) and returns what was injected and what the stream mapping did so far (fault runs only; may be called again later). */
   stopFaults(): Promise<FaultReportMessage | undefined>;
   /** The last lines the child printed (for diagnostics). */
   tail(): string;
@@ -152,9 +152,10 @@ export async function startRuntimeProcess(opts: RuntimeProcessOptions): Promise<
     },
     async stopFaults() {
       if (!opts.faults) return undefined;
+      const before = reports.length;
       child.send?.({ type: 'stop-faults' });
-      for (let i = 0; i < 50 && reports.length === 0; i++) await sleep(100);
-      return reports[0];
+      for (let i = 0; i < 50 && reports.length === before; i++) await sleep(100);
+      return reports[reports.length - 1];
     },
     tail: () => lines.join('\n'),
     stop,

@@ -12,6 +12,7 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -248,8 +249,8 @@ function indexLayoutDifference(
 }
 
 /**
- * Creates the table from {@link createTableInput} (the stack's definition), waits until it is
- * ACTIVE and enables TTL on {@link TABLE_DEFINITION.timeToLiveAttribute}. Idempotent. A table
+ * Creates the table from {@link createTableInput} (the stack's definition, its stream
+ * included), waits until it is ACTIVE, turns the stream on when a persisted table lacks it, and enables TTL on {@link TABLE_DEFINITION.timeToLiveAttribute}. Idempotent. A table
  * left by an older version with other indexes (a persisted local run) is refused with a
  * message that says how to start afresh.
  *
@@ -270,6 +271,23 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     );
   }
   if (described.Table?.TableStatus !== 'ACTIVE') {
+    await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
+  }
+  // The stream the publisher reads (the definition's view type); a table persisted by a version
+  // without it gets it now (its earlier writes are not in the stream: they were published then).
+  const stream = described.Table?.StreamSpecification;
+  if (stream?.StreamEnabled !== true || stream.StreamViewType !== TABLE_DEFINITION.stream) {
+    if (stream?.StreamEnabled === true) {
+      throw new LocalEnvironmentError(
+        `table ${tableName} on DynamoDB Local has a ${stream.StreamViewType} stream, the definition needs ${TABLE_DEFINITION.stream}: delete the persisted data (<LOCAL_DIR>/dynamodb) or start without --persist`,
+      );
+    }
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_DEFINITION.stream },
+      }),
+    );
     await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
   }
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));

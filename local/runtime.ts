@@ -1,7 +1,10 @@
 /**
- * The local runtime, as one object: DynamoDB Local with the table created from
- * `lambda/table-definition.ts`, the loopback EventBridge, and the local API Gateway
- * feeding proxy events to the real, unmodified handlers of `lambda/handlers/`. Used by
+ * The local runtime, as one object: DynamoDB Local with the table (and its stream) created from
+ * `lambda/table-definition.ts`, the loopback EventBridge, the local API Gateway feeding proxy
+ * events to the real, unmodified handlers of `lambda/handlers/`, and the stream poller
+ * (`local/stream-poller.ts`) feeding the table's stream to the unmodified publisher handler the
+ * way the event source mapping does (the construct's filter, batch size, batching window and
+ * retries from the configuration contract). Used by
  * `npm start` (`local/start.ts`) and by the fault load test (`loadtest/fault-runtime.ts`),
  * which puts fault proxies between the handlers and the endpoints (`interpose`).
  */
@@ -9,10 +12,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
-import { DEFAULTS, ENV, ingestEnvironment } from '../lambda/config-contract';
+import { DEFAULTS, ENV, ingestEnvironment, publisherEnvironment } from '../lambda/config-contract';
+import { PUBLISHER_STREAM_FILTER } from '../lambda/publisher/stream-filter';
 import { type DynamoDbLocal, ensureTable, LocalEnvironmentError, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
+import type { FilterPattern } from './event-filter';
 import { type EventBridgeLocal, type RecordedEvent, startEventBridgeLocal } from './eventbridge-local';
 import { type LocalApi, lambdaContext, type ProxyHandler, startLocalApi } from './http-server';
+import { type DiscardedBatch, type InvocationReport, type StreamHandler, StreamPoller } from './stream-poller';
 
 /** The secret of local runs when `POSTBACK_SECRET` is not set. */
 export const DEFAULT_SECRET = 'local-dev-secret';
@@ -81,10 +87,21 @@ export interface LocalRuntimeOptions {
   readonly onEvent?: (event: RecordedEvent) => void;
   /** Called with one line per HTTP request. */
   readonly log?: (line: string) => void;
-  /** Seconds between two runs of the relay (as its schedule does in AWS); 0 turns it off. @default 10 */
-  readonly relayIntervalSeconds?: number;
-  /** Called with the report of each relay run. */
-  readonly onRelay?: (report: RelayRunReport) => void;
+  /**
+   * The event source mapping of the publisher, as the construct configures it by default
+   * (`DEFAULTS.publisherBatchSize`, `publisherMaxBatchingWindowSeconds`, `publisherRetryAttempts`,
+   * `publisherTimeoutSeconds`); tests shorten the pause between retries.
+   */
+  readonly stream?: {
+    readonly batchSize?: number;
+    readonly maxBatchingWindowMs?: number;
+    readonly retryAttempts?: number;
+    readonly retryDelayMs?: (attempt: number) => number;
+  };
+  /** Called with each batch the mapping gives up on (also appended to `<localDir>/publish-failures.jsonl`). */
+  readonly onPublishFailure?: (batch: DiscardedBatch) => void;
+  /** Called after each invocation of the publisher. */
+  readonly onPublisherInvoke?: (report: InvocationReport) => void;
   /**
    * Seconds a message may wait for a final postback before the status-unknown sweep declares
    * it unknown; 0 turns the sweep off. @default 259200 (72 hours)
@@ -96,21 +113,13 @@ export interface LocalRuntimeOptions {
   readonly interpose?: (endpoints: RuntimeEndpoints) => Promise<RuntimeEndpoints & { close(): Promise<void> }>;
 }
 
-/** What a relay run reports (see `lambda/relay/relay.ts`). */
-export interface RelayRunReport {
-  readonly due: number;
-  readonly published: number;
-  readonly failed: number;
-  readonly oldestAgeSeconds: number;
-}
-type RelayHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<RelayRunReport>;
-
 /** The status-unknown sweep's handler, invoked on a timer as the EventBridge schedule does in AWS. */
 type ScheduledHandler = (event: Record<string, never>, context: Context) => Promise<unknown>;
 
-function loadHandler(name: 'ingest' | 'query' | 'relay'): ProxyHandler;
+function loadHandler(name: 'ingest' | 'query'): ProxyHandler;
 function loadHandler(name: 'status-unknown-sweep'): ScheduledHandler;
-function loadHandler(name: 'ingest' | 'query' | 'relay' | 'status-unknown-sweep'): ProxyHandler | ScheduledHandler {
+function loadHandler(name: 'publisher'): StreamHandler;
+function loadHandler(name: 'ingest' | 'query' | 'publisher' | 'status-unknown-sweep'): ProxyHandler | ScheduledHandler | StreamHandler {
   const modulePath = path.join(REPO_ROOT, 'lambda', 'handlers', name);
   let resolved: string;
   try {
@@ -121,7 +130,7 @@ function loadHandler(name: 'ingest' | 'query' | 'relay' | 'status-unknown-sweep'
   const mod = require(resolved) as { handler?: unknown; default?: { handler?: unknown } };
   const handler = mod.handler ?? mod.default?.handler;
   if (typeof handler !== 'function') throw new LocalEnvironmentError(`lambda/handlers/${name}.ts does not export a function "handler"`);
-  return handler as ProxyHandler | ScheduledHandler;
+  return handler as ProxyHandler | ScheduledHandler | StreamHandler;
 }
 
 /**
@@ -135,17 +144,20 @@ export class LocalRuntime {
   ddb: DynamoDbLocal | undefined;
   eb: EventBridgeLocal | undefined;
   readonly eventsFile: string;
+  /** Where the records the publisher's mapping gave up on are appended (the on-failure destination, locally). */
+  readonly failuresFile: string;
+  /** The publisher's event source mapping, once started. */
+  poller: StreamPoller | undefined;
   private interposed: { close(): Promise<void> } | undefined;
   private stopping: Promise<void> | undefined;
   private ingest: ProxyHandler | undefined;
   private query: ProxyHandler | undefined;
-  private relayTimer: NodeJS.Timeout | undefined;
-  private relayRun: Promise<void> | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweepRun: Promise<unknown> | undefined;
 
   constructor(private readonly options: LocalRuntimeOptions) {
     this.eventsFile = path.join(options.localDir, 'events.jsonl');
+    this.failuresFile = path.join(options.localDir, 'publish-failures.jsonl');
   }
 
   /** Whether `stop()` has been called. */
@@ -191,21 +203,13 @@ export class LocalRuntime {
       // The handlers read their configuration once, at module load: set it first. Only the
       // standard endpoint variables point them at the local endpoints. The ingest settings come
       // from the configuration contract: those of the options, and the contract's defaults
-      // under a setting the environment already has (the fault load test sets LEASE_SECONDS).
+      // under a setting the environment already has (e.g. RETRY_AFTER_SECONDS).
       const ingest = ingestEnvironment({
         tableName: o.tableName,
-        eventBusName: o.eventBusName,
-        eventSource: o.eventSource,
         secret: { value: o.secret },
         statusUnknownAfterSeconds: o.statusUnknownAfterSeconds ?? DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS,
       });
-      const fromOptions: readonly string[] = [
-        ENV.tableName,
-        ENV.eventBusName,
-        ENV.eventSource,
-        ENV.secretValue,
-        ENV.statusUnknownAfterSeconds,
-      ];
+      const fromOptions: readonly string[] = [ENV.tableName, ENV.secretValue, ENV.statusUnknownAfterSeconds];
       Object.assign(process.env, {
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
         AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
@@ -213,13 +217,17 @@ export class LocalRuntime {
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
         ...Object.fromEntries(Object.entries(ingest).filter(([name]) => fromOptions.includes(name) || process.env[name] === undefined)),
+        // The publisher reads the same bus and source (one process: one environment for all handlers).
+        ...publisherEnvironment({ eventBusName: o.eventBusName, eventSource: o.eventSource }),
         // EMF metric lines mean nothing without CloudWatch: off unless asked for.
         POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       });
       for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'POSTBACK_SECRET_ARN', 'AWS_DEFAULT_REGION']) delete process.env[name];
       this.ingest = loadHandler('ingest');
       this.query = loadHandler('query');
-      this.startRelay(loadHandler('relay') as unknown as RelayHandler);
+      // The mapping reads DynamoDB Local directly (it is AWS's side, not the function's): no proxy
+      // in between, so a DynamoDB fault of the load test reaches the handlers, not the stream.
+      await this.startPublisher(this.ddb.endpoint, loadHandler('publisher'));
       this.startSweep();
       return !this.stopped;
     } catch (error) {
@@ -234,25 +242,27 @@ export class LocalRuntime {
     return this.stopping;
   }
 
-  /** Runs the real relay handler every `relayIntervalSeconds`, one run at a time. */
-  private startRelay(relay: RelayHandler): void {
-    const seconds = this.options.relayIntervalSeconds ?? 10;
-    if (seconds <= 0) return;
-    const run = async () => {
-      try {
-        const report = await relay({}, lambdaContext('RelayFunction', randomUUID()));
-        this.options.onRelay?.(report);
-      } catch (error) {
-        if (!this.stopped) this.options.log?.(`relay run failed: ${(error as Error).message}`);
-      }
-    };
-    this.relayTimer = setInterval(() => {
-      if (this.relayRun || this.stopped) return;
-      this.relayRun = run().finally(() => {
-        this.relayRun = undefined;
-      });
-    }, seconds * 1000);
-    this.relayTimer.unref();
+  /** Starts the publisher's event source mapping on the table's stream, configured as the construct's defaults. */
+  private async startPublisher(endpoint: string, handler: StreamHandler): Promise<void> {
+    const o = this.options;
+    this.poller = new StreamPoller({
+      endpoint,
+      tableName: o.tableName,
+      handler,
+      functionName: 'PublisherFunction',
+      filters: [PUBLISHER_STREAM_FILTER as unknown as FilterPattern],
+      batchSize: o.stream?.batchSize ?? DEFAULTS.publisherBatchSize,
+      maxBatchingWindowMs: o.stream?.maxBatchingWindowMs ?? DEFAULTS.publisherMaxBatchingWindowSeconds * 1000,
+      retryAttempts: o.stream?.retryAttempts ?? DEFAULTS.publisherRetryAttempts,
+      ...(o.stream?.retryDelayMs ? { retryDelayMs: o.stream.retryDelayMs } : {}),
+      bisectOnError: true,
+      timeoutMs: DEFAULTS.publisherTimeoutSeconds * 1000,
+      failuresFile: this.failuresFile,
+      ...(o.onPublishFailure ? { onDiscard: o.onPublishFailure } : {}),
+      ...(o.onPublisherInvoke ? { onInvoke: o.onPublisherInvoke } : {}),
+      log: (line) => o.log?.(line),
+    });
+    await this.poller.start();
   }
 
   /** Runs the real status-unknown sweep handler every `sweepIntervalSeconds`, one run at a time (as the schedule does in AWS). */
@@ -275,8 +285,7 @@ export class LocalRuntime {
 
   private async closeAll(): Promise<void> {
     clearInterval(this.sweepTimer);
-    clearInterval(this.relayTimer);
-    await Promise.all([this.sweepRun, this.relayRun]);
+    await Promise.all([this.sweepRun, this.poller?.stop()]);
     await Promise.allSettled([this.api?.close(), this.eb?.close(), this.interposed?.close()]);
     await this.ddb?.stop();
   }

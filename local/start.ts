@@ -7,26 +7,29 @@
  * - an HTTP server on 127.0.0.1:PORT (default 3000) that feeds API Gateway proxy events to
  *   the real, unmodified handlers in `lambda/handlers/`.
  *
- * - the relay, run every RELAY_INTERVAL_SECONDS (default 10; 0 turns it off), as its schedule
- *   runs it in AWS every minute: it publishes postbacks left unpublished after their lease.
+ * - the table's stream, read by the local event source mapping (`local/stream-poller.ts`), which
+ *   feeds the real publisher handler: every stored postback's event arrives from the stream, and
+ *   what the mapping gives up on is printed and appended to `<LOCAL_DIR>/publish-failures.jsonl`;
  * - the status-unknown sweep, run every SWEEP_INTERVAL_SECONDS (default 60) as the schedule does in AWS.
  *
  * Environment: PORT, LOCAL_DIR (default `.local/`), POSTBACK_SECRET (default `local-dev-secret`),
- * TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE, DYNAMODB_PORT (default: a free port), RELAY_INTERVAL_SECONDS,
+ * TABLE_NAME, EVENT_BUS_NAME, EVENT_SOURCE, DYNAMODB_PORT (default: a free port),
  * STATUS_UNKNOWN_AFTER_SECONDS (default 259200, 72 hours; 0 turns the sweep off), SWEEP_INTERVAL_SECONDS (default 60).
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { DEFAULTS } from '../lambda/config-contract';
 import { parseCommandLine, UsageError } from './cli';
 import { LocalEnvironmentError } from './dynamodb-local';
 import type { RecordedEvent } from './eventbridge-local';
 import { DEFAULT_SECRET, DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS, LocalRuntime, localRunSettings } from './runtime';
+import type { DiscardedBatch } from './stream-poller';
 
 // Node 20 is expected on our machines (Lambda runs 22+): keep the SDK's multi-line notice out of the console.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const USAGE =
-  'usage: npm start [-- --persist]   (env: PORT, LOCAL_DIR, POSTBACK_SECRET, DYNAMODB_PORT, RELAY_INTERVAL_SECONDS, STATUS_UNKNOWN_AFTER_SECONDS, SWEEP_INTERVAL_SECONDS)';
+  'usage: npm start [-- --persist]   (env: PORT, LOCAL_DIR, POSTBACK_SECRET, DYNAMODB_PORT, STATUS_UNKNOWN_AFTER_SECONDS, SWEEP_INTERVAL_SECONDS)';
 
 function fail(message: string): never {
   throw new LocalEnvironmentError(message);
@@ -71,6 +74,16 @@ export function secretLines(secret: string, base: string, hostPort: string): str
     `    query:        ${base}/postbacks?token=${isDefault ? encodeURIComponent(secret) : shown}`,
     `    header:       ${base}/postbacks   with   X-Postback-Token: ${shown}`,
   ];
+}
+
+/** The loud lines of a batch the publisher's mapping gave up on (the on-failure destination, locally). */
+export function formatPublishFailure(batch: DiscardedBatch, file: string): string {
+  const ids = batch.records.map((r) => r.postbackId ?? r.sequenceNumber).join(', ');
+  return [
+    `!!! PUBLISH FAILED: ${batch.batchSize} stream record(s) given up after ${batch.attempts} retries (${batch.reason}${batch.error ? `: ${batch.error}` : ''})`,
+    `!!!   postbacks: ${ids}`,
+    `!!!   recorded in ${file}; publish them again with npm run republish once EventBridge works`,
+  ].join('\n');
 }
 
 /** One readable line per event. */
@@ -128,7 +141,6 @@ async function main(): Promise<void> {
   const { persist } = args;
   const settings = localRunSettings(process.env, 3000);
   const { localDir, secret, tableName, eventBusName } = settings;
-  const relayIntervalSeconds = parseSeconds('RELAY_INTERVAL_SECONDS', process.env.RELAY_INTERVAL_SECONDS, 10, 0);
   const statusUnknownAfterSeconds = parseSeconds(
     'STATUS_UNKNOWN_AFTER_SECONDS',
     process.env.STATUS_UNKNOWN_AFTER_SECONDS,
@@ -143,13 +155,13 @@ async function main(): Promise<void> {
     sweepIntervalSeconds,
     onEvent: (e) => console.log(formatEvent(e)),
     log: (line) => console.log(`http   ${line}`),
-    relayIntervalSeconds,
-    onRelay: (report) => {
-      if (report.due > 0) {
+    onPublishFailure: (batch) =>
+      console.error(formatPublishFailure(batch, path.relative(process.cwd(), path.join(localDir, 'publish-failures.jsonl')))),
+    onPublisherInvoke: (report) => {
+      if (report.outcome !== 'ok')
         console.log(
-          `relay  published ${report.published} of ${report.due} left unpublished (oldest ${report.oldestAgeSeconds} s, failed ${report.failed})`,
+          `stream publisher ${report.outcome === 'partial' ? 'reported a failed record' : `failed (${report.error})`}: the mapping retries`,
         );
-      }
     },
   });
 
@@ -165,7 +177,7 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: stopping…`);
     void runtime.stop().then(
       () => {
-        console.log('Stopped: DynamoDB Local, the local EventBridge and the HTTP server are down.');
+        console.log('Stopped: DynamoDB Local, the stream poller, the local EventBridge and the HTTP server are down.');
         process.exit(0);
       },
       (error) => {
@@ -200,7 +212,8 @@ async function main(): Promise<void> {
     `    POST ${base}/postbacks`,
     `    GET  ${base}/messages/{trackingId}`,
     `    GET  ${base}/messages?clientReference=…`,
-    `  Relay              ${relayIntervalSeconds > 0 ? `every ${relayIntervalSeconds} s` : 'off (RELAY_INTERVAL_SECONDS=0)'}: publishes postbacks left unpublished after their lease`,
+    `  Stream             ${runtime.poller?.arn ?? '-'}`,
+    `    events now arrive from the table's stream: the publisher runs on history inserts, batches of up to ${DEFAULTS.publisherBatchSize} within ${DEFAULTS.publisherMaxBatchingWindowSeconds} s, ${DEFAULTS.publisherRetryAttempts} retries, then ${path.relative(process.cwd(), runtime.failuresFile)}`,
     statusUnknownAfterSeconds > 0
       ? `  Status-unknown sweep every ${sweepIntervalSeconds} s: a message with no final postback ${statusUnknownAfterSeconds} s after its first gets "MMS Status Unknown"`
       : '  Status-unknown sweep off (STATUS_UNKNOWN_AFTER_SECONDS=0)',

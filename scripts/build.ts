@@ -21,7 +21,7 @@ const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 
 /** The functions, by the directory name the construct looks for (the handler file's name). */
-export const FUNCTIONS = ['ingest', 'query', 'relay', 'status-unknown-sweep'] as const;
+export const FUNCTIONS = ['ingest', 'query', 'publisher', 'status-unknown-sweep'] as const;
 
 async function main(): Promise<void> {
   rmSync(DIST, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 /**
  * Replay of rejected records: re-submits kept, refused postbacks through the ingest
- * function's own pipeline (the real handler: validation, claim, publish, mark published)
- * and records on each record what came of it. Plain code; the clock is injected.
+ * function's own pipeline (the real handler: validation, one DynamoDB transaction; the
+ * event of an accepted replay follows from the table's stream, like any postback's) and
+ * records on each record what came of it. Plain code; the clock is injected.
  *
  * Idempotent: a record whose replay was accepted (or found a duplicate) is skipped, and
  * the pipeline's own duplicate detection stands behind that (the same postback is never
@@ -87,7 +88,7 @@ function replayEvent(record: RejectedRecord, token: string): APIGatewayProxyEven
 export type ReplayPipeline = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 /**
- * The ingest handler with the production store and publisher, for replays: authenticated
+ * The ingest handler with the production store, for replays: authenticated
  * by a one-off token (the operator is authorized by AWS credentials, not by the shared
  * secret), and without keeping still-refused replays as new rejected records.
  *
@@ -98,9 +99,7 @@ export function replayPipeline(deps: IngestDeps): { pipeline: ReplayPipeline; to
   const token = randomUUID();
   const secrets: SecretSource = { secrets: async () => [token] };
   const store: PostbackStore = {
-    claim: (...args) => deps.store.claim(...args),
-    markPublished: (...args) => deps.store.markPublished(...args),
-    release: (...args) => deps.store.release(...args),
+    save: (...args) => deps.store.save(...args),
     // The outcome of a refused replay goes on the original record instead.
     saveRejected: async () => undefined,
   };
@@ -125,7 +124,7 @@ function outcomeOf(result: APIGatewayProxyResult, at: Date): ReplayOutcome {
   return { result: result.statusCode >= 500 ? 'failed' : 'refused', statusCode: result.statusCode, at, message };
 }
 
-/** What the pipeline would answer, without storing or publishing anything (the handler's own body reader and checks, JSON or XML). */
+/** What the pipeline would answer, without storing anything (the handler's own body reader and checks, JSON or XML). */
 function preview(event: APIGatewayProxyEvent, at: Date): Pick<ReplayLine, 'action' | 'detail'> {
   try {
     const { json, format } = readPostbackBody(event, MAX_POSTBACK_BODY_BYTES);

@@ -1,16 +1,16 @@
 /**
- * `npm run replay-rejected -- --since <time> [--until <time>] [--dry-run] [--table <name>] [--event-bus <name>] [--event-source <source>] [--region <region>]`
+ * `npm run replay-rejected -- --since <time> [--until <time>] [--dry-run] [--table <name>] [--region <region>]`
  *
  * Re-submits the kept rejected postbacks received in [since, until) through the ingest
- * function's pipeline, in this process, with the real store and publisher of the target
- * (a deployed stack through the AWS SDK's default credential chain, or the local run
- * through the standard `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_EVENTBRIDGE`
- * variables), and marks each record with the outcome. See docs/operations.md.
+ * function's pipeline, in this process, with the real store of the target (a deployed
+ * stack through the AWS SDK's default credential chain, or the local run through the
+ * standard `AWS_ENDPOINT_URL_DYNAMODB` variable), and marks each record with the outcome.
+ * It publishes nothing itself: an accepted replay is stored, and its event follows from
+ * the table's stream like any postback's. See docs/operations.md.
  */
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbRejectedRecords } from '../lambda/adapters/rejected-records';
-import { DEFAULTS } from '../lambda/config-contract';
 import { defaultIngestDeps } from '../lambda/ingest/ingest-handler-factory';
 import { parseCommandLine, UsageError } from '../local/cli';
 import { type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from './rejected-replay';
@@ -19,27 +19,24 @@ export const USAGE = `usage: npm run replay-rejected -- --since <time> [--until 
 
 Replays rejected postbacks (refused with 400, 413 or 415 and kept) received in [since, until)
 through the ingest pipeline, and marks each record with the outcome. Records replayed
-successfully before are skipped, so running it twice publishes nothing twice.
+successfully before are skipped, so running it twice stores nothing twice. The events of
+accepted replays follow from the table's stream.
 
   --since <time>          ISO 8601 time (2026-11-30T08:00:00Z, 2026-11-30) or an age (90m, 6h, 2d)
   --until <time>          the same forms; default: now
   --dry-run               show what each record would come to; change nothing
   --table <name>          the table (default: $TABLE_NAME)
-  --event-bus <name>      the bus (name or ARN; default: $EVENT_BUS_NAME)
-  --event-source <source> the events' Source (default: $EVENT_SOURCE or mms.postbacks)
   --region <region>       the AWS region (default: the SDK's: $AWS_REGION, the profile's)
 
 Credentials and region come from the AWS SDK's default chain (AWS_PROFILE, SSO, environment,
-instance role). For the local run, point it there with AWS_ENDPOINT_URL_DYNAMODB and
-AWS_ENDPOINT_URL_EVENTBRIDGE (printed by npm start).`;
+instance role). For the local run, point it there with AWS_ENDPOINT_URL_DYNAMODB (printed by
+npm start).`;
 
 export interface ReplayArgs {
   readonly since: Date;
   readonly until: Date;
   readonly dryRun: boolean;
   readonly tableName: string;
-  readonly eventBusName: string;
-  readonly eventSource: string;
   readonly region?: string;
 }
 
@@ -60,7 +57,7 @@ export function parseTime(name: string, value: string, now: Date): Date {
  * Reads the command line; `help` when --help was given.
  *
  * @example
- * parseReplayArgs(['--since', '6h', '--dry-run'], { TABLE_NAME: 't', EVENT_BUS_NAME: 'b' }, new Date());
+ * parseReplayArgs(['--since', '6h', '--dry-run'], { TABLE_NAME: 't' }, new Date());
  */
 export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv, now: Date): ReplayArgs | 'help' {
   const { values } = parseCommandLine(argv, {
@@ -68,8 +65,6 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv,
     until: { type: 'string' },
     'dry-run': { type: 'boolean' },
     table: { type: 'string' },
-    'event-bus': { type: 'string' },
-    'event-source': { type: 'string' },
     region: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -80,15 +75,11 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv,
   if (until.getTime() <= since.getTime()) throw new UsageError('--until must be after --since');
   const tableName = values.table?.trim() || env.TABLE_NAME?.trim();
   if (!tableName) throw new UsageError('the table is unknown: give --table (the stack output TableName) or set TABLE_NAME');
-  const eventBusName = values['event-bus']?.trim() || env.EVENT_BUS_NAME?.trim();
-  if (!eventBusName) throw new UsageError('the bus is unknown: give --event-bus (the stack output EventBusName) or set EVENT_BUS_NAME');
   return {
     since,
     until,
     dryRun: values['dry-run'] ?? false,
     tableName,
-    eventBusName,
-    eventSource: values['event-source']?.trim() || env.EVENT_SOURCE?.trim() || DEFAULTS.eventSource,
     ...(values.region ? { region: values.region } : {}),
   };
 }
@@ -146,12 +137,10 @@ export async function main(
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_SESSION_TOKEN: credentials.sessionToken,
     TABLE_NAME: args.tableName,
-    EVENT_BUS_NAME: args.eventBusName,
-    EVENT_SOURCE: args.eventSource,
   });
   const { pipeline, token } = replayPipeline(deps);
   io.out(
-    `${args.dryRun ? 'Dry run: nothing is changed. ' : ''}Replaying rejected postbacks received from ${args.since.toISOString()} to ${args.until.toISOString()} (table ${args.tableName}, bus ${args.eventBusName}, ${region})`,
+    `${args.dryRun ? 'Dry run: nothing is changed. ' : ''}Replaying rejected postbacks received from ${args.since.toISOString()} to ${args.until.toISOString()} (table ${args.tableName}, ${region})`,
   );
   try {
     const lines = await replayRejected({

@@ -13,7 +13,6 @@ import { fromItem } from './attribute-values';
 import {
   ATTRIBUTE,
   clientReferenceShardKey,
-  isPublished,
   itemTypeOf,
   messageKey,
   SHARDS,
@@ -30,8 +29,6 @@ export interface HistoryEntry {
   readonly timestamp: string;
   readonly receivedAt: string;
   readonly detailType: string;
-  /** Whether its event is out; a stored postback whose event is not out yet is published by the relay. */
-  readonly published: boolean;
 }
 
 export type MessageState = Readonly<Record<string, unknown>>;
@@ -82,7 +79,6 @@ function historyView(item: Record<string, AttributeValue>): HistoryEntry {
     timestamp: item[ATTRIBUTE.timestamp]?.S,
     receivedAt: item[ATTRIBUTE.receivedAt]?.S,
     detailType: item[ATTRIBUTE.detailType]?.S,
-    published: isPublished(item),
   };
   if (entry.status === undefined) delete entry.status;
   return entry as unknown as HistoryEntry;

@@ -7,33 +7,27 @@ import {
   type PutItemInput,
   TransactionCanceledException,
   TransactWriteItemsCommand,
-  UpdateItemCommand,
-  type UpdateItemInput,
+  type TransactWriteItemsInput,
 } from '@aws-sdk/client-dynamodb';
 import type { PostbackDetail } from '../domain/event-detail';
 import type { PostbackRecord } from '../domain/postback';
 import { statusUnknownBody } from '../domain/status-unknown';
-import type { CallOptions, ClaimResult, PostbackStore, RejectedPostback, StatusUnknownClaim, StatusUnknownStore } from '../ports';
+import type { CallOptions, PostbackStore, RejectedPostback, SaveResult, StatusUnknownSave, StatusUnknownStore } from '../ports';
 import { toAttribute } from './attribute-values';
 import {
   ATTRIBUTE,
   clientReferenceIndexKeys,
   historyKey,
-  isPublished,
-  PUBLISH_STATE,
   REPLACEABLE_STATE_FIELDS,
   rejectedItem,
   shardOf,
   stateKey,
-  type TableKey,
 } from './item-vocabulary';
 
 export interface DynamoDbStoreOptions {
   /** An AWS SDK v3 DynamoDB client (see `runtime/aws-clients.ts`). */
   readonly client: Pick<DynamoDBClient, 'send'>;
   readonly tableName: string;
-  /** How long an invocation owns a claimed postback; must exceed the function timeout. */
-  readonly leaseSeconds: number;
   readonly historyRetentionDays: number;
   readonly rejectedRetentionDays: number;
   /**
@@ -47,113 +41,70 @@ export interface DynamoDbStoreOptions {
 const DAY_SECONDS = 86_400;
 
 /**
- * Marks a history entry published: its event is out. Removing the relay attributes drops
- * the entry from the index `byPublishDue` (one index delete, no extra request).
- */
-export function markPublishedInput(tableName: string, key: TableKey): UpdateItemInput {
-  return {
-    TableName: tableName,
-    Key: key,
-    UpdateExpression: 'SET #publishState = :published REMOVE #lease, #shard',
-    ExpressionAttributeNames: {
-      '#publishState': ATTRIBUTE.publishState,
-      '#lease': ATTRIBUTE.leaseExpiresAt,
-      '#shard': ATTRIBUTE.relayShard,
-    },
-    ExpressionAttributeValues: { ':published': { S: PUBLISH_STATE.published } },
-  };
-}
-
-/** Gives the lease of an unpublished entry up, so that a retry or the relay can take it at once. */
-export function releaseInput(tableName: string, key: TableKey): UpdateItemInput {
-  return {
-    TableName: tableName,
-    Key: key,
-    UpdateExpression: 'SET #lease = :zero',
-    ConditionExpression: '#publishState = :unpublished',
-    ExpressionAttributeNames: { '#publishState': ATTRIBUTE.publishState, '#lease': ATTRIBUTE.leaseExpiresAt },
-    ExpressionAttributeValues: { ':unpublished': { S: PUBLISH_STATE.unpublished }, ':zero': { N: '0' } },
-  };
-}
-
-/**
- * The DynamoDB implementation of {@link PostbackStore}. A new in-order postback costs one
- * TransactWriteItems (history put + conditional state update) and one UpdateItem (mark
- * published); a duplicate costs the one transaction, answered from its cancellation reasons.
+ * The DynamoDB implementation of {@link PostbackStore}. A new postback costs one
+ * TransactWriteItems (history put conditional on its absence + conditional state update);
+ * a duplicate costs the same one request, answered from its cancellation reasons. Its
+ * event follows from the table's stream (the publisher function), not from here.
+ *
+ * Write units (on-demand, items under 1 KB; a transaction item costs 2 WU per KB, a GSI
+ * write 1 WU: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling):
+ * history put 2 + state update 2, plus the `byStatusDue` index entry (1, the first
+ * postback of a message while the sweep is on; a final state removes it, 1) and the
+ * `byClientReference` entry (1, once per message): at most 6 for the first postback of a
+ * message and 5 for a later one.
  *
  * @example
- * const store = new DynamoDbStore({ client, tableName, leaseSeconds: 60, historyRetentionDays: 90, rejectedRetentionDays: 14 });
+ * const store = new DynamoDbStore({ client, tableName, historyRetentionDays: 90, rejectedRetentionDays: 14 });
  */
 export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
   constructor(private readonly options: DynamoDbStoreOptions) {}
 
-  async claim(record: PostbackRecord, rawBody: string, now: Date, options: CallOptions = {}): Promise<ClaimResult> {
+  async save(record: PostbackRecord, rawBody: string, now: Date, options: CallOptions = {}): Promise<SaveResult> {
     const historyPut = this.historyPut(record, rawBody, now);
     // An unknown code or a far-future timestamp never becomes the latest state: history only.
     if (record.precedence === undefined) return this.putHistoryOnly(historyPut, options);
     try {
       await this.options.client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [{ Put: historyPut }, { Update: this.stateUpdate(record, record.precedence, now) }],
-          // Idempotent across the client's own retries: if an attempt succeeded but its answer was
-          // lost, the retry reports success instead of meeting its own unpublished entry (503 until
-          // the lease expires). Unique per claim, so a later claim is never confused with it.
-          ClientRequestToken: randomUUID(),
-        }),
+        new TransactWriteItemsCommand(saveTransaction([{ Put: historyPut }, { Update: this.stateUpdate(record, record.precedence, now) }])),
         options,
       );
-      return { outcome: 'claimed', isLatest: true };
+      return { outcome: 'stored', isLatest: true };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [history, state] = error.CancellationReasons ?? [];
-      if (history?.Code === 'ConditionalCheckFailed') return existing(history.Item);
-      if (history?.Code === 'TransactionConflict' || state?.Code === 'TransactionConflict') {
-        return { outcome: 'in_progress' };
-      }
+      if (history?.Code === 'ConditionalCheckFailed') return { outcome: 'duplicate' };
+      if (history?.Code === 'TransactionConflict' || state?.Code === 'TransactionConflict') return { outcome: 'conflict' };
       if (state?.Code === 'ConditionalCheckFailed') return this.putHistoryOnly(notLatest(historyPut), options);
       throw error;
     }
   }
 
   /**
-   * Writes the synthetic status-unknown postback (history entry, unpublished, under a lease) and
-   * makes it the latest state, atomically, only while the state is still not final. Nothing
-   * is written when a final postback got there first (`superseded`) or when the synthetic
-   * postback is already written (`duplicate`, or `in_progress` while its lease runs).
+   * Writes the synthetic status-unknown postback (history entry) and makes it the latest
+   * state, atomically, only while the state is still not final. Nothing is written when a
+   * final postback got there first (`superseded`) or when the synthetic postback is already
+   * written (`duplicate`). Its event follows from the stream like any postback's.
    */
-  async claimStatusUnknown(record: PostbackRecord, now: Date, options: CallOptions = {}): Promise<StatusUnknownClaim> {
+  async saveStatusUnknown(record: PostbackRecord, now: Date, options: CallOptions = {}): Promise<StatusUnknownSave> {
     try {
       await this.options.client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
+        new TransactWriteItemsCommand(
+          saveTransaction([
             { Put: this.historyPut(record, statusUnknownBody(record), now) },
             // Only an existing state of lower rank (not final), or this very postback (a retry).
             { Update: this.stateUpdate(record, record.precedence ?? '', now, 'attribute_exists(#pk) AND (#rank < :rank OR #pid = :pid)') },
-          ],
-          ClientRequestToken: randomUUID(),
-        }),
+          ]),
+        ),
         options,
       );
-      return { outcome: 'claimed' };
+      return { outcome: 'stored' };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [history, state] = error.CancellationReasons ?? [];
-      if (history?.Code === 'ConditionalCheckFailed') return existing(history.Item) as StatusUnknownClaim;
-      if (history?.Code === 'TransactionConflict' || state?.Code === 'TransactionConflict') return { outcome: 'in_progress' };
+      if (history?.Code === 'ConditionalCheckFailed') return { outcome: 'duplicate' };
+      if (history?.Code === 'TransactionConflict' || state?.Code === 'TransactionConflict') return { outcome: 'conflict' };
       if (state?.Code === 'ConditionalCheckFailed') return { outcome: 'superseded' };
       throw error;
-    }
-  }
-
-  async markPublished(record: PostbackRecord, options: CallOptions = {}): Promise<void> {
-    await this.options.client.send(new UpdateItemCommand(markPublishedInput(this.options.tableName, historyKey(record))), options);
-  }
-
-  async release(record: PostbackRecord, options: CallOptions = {}): Promise<void> {
-    try {
-      await this.options.client.send(new UpdateItemCommand(releaseInput(this.options.tableName, historyKey(record))), options);
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
@@ -172,15 +123,11 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
       [ATTRIBUTE.timestamp]: { S: record.detail.timestamp },
       [ATTRIBUTE.instantKey]: { S: record.instant.key },
       [ATTRIBUTE.receivedAt]: { S: record.receivedAt },
-      [ATTRIBUTE.publishState]: { S: PUBLISH_STATE.unpublished },
-      // While unpublished, the entry is in the index `byPublishDue`: the relay publishes it once the lease has expired.
-      [ATTRIBUTE.leaseExpiresAt]: { N: String(now.getTime() + this.options.leaseSeconds * 1000) },
-      [ATTRIBUTE.relayShard]: { S: shardOf(record.postbackId) },
-      // The isLatest of its event, so that the relay publishes the Detail this claim decided: false
-      // for an unknown code or a far-future timestamp (no precedence, history only), and made false
-      // by `notLatest` when the state condition refuses the postback.
+      // The isLatest of its event, so that the publisher sends the Detail this transaction decided:
+      // false for an unknown code or a far-future timestamp (no precedence, history only), and made
+      // false by `notLatest` when the state condition refuses the postback.
       [ATTRIBUTE.isLatest]: { BOOL: record.precedence !== undefined },
-      // The body as received: the relay rebuilds the event from it with the same domain code.
+      // The body as received: the publisher rebuilds the event from it (the stream's new image) with the same domain code.
       [ATTRIBUTE.body]: { S: rawBody },
       [ATTRIBUTE.expiresAt]: { N: String(epochSeconds(now) + this.options.historyRetentionDays * DAY_SECONDS) },
     };
@@ -188,15 +135,9 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
     return {
       TableName: this.options.tableName,
       Item: item,
-      // New, or unpublished and abandoned by an invocation whose lease has expired (crash, timeout, released).
-      ConditionExpression: 'attribute_not_exists(#pk) OR (#publishState = :unpublished AND #lease < :now)',
-      ExpressionAttributeNames: {
-        '#pk': ATTRIBUTE.partitionKey,
-        '#publishState': ATTRIBUTE.publishState,
-        '#lease': ATTRIBUTE.leaseExpiresAt,
-      },
-      ExpressionAttributeValues: { ':unpublished': { S: PUBLISH_STATE.unpublished }, ':now': { N: String(now.getTime()) } },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      // New only: an entry that exists is a duplicate (the deduplication). Its insert is what the stream publishes.
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': ATTRIBUTE.partitionKey },
     } satisfies PutItemInput;
   }
 
@@ -308,12 +249,12 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
     );
   }
 
-  private async putHistoryOnly(historyPut: PutItemInput, options: CallOptions): Promise<ClaimResult> {
+  private async putHistoryOnly(historyPut: PutItemInput, options: CallOptions): Promise<SaveResult> {
     try {
       await this.options.client.send(new PutItemCommand(historyPut), options);
-      return { outcome: 'claimed', isLatest: false };
+      return { outcome: 'stored', isLatest: false };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return existing(error.Item);
+      if (error instanceof ConditionalCheckFailedException) return { outcome: 'duplicate' };
       throw error;
     }
   }
@@ -324,8 +265,13 @@ function notLatest(historyPut: PutItemInput): PutItemInput {
   return { ...historyPut, Item: { ...historyPut.Item, [ATTRIBUTE.isLatest]: { BOOL: false } } };
 }
 
-function existing(item: Record<string, AttributeValue> | undefined): ClaimResult {
-  return isPublished(item) ? { outcome: 'duplicate' } : { outcome: 'in_progress' };
+/**
+ * The transaction of a save. `ClientRequestToken` makes it idempotent across the client's
+ * own retries: if an attempt succeeded but its answer was lost, the retry reports success
+ * instead of meeting its own entry as a duplicate. Unique per save.
+ */
+function saveTransaction(items: NonNullable<TransactWriteItemsInput['TransactItems']>): TransactWriteItemsInput {
+  return { TransactItems: items, ClientRequestToken: randomUUID() };
 }
 
 function epochSeconds(date: Date): number {

@@ -1,14 +1,6 @@
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { PostbackDetail } from '../domain/event-detail';
-import type { PostbackRecord } from '../domain/postback';
-import type { CallOptions, EventPublisher } from '../ports';
-
-export class PublishError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PublishError';
-  }
-}
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { CallOptions, EntryResult, EventBatchPublisher, OutgoingEvent } from '../ports';
+import { putEventsEntrySize } from '../publisher/put-events-limits';
 
 export interface EventBridgePublisherOptions {
   /** An AWS SDK v3 EventBridge client (see `runtime/aws-clients.ts`). */
@@ -18,35 +10,44 @@ export interface EventBridgePublisherOptions {
 }
 
 /**
- * Publishes one event per postback with PutEvents. A partial failure
- * (`FailedEntryCount` > 0) is a failure, not a success.
+ * Publishes events with PutEvents, several per request: one entry per event (`Source`, the
+ * catalog's `DetailType`, `Time` = the postback's timestamp, the Detail as JSON), one result
+ * per entry. An entry without an `EventId` failed (`ErrorCode`, `ErrorMessage`): PutEvents
+ * answers 200 with `FailedEntryCount` > 0 for a partial failure
+ * (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html). The
+ * caller keeps a request within the limits (`publisher/put-events-limits.ts`).
  *
  * @example
- * await new EventBridgePublisher({ client, eventBusName: 'bus', source: 'mms.postbacks' }).publish(record, detail);
+ * const results = await new EventBridgePublisher({ client, eventBusName: 'bus', source: 'mms.postbacks' }).publishBatch(events);
  */
-export class EventBridgePublisher implements EventPublisher {
+export class EventBridgePublisher implements EventBatchPublisher {
   constructor(private readonly options: EventBridgePublisherOptions) {}
 
-  async publish(record: PostbackRecord, detail: PostbackDetail, options: CallOptions = {}): Promise<void> {
-    const output = await this.options.client.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: this.options.eventBusName,
-            Source: this.options.source,
-            DetailType: record.detailType,
-            Time: new Date(record.instant.epochMs),
-            Detail: JSON.stringify(detail),
-          },
-        ],
-      }),
-      options,
-    );
-    if ((output.FailedEntryCount ?? 0) > 0 || output.Entries?.[0]?.EventId === undefined) {
-      const entry = output.Entries?.[0];
-      throw new PublishError(
-        `PutEvents failed for the entry: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''} (request ${output.$metadata.requestId ?? 'unknown'})`.trim(),
-      );
-    }
+  entrySize(event: OutgoingEvent): number {
+    return putEventsEntrySize(this.entry(event));
+  }
+
+  async publishBatch(events: readonly OutgoingEvent[], options: CallOptions = {}): Promise<readonly EntryResult[]> {
+    if (events.length === 0) return [];
+    const output = await this.options.client.send(new PutEventsCommand({ Entries: events.map((event) => this.entry(event)) }), options);
+    return events.map((_, index): EntryResult => {
+      const entry = output.Entries?.[index];
+      if (entry?.EventId !== undefined && entry.ErrorCode === undefined) return { ok: true };
+      return {
+        ok: false,
+        errorCode: entry?.ErrorCode ?? 'NoResult',
+        errorMessage: entry?.ErrorMessage ?? `no result for the entry (request ${output.$metadata.requestId ?? 'unknown'})`,
+      };
+    });
+  }
+
+  private entry(event: OutgoingEvent): PutEventsRequestEntry & { Source: string; DetailType: string; Time: Date } {
+    return {
+      EventBusName: this.options.eventBusName,
+      Source: this.options.source,
+      DetailType: event.record.detailType,
+      Time: new Date(event.record.instant.epochMs),
+      Detail: JSON.stringify(event.detail),
+    };
   }
 }

@@ -3,13 +3,13 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { POSTBACK_FIELDS } from '../domain/fields';
 import type { PostbackRecord } from '../domain/postback';
 import { WAITING_MESSAGE_FIELDS, type WaitingMessage } from '../domain/status-unknown';
-import type { RejectedPostback } from '../ports';
+import type { RejectedPostback, StoredEntry } from '../ports';
 import { toAttribute } from './attribute-values';
 
 /**
- * The stored item vocabulary of the table: every attribute name, key prefix, publish state
- * and key builder. This is the only module that spells them; the store, the relay store,
- * the status-due source, the reader, the rejected records, the table definition, the load
+ * The stored item vocabulary of the table: every attribute name, key prefix and key
+ * builder. This is the only module that spells them; the store, the publisher (a stream
+ * record's image), the history reader, the status-due source, the reader, the rejected records, the table definition, the load
  * test's checks and the test helpers import them from here.
  *
  * Items (single-table design):
@@ -22,7 +22,8 @@ import { toAttribute } from './attribute-values';
  *
  * A state item holds the fields of its latest postback's event detail under their own
  * names, plus the storage attributes below; a history entry holds the postback's identity,
- * its body as received and its publish state.
+ * its body as received and the `isLatest` its transaction decided: all its event is rebuilt
+ * from, by the publisher from the table's stream.
  */
 export const ATTRIBUTE = {
   /** Table partition key: `MSG#<trackingId>` or `REJECTED#<day>#<shard>`. */
@@ -44,15 +45,9 @@ export const ATTRIBUTE = {
   instantKey: 'instantKey',
 
   // History entries.
-  /** {@link PUBLISH_STATE}: whether the entry's event is out. */
-  publishState: 'publishState',
-  /** While unpublished: when the claim's lease expires (epoch ms); the `byPublishDue` index sort key. */
-  leaseExpiresAt: 'leaseExpiresAt',
-  /** While unpublished: the write shard of the postback id; the `byPublishDue` index partition key. */
-  relayShard: 'relayShard',
-  /** The `isLatest` of the entry's event, decided by its claim. */
+  /** The `isLatest` of the entry's event, decided by its transaction. */
   isLatest: 'isLatest',
-  /** The body as received (JSON or XML; a synthetic postback's waiting message, `statusUnknownBody`): the relay rebuilds the event from it. */
+  /** The body as received (JSON or XML; a synthetic postback's waiting message, `statusUnknownBody`): the publisher rebuilds the event from it. */
   body: 'body',
 
   // States.
@@ -88,14 +83,6 @@ export const ATTRIBUTE = {
 
 /** The `kind` of a rejected record. */
 export const REJECTED_KIND = 'rejected';
-
-/**
- * Publish state of a history entry (attribute `publishState`). Not the claim outcome:
- * an `unpublished` entry is one whose event is not out yet (its claim's lease or the relay
- * publishes it).
- */
-export const PUBLISH_STATE = { unpublished: 'unpublished', published: 'published' } as const;
-export type PublishState = (typeof PUBLISH_STATE)[keyof typeof PUBLISH_STATE];
 
 /** Key prefixes and fixed sort keys of the items described above. */
 export const KEYS = {
@@ -144,7 +131,7 @@ export const SHARDS: readonly string[] = Array.from({ length: SHARD_COUNT }, (_,
 /**
  * The write shard of a value: a stable hash (first 32 bits of its SHA-256) modulo
  * {@link SHARD_COUNT}, as two digits. The same value always lands on the same shard.
- * Relay shards are of the postback id, status-due and client-reference shards of the
+ * Status-due and client-reference shards of the
  * tracking-id, rejected-record shards of the request id.
  *
  * @example
@@ -216,14 +203,32 @@ export function trackingIdOfState(item: Record<string, AttributeValue>): string 
   return type?.type === 'state' ? type.trackingId : undefined;
 }
 
-/** Whether a history entry's event is out. */
-export function isPublished(item: Record<string, AttributeValue> | undefined): boolean {
-  return item?.[ATTRIBUTE.publishState]?.S === PUBLISH_STATE.published;
-}
+/** An attribute value as a stream record's image carries it (`aws-lambda`'s type) or as the SDK reads it. */
+type ImageValue = { readonly S?: string; readonly BOOL?: boolean };
 
-/** Whether a history entry's event is not out yet. */
-export function isUnpublished(item: Record<string, AttributeValue> | undefined): boolean {
-  return item?.[ATTRIBUTE.publishState]?.S === PUBLISH_STATE.unpublished;
+/**
+ * The history entry of an item image (a stream record's `NewImage`, or an item read from
+ * the table): what the publisher rebuilds the event from. Throws when the image is not a
+ * complete history entry.
+ *
+ * @example
+ * const entry = storedEntryOf(record.dynamodb.NewImage);
+ */
+export function storedEntryOf(image: Readonly<Record<string, ImageValue>> | undefined): StoredEntry {
+  const text = (name: string): string => {
+    const value = image?.[name]?.S;
+    if (value === undefined) throw new TypeError(`the history entry has no ${name}`);
+    return value;
+  };
+  const isLatest = image?.[ATTRIBUTE.isLatest]?.BOOL;
+  if (isLatest === undefined) throw new TypeError(`the history entry has no ${ATTRIBUTE.isLatest}`);
+  return {
+    postbackId: text(ATTRIBUTE.postbackId),
+    trackingId: text(ATTRIBUTE.trackingId),
+    body: text(ATTRIBUTE.body),
+    receivedAt: text(ATTRIBUTE.receivedAt),
+    isLatest,
+  };
 }
 
 /** The waiting message of a state item; `undefined` when it is not waiting any more (final: no due time). */

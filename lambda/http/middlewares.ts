@@ -140,7 +140,10 @@ export function errorResponder(options: { logger: Logger; retryAfterSeconds: num
         if (error.statusCode === 401) headers['www-authenticate'] = 'Basic realm="postbacks"';
         if (error.statusCode === 503) headers['retry-after'] = String(options.retryAfterSeconds);
         if (error.statusCode >= 500) {
-          options.logger.error('Answering 503: the sender should retry', { reason: (error as UnavailableError).reason, error });
+          const reason = (error as UnavailableError).reason;
+          // A transaction conflict is two copies of a postback racing, not a fault: WARN.
+          const log = reason === 'conflict' ? options.logger.warn : options.logger.error;
+          log.call(options.logger, 'Answering 503: the sender should retry', { reason, error });
         }
         request.response = jsonResponse(error.statusCode, error.expose ? error.body() : { error: error.errorCode }, headers);
         return;

@@ -1,17 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoDbStore } from '../adapters/dynamodb-store';
-import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { createSecretSource, secretsManagerPort } from '../adapters/secret-source';
-import { type AwsConfig, type IngestConfig, loadAwsConfig, loadIngestConfig } from '../config';
+import { type AwsConfig, type IngestConfig, loadAwsConfig, loadIngestConfig, type StoreConfig } from '../config';
 import { interpretPostback } from '../domain/postback';
 import { validatePostback } from '../domain/validate';
 import { UnavailableError, ValidationFailedError } from '../errors';
@@ -19,13 +14,13 @@ import { authenticate, errorResponder, keepRejected } from '../http/middlewares'
 import { readPostbackBody } from '../http/request';
 import { jsonResponse } from '../http/responses';
 import { maskPhone } from '../logging';
-import { countWithBreakdown, DIMENSION, METRIC, publicationTelemetry } from '../observability';
-import type { EventPublisher, PostbackStore, SecretSource } from '../ports';
+import { countWithBreakdown, DIMENSION, METRIC } from '../observability';
+import type { PostbackStore, SecretSource } from '../ports';
 import { awsClientConfig } from '../runtime/aws-clients';
 import { middyDeadlineOptions } from '../runtime/deadline';
-import { createTracer, traced, tracingMiddlewares } from '../runtime/tracing';
+import { functionMiddy } from '../runtime/function-setup';
+import { createTracer, traced } from '../runtime/tracing';
 import { createIngestPostback } from './ingest-postback';
-import type { Sleep } from './publication';
 
 /** The largest postback body the ingest function accepts, after base64 decoding (64 KiB); a larger one is refused with 413. */
 export const MAX_POSTBACK_BODY_BYTES = 64 * 1024;
@@ -33,7 +28,6 @@ export const MAX_POSTBACK_BODY_BYTES = 64 * 1024;
 export interface IngestDeps {
   readonly config: Pick<IngestConfig, 'retryAfterSeconds'>;
   readonly store: PostbackStore;
-  readonly publisher: EventPublisher;
   readonly secrets: SecretSource;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -41,14 +35,12 @@ export interface IngestDeps {
   readonly tracer?: Tracer;
   /** The time source; tests pass a fixed clock. */
   readonly clock?: () => Date;
-  /** How the mark-published retries wait; tests pass one that returns at once. @default realSleep */
-  readonly sleep?: Sleep;
 }
 
 /**
  * Builds the `POST /postbacks` handler from its dependencies. The handler authenticates,
- * reads and validates the body, runs the ingest use case (`ingest-postback.ts`: claim,
- * publish, mark published) and turns its outcome into the answer, logs and metrics.
+ * reads and validates the body, runs the ingest use case (`ingest-postback.ts`: one
+ * DynamoDB transaction; the event follows from the table's stream) and turns its outcome into the answer, logs and metrics.
  *
  * @example
  * export const handler = createIngestHandler(defaultIngestDeps());
@@ -56,7 +48,7 @@ export interface IngestDeps {
 export function createIngestHandler(deps: IngestDeps) {
   const { store, logger, metrics } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const ingestPostback = createIngestPostback({ ...deps, observer: publicationTelemetry(logger, metrics) });
+  const ingestPostback = createIngestPostback({ store });
 
   const ingest = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const receivedAt = clock();
@@ -78,12 +70,11 @@ export function createIngestHandler(deps: IngestDeps) {
         metrics.addMetric(METRIC.duplicate, MetricUnit.Count, 1);
         logger.info('Duplicate postback', { code: record.code });
         return jsonResponse(200, { result: 'duplicate', postbackId: record.postbackId, trackingId: record.trackingId });
-      case 'in_progress':
-        metrics.addMetric(METRIC.inProgress, MetricUnit.Count, 1);
-        throw new UnavailableError('the same postback is still being processed', 'in_progress');
-      case 'publish_failed':
-        // The lease is given up: the sender's retry finishes the work at once.
-        throw new UnavailableError('could not publish the event', 'publish', { cause: outcome.error });
+      case 'conflict':
+        // A concurrent write of the same message (a copy of this postback, most likely): the
+        // sender's retry is a duplicate or is stored then. Logged at WARN by the error responder.
+        metrics.addMetric(METRIC.conflict, MetricUnit.Count, 1);
+        throw new UnavailableError('a concurrent write of the same message got in the way', 'conflict');
       case 'accepted':
         break;
     }
@@ -106,10 +97,7 @@ export function createIngestHandler(deps: IngestDeps) {
     });
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(middyDeadlineOptions())
-    .use(tracingMiddlewares(deps.tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+  return functionMiddy<APIGatewayProxyEvent, APIGatewayProxyResult>(deps, middyDeadlineOptions())
     .use(errorResponder({ logger, retryAfterSeconds: deps.config.retryAfterSeconds }))
     .use(authenticate({ secrets: deps.secrets, logger, metrics }))
     .use(keepRejected({ store, logger, metrics, maxBodyBytes: MAX_POSTBACK_BODY_BYTES, clock }))
@@ -117,29 +105,26 @@ export function createIngestHandler(deps: IngestDeps) {
 }
 
 /**
- * The AWS SDK clients (captured by the tracer), store, publisher, logger, metrics and tracer
- * of an ingest configuration, without a secret source: the ingest function adds its secret
+ * The AWS SDK client (captured by the tracer), store, logger, metrics and tracer of an
+ * ingest configuration, without a secret source: the ingest function adds its secret
  * source (see {@link defaultIngestDeps}); the status-unknown sweep uses these alone.
  *
  * @example
- * const { store, publisher } = ingestAdapters(loadIngestConfig(env), loadAwsConfig(env));
+ * const { store } = ingestAdapters(loadIngestConfig(env), loadAwsConfig(env));
  */
-export function ingestAdapters(config: IngestConfig, aws: AwsConfig) {
+export function ingestAdapters(config: StoreConfig, aws: AwsConfig) {
   const tracer = createTracer(config.serviceName, aws.tracingEnabled);
   const { region, endpoints } = aws;
   const dynamodb = traced(tracer, new DynamoDBClient(awsClientConfig({ region, endpoint: endpoints.dynamodb })));
-  const eventbridge = traced(tracer, new EventBridgeClient(awsClientConfig({ region, endpoint: endpoints.eventbridge })));
   return {
-    clients: { dynamodb, eventbridge },
+    clients: { dynamodb },
     store: new DynamoDbStore({
       client: dynamodb,
       tableName: config.tableName,
-      leaseSeconds: config.leaseSeconds,
       historyRetentionDays: config.historyRetentionDays,
       rejectedRetentionDays: config.rejectedRetentionDays,
       statusUnknownAfterSeconds: config.statusUnknownAfterSeconds,
     }),
-    publisher: new EventBridgePublisher({ client: eventbridge, eventBusName: config.eventBusName, source: config.eventSource }),
     logger: new Logger({ serviceName: config.serviceName }),
     metrics: new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
     tracer,
@@ -156,7 +141,7 @@ export function ingestAdapters(config: IngestConfig, aws: AwsConfig) {
  */
 export function defaultIngestDeps(env: Readonly<Record<string, string | undefined>> = process.env): IngestDeps & {
   readonly store: DynamoDbStore;
-  readonly clients: { readonly dynamodb: DynamoDBClient; readonly eventbridge: EventBridgeClient };
+  readonly clients: { readonly dynamodb: DynamoDBClient };
 } {
   const config = loadIngestConfig(env);
   const aws = loadAwsConfig(env);

@@ -1,6 +1,6 @@
 import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
 import { createTestTable, type TestTable } from '../helpers/ddb-table';
-import { CONTRACT_LEASE_SECONDS, describePostbackStoreContract } from './postback-store-contract';
+import { describePostbackStoreContract } from './postback-store-contract';
 
 let table: TestTable | undefined;
 afterAll(() => table?.drop());
@@ -10,7 +10,6 @@ describePostbackStoreContract('the DynamoDB store (on DynamoDB Local)', async ()
   return new DynamoDbStore({
     client: table.client,
     tableName: table.tableName,
-    leaseSeconds: CONTRACT_LEASE_SECONDS,
     historyRetentionDays: 1,
     rejectedRetentionDays: 1,
   });

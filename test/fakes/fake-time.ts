@@ -1,4 +1,7 @@
-import type { InvocationTime, Sleep } from '../../lambda/ingest/publication';
+import type { InvocationTime } from '../../lambda/ingest/ingest-postback';
+
+/** How a retry waits. */
+export type Sleep = (ms: number) => Promise<void>;
 
 /**
  * A clock that moves only when something sleeps: `sleep` records the delay and advances

@@ -1,25 +1,22 @@
 /**
- * An in-memory {@link PostbackStore} for unit tests, with the claim rules of the DynamoDB
- * store (`lambda/adapters/dynamodb-store.ts`): a history entry per postback under a lease,
- * taken over once the lease has expired, `duplicate` only once published; the latest
- * state decided by the domain's state rule (`supersedes` of `lambda/domain/state-rule.ts`).
+ * An in-memory {@link PostbackStore} for unit tests, with the rules of the DynamoDB store
+ * (`lambda/adapters/dynamodb-store.ts`): a history entry per postback, written only when
+ * absent (else `duplicate`); the latest state decided by the domain's state rule (`supersedes` of `lambda/domain/state-rule.ts`).
  * `postback-store-contract.ts` runs the same cases against both stores, so that this fake
  * cannot drift from the real one.
  */
 import type { PostbackRecord } from '../../lambda/domain/postback';
 import { type StateKey, supersedes } from '../../lambda/domain/state-rule';
 import { statusUnknownBody } from '../../lambda/domain/status-unknown';
-import type { CallOptions, ClaimResult, PostbackStore, RejectedPostback, StatusUnknownClaim, StatusUnknownStore } from '../../lambda/ports';
+import type { CallOptions, PostbackStore, RejectedPostback, SaveResult, StatusUnknownSave, StatusUnknownStore } from '../../lambda/ports';
 
 /** One history entry, as the fake keeps it. */
 export interface FakeHistoryEntry {
   readonly record: PostbackRecord;
   readonly rawBody: string;
-  /** Whether its event is out (marked published). */
-  published: boolean;
-  /** Epoch milliseconds; the entry may be taken over once the lease has expired (strictly before the claim's time). */
-  leaseExpiresAt: number;
-  /** The `isLatest` its claim decided. */
+  /** When it was written. */
+  readonly receivedAt: Date;
+  /** The `isLatest` its write decided. */
   readonly isLatest: boolean;
 }
 
@@ -27,11 +24,6 @@ export interface FakeHistoryEntry {
 export interface FakeState {
   readonly record: PostbackRecord;
   readonly updatedAt: Date;
-}
-
-export interface InMemoryPostbackStoreOptions {
-  /** How long a claim owns its postback. @default 60 */
-  readonly leaseSeconds?: number;
 }
 
 function stateKeyOf(record: PostbackRecord): StateKey {
@@ -45,33 +37,29 @@ function stateKeyOf(record: PostbackRecord): StateKey {
 
 /**
  * @example
- * const store = new InMemoryPostbackStore({ leaseSeconds: 60 });
- * await store.claim(record, JSON.stringify(body), new Date()); // { outcome: 'claimed', isLatest: true }
+ * const store = new InMemoryPostbackStore();
+ * await store.save(record, JSON.stringify(body), new Date()); // { outcome: 'stored', isLatest: true }
+ * store.inserted; // the entries in the order written: what the table's stream would carry
  */
 export class InMemoryPostbackStore implements PostbackStore, StatusUnknownStore {
   /** Refused postbacks, in the order saved. */
   readonly rejected: RejectedPostback[] = [];
+  /** Every history entry in the order it was written (the inserts the table's stream carries). */
+  readonly inserted: FakeHistoryEntry[] = [];
   private readonly entries = new Map<string, FakeHistoryEntry>();
   private readonly states = new Map<string, FakeState>();
-  private readonly leaseMs: number;
 
-  constructor(options: InMemoryPostbackStoreOptions = {}) {
-    this.leaseMs = (options.leaseSeconds ?? 60) * 1000;
-  }
-
-  async claim(record: PostbackRecord, rawBody: string, now: Date, _options?: CallOptions): Promise<ClaimResult> {
-    const blocked = this.blockingEntry(record, now);
-    if (blocked) return blocked;
+  async save(record: PostbackRecord, rawBody: string, now: Date, _options?: CallOptions): Promise<SaveResult> {
+    if (this.entries.has(entryKey(record))) return { outcome: 'duplicate' };
     // An unknown code or a far-future timestamp never becomes the latest state: history only.
     const isLatest = record.precedence !== undefined && supersedes(stateKeyOf(record), this.currentKey(record.trackingId));
     this.putEntry(record, rawBody, now, isLatest);
     if (isLatest) this.states.set(record.trackingId, { record, updatedAt: now });
-    return { outcome: 'claimed', isLatest };
+    return { outcome: 'stored', isLatest };
   }
 
-  async claimStatusUnknown(record: PostbackRecord, now: Date, _options?: CallOptions): Promise<StatusUnknownClaim> {
-    const blocked = this.blockingEntry(record, now);
-    if (blocked) return blocked;
+  async saveStatusUnknown(record: PostbackRecord, now: Date, _options?: CallOptions): Promise<StatusUnknownSave> {
+    if (this.entries.has(entryKey(record))) return { outcome: 'duplicate' };
     // Only over an existing state of lower rank (not final), or this very postback (a retry).
     const current = this.states.get(record.trackingId);
     const rank = record.catalogEntry?.rank ?? -1;
@@ -80,23 +68,7 @@ export class InMemoryPostbackStore implements PostbackStore, StatusUnknownStore 
     }
     this.putEntry(record, statusUnknownBody(record), now, true);
     this.states.set(record.trackingId, { record, updatedAt: now });
-    return { outcome: 'claimed' };
-  }
-
-  async markPublished(record: PostbackRecord, _options?: CallOptions): Promise<void> {
-    const entry = this.entries.get(entryKey(record));
-    // Like the DynamoDB update (no condition): an entry that is not there is written as published.
-    if (entry === undefined)
-      this.entries.set(entryKey(record), { record, rawBody: '', published: true, leaseExpiresAt: 0, isLatest: false });
-    else {
-      entry.published = true;
-      entry.leaseExpiresAt = 0;
-    }
-  }
-
-  async release(record: PostbackRecord, _options?: CallOptions): Promise<void> {
-    const entry = this.entries.get(entryKey(record));
-    if (entry !== undefined && !entry.published) entry.leaseExpiresAt = 0;
+    return { outcome: 'stored' };
   }
 
   async saveRejected(rejected: RejectedPostback, _options?: CallOptions): Promise<void> {
@@ -121,15 +93,10 @@ export class InMemoryPostbackStore implements PostbackStore, StatusUnknownStore 
     return this.states.get(trackingId);
   }
 
-  /** `duplicate` or `in_progress` when the postback's entry exists and may not be taken over at `now`. */
-  private blockingEntry(record: PostbackRecord, now: Date): Exclude<ClaimResult, { outcome: 'claimed' }> | undefined {
-    const entry = this.entries.get(entryKey(record));
-    if (entry === undefined || (!entry.published && entry.leaseExpiresAt < now.getTime())) return undefined;
-    return entry.published ? { outcome: 'duplicate' } : { outcome: 'in_progress' };
-  }
-
   private putEntry(record: PostbackRecord, rawBody: string, now: Date, isLatest: boolean): void {
-    this.entries.set(entryKey(record), { record, rawBody, published: false, leaseExpiresAt: now.getTime() + this.leaseMs, isLatest });
+    const entry: FakeHistoryEntry = { record, rawBody, receivedAt: now, isLatest };
+    this.entries.set(entryKey(record), entry);
+    this.inserted.push(entry);
   }
 
   private currentKey(trackingId: string): StateKey | undefined {

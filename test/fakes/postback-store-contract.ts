@@ -1,12 +1,11 @@
 /**
- * The claim rules every {@link PostbackStore} obeys, as jest cases run against a store
- * under test: the in-memory fake (unit tier, `in-memory-postback-store.test.ts`) and the
- * DynamoDB store on DynamoDB Local (integration tier, `dynamodb-store.integration.test.ts`).
- * A rule that one of them breaks fails in that one's run, so the fake cannot drift.
+ * The rules every {@link PostbackStore} obeys, as jest cases run against a store under
+ * test: the in-memory fake (unit tier, `in-memory-postback-store.test.ts`) and the DynamoDB
+ * store on DynamoDB Local (integration tier, `dynamodb-store.integration.test.ts`). A rule
+ * that one of them breaks fails in that one's run, so the fake cannot drift.
  *
- * Times are passed explicitly (the stores read no clock): leases expire on the test's
- * schedule, not in real time. Every case uses its own tracking-id, so that the cases can
- * share one table.
+ * Times are passed explicitly (the stores read no clock). Every case uses its own
+ * tracking-id, so that the cases can share one table.
  */
 import { randomUUID } from 'node:crypto';
 import type { PostbackRecord } from '../../lambda/domain/postback';
@@ -14,10 +13,7 @@ import { statusUnknownRecord } from '../../lambda/domain/status-unknown';
 import type { PostbackStore, StatusUnknownStore } from '../../lambda/ports';
 import { type ExampleName, fixture, interpreted } from '../helpers/fixtures';
 
-/** The lease the stores under test are built with. */
-export const CONTRACT_LEASE_SECONDS = 60;
-
-/** Builds the store under test (with a {@link CONTRACT_LEASE_SECONDS} lease); called once, before the cases. */
+/** Builds the store under test; called once, before the cases. */
 export type StoreUnderTest = () => Promise<PostbackStore & StatusUnknownStore>;
 
 const T0 = new Date('2026-04-24T18:35:00Z');
@@ -28,14 +24,14 @@ function recordOf(name: ExampleName, trackingId: string, extra: Record<string, u
   return interpreted({ ...fixture(name), 'tracking-id': trackingId, ...extra }, receivedAt);
 }
 
-const accepted = { outcome: 'claimed', isLatest: true } as const;
-const notLatest = { outcome: 'claimed', isLatest: false } as const;
+const accepted = { outcome: 'stored', isLatest: true } as const;
+const notLatest = { outcome: 'stored', isLatest: false } as const;
 
 /**
  * Declares the contract's cases for one store.
  *
  * @example
- * describePostbackStoreContract('the in-memory store', async () => new InMemoryPostbackStore({ leaseSeconds: CONTRACT_LEASE_SECONDS }));
+ * describePostbackStoreContract('the in-memory store', async () => new InMemoryPostbackStore());
  */
 export function describePostbackStoreContract(name: string, makeStore: StoreUnderTest): void {
   describe(`${name} obeys the postback store contract`, () => {
@@ -44,44 +40,21 @@ export function describePostbackStoreContract(name: string, makeStore: StoreUnde
       store = await makeStore();
     });
     const newId = () => `contract-${randomUUID()}`;
-    const claim = (record: PostbackRecord, now = T0) => store.claim(record, JSON.stringify(record.detail), now);
-    /** Claims and marks published: an accepted postback whose event is out. */
-    const accept = async (record: PostbackRecord, now = T0) => {
-      const result = await claim(record, now);
-      await store.markPublished(record);
-      return result;
-    };
+    const save = (record: PostbackRecord, now = T0) => store.save(record, JSON.stringify(record.detail), now);
+    const accept = save;
 
-    describe('idempotency and leases', () => {
-      it('claims a new postback, answers in_progress while its lease runs, and duplicate once it is published', async () => {
+    describe('idempotency', () => {
+      it('stores a new postback once: the same postback again is a duplicate, whenever it comes', async () => {
         const record = recordOf('n101', newId());
-        expect(await claim(record)).toEqual(accepted);
-        expect(await claim(record, at(CONTRACT_LEASE_SECONDS - 1))).toEqual({ outcome: 'in_progress' });
-        await store.markPublished(record);
-        expect(await claim(record, at(10 * CONTRACT_LEASE_SECONDS))).toEqual({ outcome: 'duplicate' });
-      });
-
-      it('lets a claim take over an unpublished postback once its lease has expired, and not at the very end of it', async () => {
-        const record = recordOf('n102', newId());
-        await claim(record);
-        expect(await claim(record, at(CONTRACT_LEASE_SECONDS))).toEqual({ outcome: 'in_progress' });
-        expect(await claim(record, at(CONTRACT_LEASE_SECONDS + 1))).toEqual(accepted);
-      });
-
-      it('lets a claim proceed at once after the lease is released, and release does not undo a publication', async () => {
-        const record = recordOf('n101', newId());
-        await claim(record);
-        await store.release(record);
-        expect(await claim(record, at(1))).toEqual(accepted);
-        await store.markPublished(record);
-        await store.release(record);
-        expect(await claim(record, at(2))).toEqual({ outcome: 'duplicate' });
+        expect(await save(record)).toEqual(accepted);
+        expect(await save(record, at(1))).toEqual({ outcome: 'duplicate' });
+        expect(await save(record, at(86_400))).toEqual({ outcome: 'duplicate' });
       });
 
       it('treats the same instant written with another offset as the same postback', async () => {
         const trackingId = newId();
         await accept(recordOf('n101', trackingId, { timestamp: '2026-04-24T18:30:00Z' }));
-        expect(await claim(recordOf('n101', trackingId, { timestamp: '2026-04-24T14:30:00-04:00' }))).toEqual({ outcome: 'duplicate' });
+        expect(await save(recordOf('n101', trackingId, { timestamp: '2026-04-24T14:30:00-04:00' }))).toEqual({ outcome: 'duplicate' });
       });
     });
 
@@ -114,26 +87,18 @@ export function describePostbackStoreContract(name: string, makeStore: StoreUnde
             const status = code === 'N102' ? 'Delivered' : 'Failed';
             results.push(await accept(recordOf('n102', trackingId, { code, status, timestamp: '2026-04-24T18:31:00Z' })));
           }
-          expect(results).toEqual(latest.map((isLatest) => ({ outcome: 'claimed', isLatest })));
+          expect(results).toEqual(latest.map((isLatest) => ({ outcome: 'stored', isLatest })));
         },
       );
-
-      it('lets the postback that is the state take its own state over again after its lease (a retry of interrupted work)', async () => {
-        const trackingId = newId();
-        const sent = recordOf('n101', trackingId);
-        await claim(sent);
-        expect(await claim(sent, at(CONTRACT_LEASE_SECONDS + 1))).toEqual(accepted);
-      });
 
       it('never makes an unrecognized code or a far-future timestamp the latest state, but keeps it in history', async () => {
         const trackingId = newId();
         const unknownCode = recordOf('n101', trackingId, { code: 'N555', status: 'Something new' });
         const farFuture = recordOf('n102', trackingId, { timestamp: '2026-04-26T18:35:00Z' });
-        expect(await claim(unknownCode)).toEqual(notLatest);
-        expect(await claim(farFuture)).toEqual(notLatest);
-        expect(await claim(unknownCode, at(1))).toEqual({ outcome: 'in_progress' });
-        await store.markPublished(farFuture);
-        expect(await claim(farFuture, at(1))).toEqual({ outcome: 'duplicate' });
+        expect(await save(unknownCode)).toEqual(notLatest);
+        expect(await save(farFuture)).toEqual(notLatest);
+        expect(await save(unknownCode, at(1))).toEqual({ outcome: 'duplicate' });
+        expect(await save(farFuture, at(1))).toEqual({ outcome: 'duplicate' });
         // Neither became the state: the first known postback does.
         expect(await accept(recordOf('n101', trackingId))).toEqual(accepted);
       });
@@ -147,10 +112,8 @@ export function describePostbackStoreContract(name: string, makeStore: StoreUnde
         await accept(recordOf('n101', trackingId));
         const unknown = waiting(trackingId);
 
-        expect(await store.claimStatusUnknown(unknown, at(1))).toEqual({ outcome: 'claimed' });
-        expect(await store.claimStatusUnknown(unknown, at(2))).toEqual({ outcome: 'in_progress' });
-        await store.markPublished(unknown);
-        expect(await store.claimStatusUnknown(unknown, at(3))).toEqual({ outcome: 'duplicate' });
+        expect(await store.saveStatusUnknown(unknown, at(1))).toEqual({ outcome: 'stored' });
+        expect(await store.saveStatusUnknown(unknown, at(2))).toEqual({ outcome: 'duplicate' });
         expect(await accept(recordOf('n101', trackingId, { timestamp: '2026-04-24T18:40:00Z' }))).toEqual(notLatest);
         expect(await accept(recordOf('n102', trackingId))).toEqual(accepted);
       });
@@ -158,8 +121,8 @@ export function describePostbackStoreContract(name: string, makeStore: StoreUnde
       it('is superseded by a final state, and by no state at all', async () => {
         const final = newId();
         await accept(recordOf('n102', final));
-        expect(await store.claimStatusUnknown(waiting(final), at(1))).toEqual({ outcome: 'superseded' });
-        expect(await store.claimStatusUnknown(waiting(newId()), at(1))).toEqual({ outcome: 'superseded' });
+        expect(await store.saveStatusUnknown(waiting(final), at(1))).toEqual({ outcome: 'superseded' });
+        expect(await store.saveStatusUnknown(waiting(newId()), at(1))).toEqual({ outcome: 'superseded' });
       });
     });
   });

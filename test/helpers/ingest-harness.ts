@@ -5,10 +5,12 @@ import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
 import { ATTRIBUTE, KEYS, messageKey, rejectedPartitionKey, SHARDS, shardOf, stateKey } from '../../lambda/adapters/item-vocabulary';
 import { createIngestHandler, defaultIngestDeps } from '../../lambda/ingest/ingest-handler-factory';
 import type { PostbackStore } from '../../lambda/ports';
+import { createPublisherHandler, defaultPublisherDeps } from '../../lambda/publisher/publisher-handler-factory';
 import { type EventBridgeLocal, startEventBridgeLocal } from '../../local/eventbridge-local';
 import { type ApiGatewayEventOverrides, apiGatewayEvent } from './api-gateway-event';
 import { createTestTable, type TestTable } from './ddb-table';
 import { lambdaContext } from './lambda-context';
+import { streamDrain } from './stream-drain';
 
 export const TEST_SECRET = 'test-secret-0123456789';
 
@@ -26,8 +28,8 @@ export interface IngestHarness {
   readonly handler: IngestHandler;
   /** DynamoDB requests made by the handlers built here (counted at their clients, every attempt). */
   dynamoRequests(): number;
-  /** A store like the handlers', with another lease: stands for another invocation. */
-  storeWith(leaseSeconds: number): DynamoDbStore;
+  /** A store like the handlers': stands for another invocation. */
+  store(): DynamoDbStore;
   /** Builds another handler on the same table and bus, with other environment values and, optionally, a changed store. */
   handlerWith(env: Record<string, string | undefined>, wrapStore?: (store: PostbackStore) => PostbackStore): IngestHandler;
   /** POSTs a postback body (object or raw string) with the secret in the X-Postback-Token header, unless headers are given. */
@@ -36,10 +38,18 @@ export interface IngestHarness {
   postUntilDone(body: unknown, handler?: IngestHandler): Promise<PostResult>;
   state(trackingId: string): Promise<Record<string, unknown> | undefined>;
   history(trackingId: string): Promise<Record<string, unknown>[]>;
-  eventsFor(trackingId: string): { detailType: string; detail: Record<string, unknown> }[];
+  /**
+   * The events of a message on the local bus, once everything stored so far went through the
+   * real publisher handler from the table's stream (see `stream-drain.ts`).
+   */
+  eventsFor(trackingId: string): Promise<{ detailType: string; detail: Record<string, unknown> }[]>;
+  /** Every event on the local bus, once the stream is drained through the publisher. */
+  publishedEvents(): Promise<EventBridgeLocal['events']>;
+  /** Hands what is new in the table's stream to the publisher handler. */
+  publishFromStream(): Promise<void>;
   /** Today's rejected records: of the shard that one request id writes to, or of every shard. */
   rejectedRecords(requestId?: string): Promise<Record<string, unknown>[]>;
-  /** The raw items of a message in a sparse sharded index (the relay's or the sweep's), read shard by shard. */
+  /** The raw items of a message in a sparse sharded index (the sweep's), read shard by shard. */
   indexEntriesFor(
     index: { readonly indexName: string; readonly shardAttribute: string },
     trackingId: string,
@@ -49,8 +59,9 @@ export interface IngestHarness {
 
 /**
  * The real ingest handler (production wiring from `defaultIngestDeps`) on a fresh table
- * of the global DynamoDB Local and a loopback EventBridge, reached only through the
- * standard `AWS_ENDPOINT_URL_*` variables.
+ * of the global DynamoDB Local, and the real publisher handler (`defaultPublisherDeps`) fed
+ * from the table's stream and publishing on a loopback EventBridge, reached only through
+ * the standard `AWS_ENDPOINT_URL_*` variables.
  *
  * @example
  * const h = await startIngestHarness();
@@ -85,6 +96,10 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
     return createIngestHandler(deps);
   };
   const handler = build(baseEnv);
+  // The real publisher handler, with its retries inside an invocation cut short (no waiting):
+  // the retry policy itself is tested on a fake clock in test/lambda/publisher/.
+  const publisher = createPublisherHandler({ ...defaultPublisherDeps(baseEnv), maxAttempts: 2, sleep: async () => undefined });
+  const stream = await streamDrain(table.client, table.tableName, publisher, 1);
 
   const post = async (body: unknown, overrides: ApiGatewayEventOverrides = {}, h: IngestHandler = handler): Promise<PostResult> => {
     const event = apiGatewayEvent({
@@ -101,11 +116,10 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
     bus,
     handler,
     dynamoRequests: () => dynamoRequests,
-    storeWith: (leaseSeconds) =>
+    store: () =>
       new DynamoDbStore({
         client: defaultIngestDeps(baseEnv).clients.dynamodb,
         tableName: table.tableName,
-        leaseSeconds,
         historyRetentionDays: 1,
         rejectedRetentionDays: 1,
       }),
@@ -176,12 +190,19 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
       );
       return pages.flatMap((out) => (out.Items ?? []).map(fromItem));
     },
-    eventsFor(trackingId) {
+    publishFromStream: () => stream.drain(),
+    async publishedEvents() {
+      await stream.drain();
+      return bus.events;
+    },
+    async eventsFor(trackingId) {
+      await stream.drain();
       return bus.events
         .map((e) => ({ detailType: e.detailType, detail: e.detail as Record<string, unknown> }))
         .filter((e) => e.detail.trackingId === trackingId);
     },
     async close() {
+      stream.close();
       await bus.close();
       await table.drop();
     },

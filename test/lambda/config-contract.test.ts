@@ -1,10 +1,10 @@
-import { ConfigError, loadIngestConfig, loadQueryConfig, loadRelayConfig, loadSweepConfig } from '../../lambda/config';
+import { ConfigError, loadIngestConfig, loadPublisherConfig, loadQueryConfig, loadStoreConfig, loadSweepConfig } from '../../lambda/config';
 import {
   DEFAULTS,
   ENV,
   ingestEnvironment,
+  publisherEnvironment,
   queryEnvironment,
-  relayEnvironment,
   STATUS_UNKNOWN_OFF,
   sweepEnvironment,
 } from '../../lambda/config-contract';
@@ -18,15 +18,16 @@ describe('the defaults', () => {
       metricsNamespace: 'MmsPostbacks',
       historyRetentionDays: 90,
       rejectedRetentionDays: 14,
-      leaseSeconds: 60,
       retryAfterSeconds: 5,
       secretRefreshSeconds: 300,
       statusUnknownAfterSeconds: 259_200,
-      relayBatchSize: 500,
       sweepMaxPerRun: 20_000,
       sweepPageSize: 50,
       sweepTimeoutSeconds: 60,
-      sweepLeaseSeconds: 120,
+      publisherBatchSize: 10,
+      publisherMaxBatchingWindowSeconds: 1,
+      publisherRetryAttempts: 5,
+      publisherTimeoutSeconds: 60,
       throttlingRateLimit: 5000,
       throttlingBurstLimit: 5000,
       archiveRetentionDays: 30,
@@ -38,8 +39,8 @@ describe('the defaults', () => {
     expect(STATUS_UNKNOWN_OFF).toBe(0);
   });
 
-  test("the sweep's lease outlasts its timeout (the relay never takes an entry a running sweep publishes)", () => {
-    expect(DEFAULTS.sweepLeaseSeconds).toBeGreaterThan(DEFAULTS.sweepTimeoutSeconds);
+  test('the publisher batch fits one PutEvents request (at most 10 entries: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html)', () => {
+    expect(DEFAULTS.publisherBatchSize).toBeLessThanOrEqual(10);
   });
 });
 
@@ -47,15 +48,12 @@ describe('the defaults', () => {
 // and read under another, or a default that differs between them, fails here.
 describe('the configuration contract and lambda/config.ts', () => {
   test('the ingest environment of the defaults reads back as the defaults', () => {
-    const env = ingestEnvironment({ tableName: 'postbacks', eventBusName: 'bus', secret: { arn: 'arn:aws:secretsmanager:r:1:secret:s' } });
+    const env = ingestEnvironment({ tableName: 'postbacks', secret: { arn: 'arn:aws:secretsmanager:r:1:secret:s' } });
     expect(loadIngestConfig(env)).toEqual({
       tableName: 'postbacks',
-      eventBusName: 'bus',
-      eventSource: 'mms.postbacks',
       secret: { kind: 'secretsManager', secretArn: 'arn:aws:secretsmanager:r:1:secret:s', refreshSeconds: 300 },
       historyRetentionDays: 90,
       rejectedRetentionDays: 14,
-      leaseSeconds: 60,
       retryAfterSeconds: 5,
       statusUnknownAfterSeconds: 259_200,
       serviceName: 'mms-postbacks',
@@ -66,11 +64,8 @@ describe('the configuration contract and lambda/config.ts', () => {
   test('every ingest setting given reads back as given', () => {
     const settings = {
       tableName: 't',
-      eventBusName: 'arn:aws:events:eu-west-1:123456789012:event-bus/shared',
-      eventSource: 'acme.mms',
       historyRetentionDays: 30,
       rejectedRetentionDays: 7,
-      leaseSeconds: 120,
       retryAfterSeconds: 9,
       statusUnknownAfterSeconds: 3600,
       serviceName: 'acme-mms',
@@ -83,49 +78,50 @@ describe('the configuration contract and lambda/config.ts', () => {
   });
 
   test('the default values written are the defaults a function falls back to without them', () => {
-    const required = { [ENV.tableName]: 't', [ENV.eventBusName]: 'b' };
+    const required = { [ENV.tableName]: 't' };
     const written = loadIngestConfig(
-      ingestEnvironment({ tableName: 't', eventBusName: 'b', secret: { value: 's' }, statusUnknownAfterSeconds: STATUS_UNKNOWN_OFF }),
+      ingestEnvironment({ tableName: 't', secret: { value: 's' }, statusUnknownAfterSeconds: STATUS_UNKNOWN_OFF }),
     );
     const fallen = loadIngestConfig({ ...required, [ENV.secretValue]: 's' });
     expect(written).toEqual(fallen);
   });
 
-  test('query, relay and sweep environments read back', () => {
+  test('query, publisher and sweep environments read back', () => {
     expect(loadQueryConfig(queryEnvironment({ tableName: 't', serviceName: 'svc' }))).toEqual({ tableName: 't', serviceName: 'svc' });
-    expect(loadRelayConfig(relayEnvironment({ tableName: 't', eventBusName: 'b' }))).toEqual({
-      tableName: 't',
+    expect(loadPublisherConfig(publisherEnvironment({ eventBusName: 'b' }))).toEqual({
       eventBusName: 'b',
       eventSource: 'mms.postbacks',
-      leaseSeconds: 60,
-      batchSize: 500,
       serviceName: 'mms-postbacks',
       metricsNamespace: 'MmsPostbacks',
     });
-    const sweep = sweepEnvironment({ tableName: 't', eventBusName: 'b', statusUnknownAfterSeconds: 7200, historyRetentionDays: 30 });
+    const settings = {
+      eventBusName: 'arn:aws:events:eu-west-1:123456789012:event-bus/shared',
+      eventSource: 'acme.mms',
+      serviceName: 'acme',
+      metricsNamespace: 'Acme',
+    };
+    expect(loadPublisherConfig(publisherEnvironment(settings))).toEqual(settings);
+    const sweep = sweepEnvironment({ tableName: 't', statusUnknownAfterSeconds: 7200, historyRetentionDays: 30 });
     expect(loadSweepConfig(sweep)).toEqual({
       statusUnknownAfterSeconds: 7200,
       maxPerRun: 20_000,
       pageSize: 50,
     });
-    // The sweep runs the ingest function's store and publisher, under its own lease.
-    expect(loadIngestConfig(sweep)).toMatchObject({
-      tableName: 't',
-      eventBusName: 'b',
-      historyRetentionDays: 30,
-      leaseSeconds: 120,
-      secret: { kind: 'none' },
-    });
+    // The sweep runs the ingest function's store; its events follow from the stream.
+    expect(loadStoreConfig(sweep)).toMatchObject({ tableName: 't', historyRetentionDays: 30, statusUnknownAfterSeconds: 7200 });
   });
 
   test('tracing is written only when given', () => {
     expect(queryEnvironment({ tableName: 't' })).not.toHaveProperty(ENV.tracingEnabled);
     expect(queryEnvironment({ tableName: 't', tracing: true })).toHaveProperty(ENV.tracingEnabled, 'true');
-    expect(relayEnvironment({ tableName: 't', eventBusName: 'b', tracing: false })).toHaveProperty(ENV.tracingEnabled, 'false');
+    expect(publisherEnvironment({ eventBusName: 'b', tracing: false })).toHaveProperty(ENV.tracingEnabled, 'false');
   });
 
-  test('the sweep lease outlasts the lease of an ingest invocation', () => {
-    expect(DEFAULTS.sweepLeaseSeconds).toBeGreaterThan(DEFAULTS.leaseSeconds);
+  test('only the publisher names a bus: the ingest function and the sweep publish nothing themselves', () => {
+    expect(ingestEnvironment({ tableName: 't', secret: { value: 's' } })).not.toHaveProperty(ENV.eventBusName);
+    expect(sweepEnvironment({ tableName: 't', statusUnknownAfterSeconds: 60 })).not.toHaveProperty(ENV.eventBusName);
+    expect(publisherEnvironment({ eventBusName: 'b' })).toHaveProperty(ENV.eventBusName, 'b');
+    expect(() => loadPublisherConfig({})).toThrow(new ConfigError('Missing required environment variable EVENT_BUS_NAME'));
   });
 });
 
@@ -148,13 +144,13 @@ describe('loadSweepConfig', () => {
 });
 
 test('loadIngestConfig: STATUS_UNKNOWN_AFTER_SECONDS may be 0 (off), other counts must be positive', () => {
-  const required = { [ENV.tableName]: 't', [ENV.eventBusName]: 'b' };
+  const required = { [ENV.tableName]: 't' };
   expect(loadIngestConfig({ ...required, [ENV.statusUnknownAfterSeconds]: '0' }).statusUnknownAfterSeconds).toBe(0);
   expect(() => loadIngestConfig({ ...required, [ENV.statusUnknownAfterSeconds]: '-1' })).toThrow(
     new ConfigError('Environment variable STATUS_UNKNOWN_AFTER_SECONDS must be a non-negative integer, got "-1"'),
   );
-  expect(() => loadIngestConfig({ ...required, [ENV.leaseSeconds]: '0' })).toThrow(
-    new ConfigError('Environment variable LEASE_SECONDS must be a positive integer, got "0"'),
+  expect(() => loadIngestConfig({ ...required, [ENV.retryAfterSeconds]: '0' })).toThrow(
+    new ConfigError('Environment variable RETRY_AFTER_SECONDS must be a positive integer, got "0"'),
   );
   expect(() => loadIngestConfig({ ...required, [ENV.historyRetentionDays]: '1.5' })).toThrow(
     new ConfigError('Environment variable HISTORY_RETENTION_DAYS must be a positive integer, got "1.5"'),

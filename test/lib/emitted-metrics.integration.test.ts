@@ -7,18 +7,20 @@
  * an alarm reads (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html,
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Dimension).
  *
- * This test runs the real handlers (production wiring, DynamoDB Local, a loopback
- * EventBridge) through every path that emits a metric, captures the EMF lines they
- * print, and checks that every metric of every alarm and of the dashboard of the
+ * This test runs the real handlers (production wiring, DynamoDB Local, the table's stream,
+ * a loopback EventBridge) through every path that emits a metric, captures the EMF lines
+ * they print, and checks that every metric of every alarm and of the dashboard of the
  * synthesized stack (AWS namespaces aside) has a producer: an emitted EMF metric with
  * the same namespace, name and dimension names, or a metric filter of the stack. The
- * faults are real: unreachable endpoints (the discard port) for DynamoDB and EventBridge,
- * and a second store that holds the postback's lease.
+ * faults are real where they can be made deterministic: an unreachable DynamoDB (the
+ * discard port), a failing local EventBridge; a transaction conflict is a store that
+ * answers one (a race of real copies is not deterministic), and an unbuildable entry a
+ * stream record without its body.
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { createPublisherHandler, defaultPublisherDeps } from '../../lambda/publisher/publisher-handler-factory';
 import { createQueryHandler, defaultQueryDeps } from '../../lambda/query/query-handler-factory';
-import { createRelayHandler, defaultRelayDeps } from '../../lambda/relay/relay-handler-factory';
 import { createStatusUnknownSweep, defaultSweepDeps } from '../../lambda/status-unknown-sweep/status-unknown-sweep-handler-factory';
 import { MmsPostbacksStack } from '../../lib/mms-postbacks-stack';
 import { readStackContext } from '../../lib/stack-context';
@@ -27,6 +29,7 @@ import { captureOutput, emfRecords } from '../helpers/captured-output';
 import { fixture, interpreted } from '../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../helpers/ingest-harness';
 import { lambdaContext } from '../helpers/lambda-context';
+import { historyInsert } from '../helpers/stream-records';
 import { templateOf, testApp } from './helpers';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation and EMF JSON
@@ -131,8 +134,7 @@ let out: ReturnType<typeof captureOutput>;
 beforeAll(async () => {
   // The harness turns metrics off by default; this test is about them.
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  // A short lease: a postback whose answer timed out on a busy machine is taken over by the retry within a second.
-  h = await startIngestHarness({ LEASE_SECONDS: '1' });
+  h = await startIngestHarness();
   out = captureOutput();
 });
 afterAll(async () => {
@@ -161,31 +163,35 @@ async function emitEveryMetric(): Promise<MetricId[]> {
   expect((await h.postUntilDone(body)).body).toMatchObject({ result: 'accepted' }); // PostbackAccepted
   expect((await h.postUntilDone(body)).body).toMatchObject({ result: 'duplicate' }); // PostbackDuplicate
 
-  // PostbackInProgress: another invocation holds the lease of this postback.
-  const held = { ...fixture('n102'), 'tracking-id': `m-${randomUUID()}` };
-  const now = new Date();
-  await h.storeWith(600).claim(interpreted(held, now), JSON.stringify(held), now);
-  expect((await h.post(held)).statusCode).toBe(503);
+  // PostbackConflict: the transaction met a concurrent write of the same message.
+  const racing = h.handlerWith({}, (store) => ({
+    save: async () => ({ outcome: 'conflict' }),
+    saveRejected: (...args) => store.saveRejected(...args),
+  }));
+  expect((await h.post({ ...fixture('n102'), 'tracking-id': `m-${randomUUID()}` }, {}, racing)).statusCode).toBe(503);
 
   // PostbackRejected and PostbackUnauthorized.
   const badJson = () => h.post('{bad json', { query: { token: TEST_SECRET }, headers: { 'Content-Type': 'application/json' } });
   expect((await untilNot503(badJson)).statusCode).toBe(400);
   expect((await h.post(body, { headers: { 'X-Postback-Token': 'wrong', 'Content-Type': 'application/json' } })).statusCode).toBe(401);
 
-  // PublishFailed and StoreFailed: EventBridge, then DynamoDB, unreachable (the discard port).
+  // StoreFailed: DynamoDB unreachable (the discard port).
   const other = { ...fixture('e102'), 'tracking-id': `m-${randomUUID()}` };
-  const noBus = h.handlerWith({ AWS_ENDPOINT_URL_EVENTBRIDGE: 'http://127.0.0.1:9' });
-  for (let attempt = 0; attempt < 20 && !emitted('PublishFailed'); attempt++) {
-    expect((await h.post(other, {}, noBus)).statusCode).toBe(503);
-  }
   expect((await h.post(other, {}, h.handlerWith({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' }))).statusCode).toBe(503);
 
-  // The relay: a run publishes what the PublishFailed path left unpublished (OldestUnpublishedAgeSeconds, RelayPublished, RelayFailed).
-  const relay = createRelayHandler({
-    ...defaultRelayDeps({ ...process.env, TABLE_NAME: h.table.tableName, EVENT_BUS_NAME: 'test-bus' }),
-    clock: () => new Date(Date.now() + 120_000),
+  // The publisher from the table's stream: EventsPublished, EventsResent, PublishRetried; then with
+  // EventBridge failing a while (the retry inside the invocation), and a record without its body (EventUnbuildable).
+  await h.publishFromStream();
+  h.bus.injectFault('partial', 1);
+  await h.post({ ...fixture('n101'), 'tracking-id': `m-${randomUUID()}` });
+  await h.publishFromStream();
+  expect(emitted('PublishRetried')).toBe(true);
+  const publisher = createPublisherHandler(defaultPublisherDeps({ ...process.env, EVENT_BUS_NAME: 'test-bus' }));
+  const broken = historyInsert({ record: interpreted(other, new Date()), rawBody: JSON.stringify(other), isLatest: true }, '1');
+  delete broken.dynamodb?.NewImage?.body;
+  expect(await publisher({ Records: [broken] }, lambdaContext({ functionName: 'PublisherFunction' }))).toEqual({
+    batchItemFailures: [{ itemIdentifier: '1' }],
   });
-  await relay({}, lambdaContext({ functionName: 'RelayFunction' }));
 
   // The query function, too: whatever it emits counts as produced.
   const query = createQueryHandler(defaultQueryDeps({ ...process.env, TABLE_NAME: h.table.tableName }));
@@ -229,11 +235,14 @@ describe('what the alarms and the dashboard read is what the functions emit', ()
       expect.arrayContaining([
         'PostbackAccepted',
         'PostbackDuplicate',
-        'PostbackInProgress',
+        'PostbackConflict',
         'PostbackRejected',
         'PostbackUnauthorized',
-        'PublishFailed',
         'StoreFailed',
+        'EventsPublished',
+        'EventsResent',
+        'PublishRetried',
+        'EventUnbuildable',
         'ApiThrottled',
         'MessageStatusUnknown',
       ]),

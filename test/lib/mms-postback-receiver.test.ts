@@ -40,17 +40,20 @@ describe('MmsPostbackReceiver with defaults', () => {
       receiver.secret as secretsmanager.Secret,
       receiver.ingestFunction,
       receiver.queryFunction,
+      receiver.publisherFunction,
       receiver.api,
     ].map((construct) => construct.node.path);
     expect(paths).toEqual(
-      ['Table', 'EventBus', 'Secret', 'IngestFunction', 'QueryFunction', 'Api'].map((id) => `TestStack/Receiver/${id}`),
+      ['Table', 'EventBus', 'Secret', 'IngestFunction', 'QueryFunction', 'PublisherFunction', 'Api'].map(
+        (id) => `TestStack/Receiver/${id}`,
+      ),
     );
     expect(logicalId(stack, receiver.table)).toMatch(/^ReceiverTable[0-9A-F]{8}$/);
     expect(logicalId(stack, receiver.ingestFunction)).toMatch(/^ReceiverIngestFunction[0-9A-F]{8}$/);
     expect(logicalId(stack, receiver.api)).toMatch(/^ReceiverApi[0-9A-F]{8}$/);
   });
 
-  test('the table is built from TABLE_DEFINITION: on-demand, PITR, TTL, the keys-only client-reference index, retained', () => {
+  test('the table is built from TABLE_DEFINITION: on-demand, PITR, TTL, a NEW_IMAGE stream, the keys-only indexes (no byPublishDue), retained', () => {
     const { id, resource } = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
     const gsi = TABLE_DEFINITION.globalSecondaryIndexes[0];
     expect(resource.Properties).toEqual(
@@ -65,9 +68,10 @@ describe('MmsPostbackReceiver with defaults', () => {
           { AttributeName: 'sk', AttributeType: 'S' },
           { AttributeName: 'clientReferenceKey', AttributeType: 'S' },
           { AttributeName: 'clientReferenceSortKey', AttributeType: 'S' },
-          { AttributeName: 'relayShard', AttributeType: 'S' },
-          { AttributeName: 'leaseExpiresAt', AttributeType: 'N' },
+          { AttributeName: 'statusDueShard', AttributeType: 'S' },
+          { AttributeName: 'statusDueAt', AttributeType: 'N' },
         ]),
+        StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         GlobalSecondaryIndexes: [
           {
@@ -78,20 +82,13 @@ describe('MmsPostbackReceiver with defaults', () => {
             ],
             Projection: { ProjectionType: 'KEYS_ONLY' },
           },
-          {
-            IndexName: 'byPublishDue',
-            KeySchema: [
-              { AttributeName: 'relayShard', KeyType: 'HASH' },
-              { AttributeName: 'leaseExpiresAt', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'KEYS_ONLY' },
-          },
           expect.objectContaining({ IndexName: 'byStatusDue' }),
         ],
         Replicas: [expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
       }),
     );
-    expect((resource.Properties.AttributeDefinitions as unknown[]).length).toBe(8); // pk, sk and the keys of the client-reference, relay and status-unknown indexes
+    expect((resource.Properties.AttributeDefinitions as unknown[]).length).toBe(6); // pk, sk and the keys of the client-reference and status-unknown indexes
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/byPublishDue|relayShard|leaseExpiresAt/);
     template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     expect(id).toMatch(/^ReceiverTable/);
   });
@@ -129,13 +126,13 @@ describe('MmsPostbackReceiver with defaults', () => {
     });
   });
 
-  test('alarms: API 5xx and 4xx rates, API throttles, errors and throttles of both functions, publish failures, rejected postbacks, DynamoDB throttles; no actions without a topic', () => {
+  test("alarms: API 5xx and 4xx rates, API throttles, errors and throttles of the three functions, the publisher's on-failure queue and lag, rejected postbacks, DynamoDB throttles; no actions without a topic", () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[];
-    expect(alarms).toHaveLength(11); // 10 + the relay's (test/lib/postback-relay.test.ts)
-    expect(receiver.alarms).toHaveLength(11);
+    expect(alarms).toHaveLength(13); // the publisher's two: test/lib/postback-publisher.test.ts
+    expect(receiver.alarms).toHaveLength(13);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
-      if (alarm.Properties.MetricName !== METRIC.oldestUnpublishedAge) expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
+      expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/ApiGateway',
@@ -178,7 +175,7 @@ describe('MmsPostbackReceiver with defaults', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Dimensions: [{ Name: 'apiId', Value: { Ref: logicalId(stack, receiver.api) } }],
     });
-    for (const fn of [receiver.ingestFunction, receiver.queryFunction]) {
+    for (const fn of [receiver.ingestFunction, receiver.queryFunction, receiver.publisherFunction]) {
       for (const metricName of ['Errors', 'Throttles']) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'AWS/Lambda',
@@ -190,7 +187,7 @@ describe('MmsPostbackReceiver with defaults', () => {
         });
       }
     }
-    for (const metricName of [METRIC.publishFailed, METRIC.rejected]) {
+    for (const metricName of [METRIC.rejected]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: METRICS_NAMESPACE,
         MetricName: metricName,
@@ -257,7 +254,7 @@ describe('MmsPostbackReceiver with every option', () => {
     template.resourceCountIs('AWS::Events::EventBus', 0);
     template.resourceCountIs('AWS::Events::Archive', 0);
     expect(receiver.archive).toBeUndefined();
-    const statements = statementsOf(template, logicalId(stack, receiver.ingestFunction.role as iam.Role));
+    const statements = statementsOf(template, logicalId(stack, receiver.publisherFunction.role as iam.Role));
     expect(statements).toContainEqual({
       Sid: 'PublishPostbackEvents',
       Effect: 'Allow',
@@ -269,13 +266,13 @@ describe('MmsPostbackReceiver with every option', () => {
 
   test('alarms notify the topic on ALARM and OK; custom metrics use the service name', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[];
-    expect(alarms).toHaveLength(11);
+    expect(alarms).toHaveLength(13);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
       expect(alarm.Properties.OKActions).toEqual([topicArn]);
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: METRIC.publishFailed,
+      MetricName: METRIC.rejected,
       Dimensions: [{ Name: 'service', Value: 'acme-mms' }],
     });
     expect(receiver.alarmTopic?.topicArn).toBe(topicArn);

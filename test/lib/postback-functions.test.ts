@@ -3,7 +3,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ingestEnvironment, queryEnvironment, relayEnvironment, sweepEnvironment } from '../../lambda/config-contract';
+import { ingestEnvironment, publisherEnvironment, queryEnvironment, sweepEnvironment } from '../../lambda/config-contract';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/observability';
 import { MmsPostbackReceiver } from '../../lib/mms-postback-receiver';
 import {
@@ -53,7 +53,7 @@ describe('the functions with defaults', () => {
       expect(props.TracingConfig).toBeUndefined();
     }
     const logGroups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(logGroups)).toHaveLength(5); // four functions (ingest, query, relay, status-unknown sweep) + API access log
+    expect(Object.keys(logGroups)).toHaveLength(5); // four functions (ingest, query, publisher, status-unknown sweep) + API access log
     for (const group of Object.values(logGroups) as Json[]) {
       expect(group.Properties.RetentionInDays).toBe(30);
       expect(group.DeletionPolicy).toBe('Retain');
@@ -65,12 +65,9 @@ describe('the functions with defaults', () => {
     const tableRef = { Ref: logicalId(stack, receiver.table) };
     expect(env(receiver.ingestFunction)).toEqual({
       TABLE_NAME: tableRef,
-      EVENT_BUS_NAME: { Ref: logicalId(stack, receiver.eventBus as events.EventBus) },
-      EVENT_SOURCE: 'mms.postbacks',
       POSTBACK_SECRET_ARN: { Ref: logicalId(stack, receiver.secret as secretsmanager.Secret) },
       HISTORY_RETENTION_DAYS: '90',
       REJECTED_RETENTION_DAYS: '14',
-      LEASE_SECONDS: '60',
       RETRY_AFTER_SECONDS: '5',
       STATUS_UNKNOWN_AFTER_SECONDS: '259200',
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -86,24 +83,19 @@ describe('the functions with defaults', () => {
       NODE_OPTIONS: '--enable-source-maps',
     });
     const busRef = { Ref: logicalId(stack, receiver.eventBus as events.EventBus) };
-    expect(env(receiver.relay.function)).toEqual({
-      TABLE_NAME: tableRef,
+    expect(env(receiver.publisherFunction)).toEqual({
       EVENT_BUS_NAME: busRef,
       EVENT_SOURCE: 'mms.postbacks',
-      LEASE_SECONDS: '60',
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_TRACE_ENABLED: 'false',
       NODE_OPTIONS: '--enable-source-maps',
     });
     const sweep = receiver.statusUnknownSweep?.function;
     expect(sweep).toBeDefined();
     expect(env(sweep as NonNullable<typeof sweep>)).toEqual({
       TABLE_NAME: tableRef,
-      EVENT_BUS_NAME: busRef,
-      EVENT_SOURCE: 'mms.postbacks',
       HISTORY_RETENTION_DAYS: '90',
-      // The sweep's own lease, longer than its 60 s timeout.
-      LEASE_SECONDS: '120',
       STATUS_UNKNOWN_AFTER_SECONDS: '259200',
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -120,27 +112,27 @@ describe('the functions with defaults', () => {
     const sourceMaps = { NODE_OPTIONS: '--enable-source-maps' };
     expect(environmentOf(stack, template, receiver.ingestFunction)).toEqual(
       stack.resolve({
-        ...ingestEnvironment({ tableName: table, eventBusName: bus, secret: { arn: receiver.secret.secretArn }, tracing: false }),
+        ...ingestEnvironment({ tableName: table, secret: { arn: receiver.secret.secretArn }, tracing: false }),
         ...sourceMaps,
       }),
     );
     expect(environmentOf(stack, template, receiver.queryFunction)).toEqual(
       stack.resolve({ ...queryEnvironment({ tableName: table, tracing: false }), ...sourceMaps }),
     );
-    expect(environmentOf(stack, template, receiver.relay.function)).toEqual(
-      stack.resolve({ ...relayEnvironment({ tableName: table, eventBusName: bus }), ...sourceMaps }),
+    expect(environmentOf(stack, template, receiver.publisherFunction)).toEqual(
+      stack.resolve({ ...publisherEnvironment({ eventBusName: bus, tracing: false }), ...sourceMaps }),
     );
     const sweep = receiver.statusUnknownSweep?.function;
     expect(sweep).toBeDefined();
     expect(environmentOf(stack, template, sweep as NonNullable<typeof sweep>)).toEqual(
       stack.resolve({
-        ...sweepEnvironment({ tableName: table, eventBusName: bus, statusUnknownAfterSeconds: 72 * 3600, tracing: false }),
+        ...sweepEnvironment({ tableName: table, statusUnknownAfterSeconds: 72 * 3600, tracing: false }),
         ...sourceMaps,
       }),
     );
   });
 
-  test('ingest role: write and conditionally update the table, read the secret, put events on its own bus; nothing else', () => {
+  test('ingest role: write and conditionally update the table, read the secret; no EventBridge permission; nothing else', () => {
     const roleId = logicalId(stack, receiver.ingestFunction.role as iam.Role);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] }),
@@ -165,14 +157,22 @@ describe('the functions with defaults', () => {
         Action: 'secretsmanager:GetSecretValue',
         Resource: { Ref: logicalId(stack, receiver.secret as secretsmanager.Secret) },
       },
-      {
-        Sid: 'PublishPostbackEvents',
-        Effect: 'Allow',
-        Action: 'events:PutEvents',
-        Resource: { 'Fn::GetAtt': [logicalId(stack, receiver.eventBus as events.EventBus), 'Arn'] },
-        Condition: { StringEquals: { 'events:source': 'mms.postbacks' } },
-      },
     ]);
+    expect(JSON.stringify(statementsOf(template, roleId))).not.toContain('events:');
+  });
+
+  test("only the publisher role may put events: on its own bus, with the receiver's Source", () => {
+    const withPutEvents = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([, policy]) => JSON.stringify(policy).includes('events:PutEvents'))
+      .map(([, policy]) => (policy as Json).Properties.Roles);
+    expect(withPutEvents).toEqual([[{ Ref: logicalId(stack, receiver.publisherFunction.role as iam.Role) }]]);
+    expect(statementsOf(template, logicalId(stack, receiver.publisherFunction.role as iam.Role))).toContainEqual({
+      Sid: 'PublishPostbackEvents',
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Resource: { 'Fn::GetAtt': [logicalId(stack, receiver.eventBus as events.EventBus), 'Arn'] },
+      Condition: { StringEquals: { 'events:source': 'mms.postbacks' } },
+    });
   });
 
   test('query role: BatchGetItem and Query on the table and Query on its client-reference index, what the reader calls; no GetItem', () => {
@@ -239,23 +239,22 @@ describe('the functions with every option', () => {
     const env = template.toJSON().Resources[logicalId(stack, receiver.ingestFunction)].Properties.Environment.Variables;
     expect(env).toEqual(
       expect.objectContaining({
-        // A given bus may be in another account: the function names it by ARN.
-        EVENT_BUS_NAME: busArn,
-        EVENT_SOURCE: 'acme.mms',
         POSTBACK_SECRET_ARN: secretArn,
         HISTORY_RETENTION_DAYS: '30',
         REJECTED_RETENTION_DAYS: '7',
-        LEASE_SECONDS: '120',
         RETRY_AFTER_SECONDS: '9',
         POWERTOOLS_SERVICE_NAME: 'acme-mms',
       }),
     );
+    expect(environmentOf(stack, template, receiver.publisherFunction)).toEqual(
+      expect.objectContaining({ EVENT_SOURCE: 'acme.mms', POWERTOOLS_SERVICE_NAME: 'acme-mms' }),
+    );
   });
 
-  test('a given bus (maybe of another account) is named by its ARN in every function that publishes', () => {
-    for (const fn of [receiver.ingestFunction, receiver.relay.function, receiver.statusUnknownSweep?.function]) {
-      expect(fn).toBeDefined();
-      expect(environmentOf(stack, template, fn as NonNullable<typeof fn>).EVENT_BUS_NAME).toBe(busArn);
+  test('a given bus (maybe of another account) is named by its ARN in the publisher, the one function that publishes', () => {
+    expect(environmentOf(stack, template, receiver.publisherFunction).EVENT_BUS_NAME).toBe(busArn);
+    for (const fn of [receiver.ingestFunction, receiver.statusUnknownSweep?.function]) {
+      expect(environmentOf(stack, template, fn as NonNullable<typeof fn>)).not.toHaveProperty('EVENT_BUS_NAME');
     }
   });
 
@@ -276,7 +275,7 @@ describe('the functions with every option', () => {
 });
 
 describe('the query role with an index added to the table definition', () => {
-  // An index added later (another reader's, or a writer's like the relay's) must be granted
+  // An index added later (another reader's, or a writer's) must be granted
   // deliberately: the query role reads exactly the client-reference index.
   test('is not granted the added index', () => {
     jest.isolateModules(() => {

@@ -31,8 +31,9 @@ describe('PostbackMonitoring', () => {
     }));
     const monitoring = create();
     const template = Template.fromStack(stack);
-    // Without an access log group: no throttled-requests alarm (9 = 10 of the receiver less that one).
-    expect(monitoring.alarms).toHaveLength(9);
+    // Without an access log group and a publisher: 2 API rates, 4 function alarms, rejected postbacks, DynamoDB throttles.
+    expect(monitoring.alarms).toHaveLength(8);
+    expect(monitoring.publisherOnFailureAlarm).toBeUndefined();
     expect(monitoring.apiThrottledAlarm).toBeUndefined();
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Threshold: 0.01, AlarmActions: [topicArn] });
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'mms-postbacks' });
@@ -90,10 +91,12 @@ describe("the receiver's dashboard", () => {
   test.each([
     ['defaults', defaultReceiver],
     ['every option', everyOptionReceiver],
-  ])("with %s: the alarm widget lists every alarm of the receiver, the relay's included", (_name, build) => {
+  ])("with %s: the alarm widget lists every alarm of the receiver, the publisher's included", (_name, build) => {
     const { stack, receiver, template } = build();
     const alarmIds = receiver.alarms.map((alarm) => logicalId(stack, alarm));
-    expect(alarmIds).toContain(logicalId(stack, receiver.relay.alarm));
+    expect(alarmIds).toEqual(
+      expect.arrayContaining([expect.stringMatching(/PublisherOnFailureAlarm/), expect.stringMatching(/PublisherLagAlarm/)]),
+    );
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).sort()).toEqual([...alarmIds].sort());
     expect(alarmWidgetAlarmIds(template)).toEqual(alarmIds);
   });

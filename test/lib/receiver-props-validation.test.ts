@@ -45,13 +45,23 @@ describe('validateReceiverProps refuses invalid or conflicting props', () => {
       /archiveRetentionDays applies to a new event bus only/,
     ],
     ['existing secret + secretName', (s) => ({ secret: secret(s), secretName: 'x' }), /either secret .* or secretName/],
-    ['leaseSeconds equal to the timeout', () => ({ leaseSeconds: 10 }), /leaseSeconds \(10\) must exceed the function timeout \(10 s\)/],
     [
-      'leaseSeconds below the timeout',
-      () => ({ functionTimeout: Duration.seconds(20), leaseSeconds: 15 }),
-      /must exceed the function timeout/,
+      'publisher batch above one PutEvents request',
+      () => ({ publisherBatchSize: 11 }),
+      /publisherBatchSize must be an integer between 1 and 10, got 11/,
     ],
-    ['timeout above API Gateway 29 s', () => ({ functionTimeout: Duration.seconds(30), leaseSeconds: 300 }), /at most 29 seconds/],
+    ['publisher batch of none', () => ({ publisherBatchSize: 0 }), /publisherBatchSize must be an integer between 1 and 10, got 0/],
+    [
+      'unbounded publisher retries',
+      () => ({ publisherRetryAttempts: -1 }),
+      /publisherRetryAttempts must be an integer between 0 and 10000, got -1/,
+    ],
+    [
+      'publisher batching window above 300 s',
+      () => ({ publisherMaxBatchingWindow: Duration.seconds(301) }),
+      /publisherMaxBatchingWindow must be 0 to 300 seconds, got 301/,
+    ],
+    ['timeout above API Gateway 29 s', () => ({ functionTimeout: Duration.seconds(30) }), /at most 29 seconds/],
     ['negative history retention', () => ({ historyRetentionDays: -1 }), /historyRetentionDays must be an integer >= 1, got -1/],
     ['zero rejected retention', () => ({ rejectedRetentionDays: 0 }), /rejectedRetentionDays must be an integer >= 1/],
     ['negative archive retention', () => ({ archiveRetentionDays: -5 }), /archiveRetentionDays must be an integer >= 0/],
@@ -84,8 +94,8 @@ describe('validateReceiverProps refuses invalid or conflicting props', () => {
 
 describe('MmsPostbackReceiver validates its props', () => {
   test('an invalid prop fails the construct with a ReceiverPropsError', () => {
-    const construct = () => new MmsPostbackReceiver(testStack(), 'Receiver', { leaseSeconds: 10 });
+    const construct = () => new MmsPostbackReceiver(testStack(), 'Receiver', { publisherBatchSize: 20 });
     expect(construct).toThrow(ReceiverPropsError);
-    expect(construct).toThrow(/^MmsPostbackReceiver: leaseSeconds \(10\) must exceed/);
+    expect(construct).toThrow(/^MmsPostbackReceiver: publisherBatchSize must be an integer between 1 and 10/);
   });
 });

@@ -1,6 +1,5 @@
 import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { STATUS_DUE } from '../../lambda/table-definition';
 import { MmsPostbackReceiver } from '../../lib/mms-postback-receiver';
@@ -36,21 +35,21 @@ describe('StatusUnknownSweep in MmsPostbackReceiver (default 72 hours)', () => {
     });
   });
 
-  test('runs every minute, with the wait in both functions and a lease longer than its timeout', () => {
+  test('runs every minute, with the wait in both functions', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [sweepFunctionId(), 'Arn'] } })],
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 60,
-      Environment: { Variables: Match.objectLike({ STATUS_UNKNOWN_AFTER_SECONDS: '259200', LEASE_SECONDS: '120' }) },
+      Environment: { Variables: Match.objectLike({ STATUS_UNKNOWN_AFTER_SECONDS: '259200', HISTORY_RETENTION_DAYS: '90' }) },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ STATUS_UNKNOWN_AFTER_SECONDS: '259200', POSTBACK_SECRET_ARN: Match.anyValue() }) },
     });
   });
 
-  test('may query the status index, read and write the table, and put events of its source only', () => {
+  test('may query the status index, read and write the table; no EventBridge permission (its events follow from the stream)', () => {
     const sweep = receiver.statusUnknownSweep?.function;
     expect(sweep).toBeDefined();
     const roleId = logicalId(stack, (sweep as NonNullable<typeof sweep>).role as iam.Role);
@@ -74,13 +73,6 @@ describe('StatusUnknownSweep in MmsPostbackReceiver (default 72 hours)', () => {
         Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Resource: tableArn,
       },
-      {
-        Sid: 'PublishStatusUnknownEvents',
-        Effect: 'Allow',
-        Action: 'events:PutEvents',
-        Resource: { 'Fn::GetAtt': [logicalId(stack, receiver.eventBus as events.EventBus), 'Arn'] },
-        Condition: { StringEquals: { 'events:source': 'mms.postbacks' } },
-      },
     ]);
   });
 
@@ -96,7 +88,7 @@ describe('StatusUnknownSweep turned off', () => {
     const template = templateOf(stack);
 
     expect(receiver.statusUnknownSweep).toBeUndefined();
-    template.resourceCountIs('AWS::Events::Rule', 1); // the relay's schedule only
+    template.resourceCountIs('AWS::Events::Rule', 0);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ STATUS_UNKNOWN_AFTER_SECONDS: '0', POSTBACK_SECRET_ARN: Match.anyValue() }) },
     });

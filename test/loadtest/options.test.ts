@@ -10,15 +10,14 @@ describe('npm run loadtest: arguments', () => {
       faults: false,
       lostResponses: false,
       drainTimeout: 30,
-      lease: 15,
       keep: false,
+      faultWindow: 2,
+      faultOn: 'both',
     });
   });
 
   it('reads every option, in both forms; faults lengthen the drain, --lost-responses implies --faults', () => {
-    expect(
-      parseLoadtestArgs(['--duration', '8', '--connections=8.7', '--lost-responses', '--json', 'out.json', '--lease', '20', '--keep']),
-    ).toEqual({
+    expect(parseLoadtestArgs(['--duration', '8', '--connections=8.7', '--lost-responses', '--json', 'out.json', '--keep'])).toEqual({
       mode: 'load',
       duration: 8,
       connections: 8,
@@ -26,10 +25,19 @@ describe('npm run loadtest: arguments', () => {
       lostResponses: true,
       json: 'out.json',
       drainTimeout: 90,
-      lease: 20,
       keep: true,
+      faultWindow: 2,
+      faultOn: 'both',
     });
     expect(parseLoadtestArgs(['--faults', '--drain-timeout', '5'])).toMatchObject({ faults: true, lostResponses: false, drainTimeout: 5 });
+    // Shaping the windows implies --faults.
+    expect(parseLoadtestArgs(['--fault-window', '12', '--fault-on', 'eventbridge'])).toMatchObject({
+      faults: true,
+      faultWindow: 12,
+      faultOn: 'eventbridge',
+      drainTimeout: 90,
+    });
+    expect(parseLoadtestArgs(['--fault-on=dynamodb'])).toMatchObject({ faults: true, faultOn: 'dynamodb', faultWindow: 2 });
   });
 
   it('reads --help and -h', () => {
@@ -42,6 +50,8 @@ describe('npm run loadtest: arguments', () => {
     [['--duration'], '--duration needs a value'],
     [['--duration', '0'], '--duration needs a positive number, got "0"'],
     [['--connections', 'many'], '--connections needs a positive number, got "many"'],
+    [['--fault-on', 'kinesis'], '--fault-on needs dynamodb, eventbridge or both, got "kinesis"'],
+    [['--fault-window', '0'], '--fault-window needs a positive number, got "0"'],
     [['--json='], '--json needs a file'],
     [['extra'], 'unexpected argument extra'],
   ])('refuses %j: %s', (argv, message) => {

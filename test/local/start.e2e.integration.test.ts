@@ -95,11 +95,7 @@ async function startNpm(
   port: number,
   extraEnv: Record<string, string> = {},
 ): Promise<{ launched: Launched; pids: number[]; dynamoDbPort: number }> {
-  const launched = launch(
-    'npm',
-    ['start'],
-    childEnv({ PORT: String(port), LOCAL_DIR: localDir, POSTBACK_SECRET: SECRET, RELAY_INTERVAL_SECONDS: '1', ...extraEnv }),
-  );
+  const launched = launch('npm', ['start'], childEnv({ PORT: String(port), LOCAL_DIR: localDir, POSTBACK_SECRET: SECRET, ...extraEnv }));
   await until(
     '"Ready" from npm start',
     () => {
@@ -246,22 +242,24 @@ describe('npm start (end to end)', () => {
     expect(launched?.stdout).toMatch(new RegExp(`MMS Delivered\\s+trackingId=${mt} code=N102 isLatest=true`));
   });
 
-  it('runs the relay: a postback stored but left unpublished is published once and shows as published', async () => {
-    const trackingId = `e2e-relay-${randomUUID().slice(0, 8)}`;
+  it("publishes from the table's stream: a postback stored by another writer (not through the API) gets its event once", async () => {
+    expect(launched?.stdout).toMatch(/^\s+events now arrive from the table's stream/m);
+    expect(launched?.stdout).toMatch(/^\s+Stream\s+arn:aws:dynamodb:/m);
+    const trackingId = `e2e-stream-${randomUUID().slice(0, 8)}`;
     const postback = { ...fixture('n101'), 'tracking-id': trackingId };
-    // Stand-in for an ingest invocation that stored the postback two leases ago and crashed
-    // before publishing: the real store's claim, on the run's DynamoDB Local, with a past clock.
+    // Stored by the real store on the run's DynamoDB Local, as the ingest function or the
+    // republish of a rejected postback would: nothing but the stream publishes it.
     const { store } = defaultIngestDeps({
       AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dynamoDbPort}`,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       TABLE_NAME: 'mms-postbacks-local',
-      EVENT_BUS_NAME: 'unused',
     });
-    const storedAt = new Date(Date.now() - 120_000);
-    expect(await store.claim(interpreted(postback, storedAt), JSON.stringify(postback), storedAt)).toMatchObject({
-      outcome: 'claimed',
+    const storedAt = new Date();
+    expect(await store.save(interpreted(postback, storedAt), JSON.stringify(postback), storedAt)).toMatchObject({
+      outcome: 'stored',
+      isLatest: true,
     });
 
     const eventsOf = () =>
@@ -270,14 +268,10 @@ describe('npm start (end to end)', () => {
             .split('\n')
             .filter((line) => line.includes(trackingId))
         : [];
-    const message = async () => (await (await fetch(`${base}/messages/${trackingId}`)).json()) as { history: { published: boolean }[] };
-    await until('the relay to publish the event', () => eventsOf().length > 0, 15_000);
-    await until('the relay to report', () => /^relay\s+published 1 of 1 left unpublished/m.test(launched?.stdout ?? ''), 5_000);
-    // Marked published: the relay's later runs do not take it again.
-    await until('the postback to be marked published', async () => (await message()).history[0]?.published === true, 5_000);
-
+    await until('the stream to publish the event', () => eventsOf().length > 0, 15_000);
+    await sleep(2000);
     expect(eventsOf()).toHaveLength(1);
-    expect((await message()).history).toEqual([expect.objectContaining({ code: 'N101', published: true })]);
+    expect(launched?.stdout).toMatch(new RegExp(`MMS Sent\\s+trackingId=${trackingId} code=N101 isLatest=true`));
   });
 
   it('`npm run postback` sends an example and prints the status and body', async () => {

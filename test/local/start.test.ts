@@ -1,6 +1,34 @@
 import { UsageError } from '../../local/cli';
 import { DEFAULT_SECRET } from '../../local/runtime';
-import { parseStartArgs, secretLines } from '../../local/start';
+import { formatPublishFailure, parseStartArgs, secretLines } from '../../local/start';
+
+describe("a batch the publisher's mapping gave up on", () => {
+  it('is printed loudly, naming its postbacks, the reason and where it is recorded', () => {
+    const text = formatPublishFailure(
+      {
+        at: '2026-12-06T00:00:00.000Z',
+        functionName: 'PublisherFunction',
+        reason: 'retries exhausted after a partial batch failure',
+        attempts: 5,
+        shardId: 'shard-1',
+        streamArn: 'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/x',
+        startSequenceNumber: '100',
+        endSequenceNumber: '200',
+        batchSize: 2,
+        records: [
+          { sequenceNumber: '100', keys: {}, postbackId: 'pb-1' },
+          { sequenceNumber: '200', keys: {} },
+        ],
+      },
+      '.local/publish-failures.jsonl',
+    );
+    const lines = text.split('\n');
+    expect(lines.every((line) => line.startsWith('!!! '))).toBe(true);
+    expect(text).toContain('PUBLISH FAILED: 2 stream record(s) given up after 5 retries (retries exhausted after a partial batch failure)');
+    expect(text).toContain('postbacks: pb-1, 200');
+    expect(text).toContain('.local/publish-failures.jsonl');
+  });
+});
 
 describe('the npm start banner', () => {
   const base = 'http://127.0.0.1:3000';

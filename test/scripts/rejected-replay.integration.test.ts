@@ -20,7 +20,10 @@ beforeAll(async () => {
   records = new DynamoDbRejectedRecords(h.table.client, h.table.tableName);
 });
 afterAll(() => h.close());
-beforeEach(() => h.bus.reset());
+beforeEach(async () => {
+  await h.publishFromStream();
+  h.bus.reset();
+});
 
 /**
  * A valid postback kept as refused, as an earlier version of the receiver did before the
@@ -29,7 +32,7 @@ beforeEach(() => h.bus.reset());
  */
 async function keptByEarlierVersion(postback: Record<string, unknown>, receivedAt = new Date(), form: 'json' | 'xml' = 'json') {
   const requestId = randomUUID();
-  await h.storeWith(60).saveRejected({
+  await h.store().saveRejected({
     requestId,
     receivedAt,
     statusCode: 400,
@@ -72,7 +75,7 @@ describe('replay-rejected', () => {
     const dry = await run({ since, dryRun: true });
     expect(dry.map((line) => line.action)).toEqual(['would_accept', 'would_refuse']);
     expect(dry[1]?.detail).toMatch(/^validation_failed: .*\/to/);
-    expect(h.bus.events).toHaveLength(0);
+    expect(await h.publishedEvents()).toHaveLength(0);
     expect((await replayOf(fixable, since)).replay).toBeUndefined();
 
     const first = await run({ since });
@@ -81,8 +84,8 @@ describe('replay-rejected', () => {
       ['replayed', 'refused', 400],
     ]);
     expect(first[1]?.outcome?.message).toMatch(/^validation_failed/);
-    expect(h.eventsFor(trackingId)).toHaveLength(1);
-    expect(h.eventsFor(trackingId)[0]).toMatchObject({ detailType: 'MMS Delivered', detail: { trackingId, isLatest: true } });
+    expect(await h.eventsFor(trackingId)).toHaveLength(1);
+    expect((await h.eventsFor(trackingId))[0]).toMatchObject({ detailType: 'MMS Delivered', detail: { trackingId, isLatest: true } });
     expect((await replayOf(fixable, since)).replay).toMatchObject({ result: 'accepted', statusCode: 200, postbackId: expect.any(String) });
     expect(await h.state(trackingId)).toMatchObject({ code: 'N102' });
 
@@ -91,7 +94,7 @@ describe('replay-rejected', () => {
       ['skipped', undefined],
       ['replayed', 'refused'],
     ]);
-    expect(h.bus.events).toHaveLength(1);
+    expect(await h.publishedEvents()).toHaveLength(1);
     // A replay still refused is written on the original record, not kept as a new one.
     const all: unknown[] = [];
     for await (const record of records.listRejected(since, new Date(Date.now() + 60_000))) all.push(record);
@@ -108,8 +111,8 @@ describe('replay-rejected', () => {
 
     expect(replayed.map((line) => line.outcome?.result)).toEqual(['accepted']);
     expect(dry.map((line) => [line.action, line.detail])).toEqual([['would_accept', `postbackId ${replayed[0]?.outcome?.postbackId}`]]);
-    expect(h.eventsFor(trackingId)).toHaveLength(1);
-    expect(h.eventsFor(trackingId)[0]?.detail).toMatchObject({ format: 'xml' });
+    expect(await h.eventsFor(trackingId)).toHaveLength(1);
+    expect((await h.eventsFor(trackingId))[0]?.detail).toMatchObject({ format: 'xml' });
   });
 
   it('when marking the record fails after the replay was accepted, the next run finds a duplicate: still one event', async () => {
@@ -130,7 +133,7 @@ describe('replay-rejected', () => {
     const again = await run({ since });
 
     expect(again.map((line) => line.outcome?.result)).toEqual(['duplicate']);
-    expect(h.eventsFor(trackingId)).toHaveLength(1);
+    expect(await h.eventsFor(trackingId)).toHaveLength(1);
     expect((await replayOf(requestId, since)).replay).toMatchObject({ result: 'duplicate' });
   });
 
@@ -142,7 +145,7 @@ describe('replay-rejected', () => {
     const lines = await run({ since });
 
     expect(lines.map((line) => line.outcome?.result)).toEqual(['not_replayable']);
-    expect(h.bus.events).toHaveLength(0);
+    expect(await h.publishedEvents()).toHaveLength(0);
   });
 });
 
@@ -153,23 +156,23 @@ describe('npm run replay-rejected', () => {
     return { out, err, io: { out: (line: string) => out.push(line), err: (line: string) => err.push(line) } };
   };
 
-  it('replays through the SDK default chain against the given table and bus, and prints one line per record', async () => {
+  it('replays through the SDK default chain against the given table, prints one line per record, and the event follows from the stream', async () => {
     const trackingId = `replay-cli-${randomUUID()}`;
     await keptByEarlierVersion({ ...fixture('n003'), 'tracking-id': trackingId }, new Date(Date.now() - 30 * 60_000));
     const { out, io: streams } = io();
 
-    const code = await main(['--since', '45m', '--until', '15m', '--table', h.table.tableName, '--event-bus', 'test-bus'], streams);
+    const code = await main(['--since', '45m', '--until', '15m', '--table', h.table.tableName], streams);
 
     expect(code).toBe(0);
     expect(out.join('\n')).toMatch(/replayed\s+accepted \(200\) postbackId [0-9a-f]{32}/);
     expect(out.at(-1)).toBe('1 record(s): 1 accepted');
-    expect(h.eventsFor(trackingId)).toHaveLength(1);
+    expect(await h.eventsFor(trackingId)).toHaveLength(1);
   });
 
   it('refuses bad arguments with the usage', async () => {
     for (const argv of [[], ['--since', 'yesterday'], ['--since', '1h', '--until', '2h'], ['--since', '1h', '--bogus']]) {
       const { err, io: streams } = io();
-      expect(await main([...argv, '--table', 't', '--event-bus', 'b'], streams)).toBe(2);
+      expect(await main([...argv, '--table', 't'], streams)).toBe(2);
       expect(err.join('\n')).toMatch(/^replay-rejected: .*\n\nusage: npm run replay-rejected/s);
     }
   });

@@ -3,7 +3,7 @@ import { parseReplayArgs } from '../../scripts/replay-rejected';
 
 describe('npm run replay-rejected: arguments', () => {
   const now = new Date('2026-11-30T12:00:00Z');
-  const env = { TABLE_NAME: 't', EVENT_BUS_NAME: 'b' };
+  const env = { TABLE_NAME: 't' };
 
   it('reads the window as ages or times, and the target from the environment or the options', () => {
     expect(parseReplayArgs(['--since', '6h', '--dry-run'], env, now)).toEqual({
@@ -11,22 +11,12 @@ describe('npm run replay-rejected: arguments', () => {
       until: now,
       dryRun: true,
       tableName: 't',
-      eventBusName: 'b',
-      eventSource: 'mms.postbacks',
     });
-    expect(
-      parseReplayArgs(
-        ['--since=2026-11-29', '--until', '90m', '--table', 'x', '--event-bus', 'y', '--event-source', 's', '--region', 'eu-west-1'],
-        {},
-        now,
-      ),
-    ).toEqual({
+    expect(parseReplayArgs(['--since=2026-11-29', '--until', '90m', '--table', 'x', '--region', 'eu-west-1'], {}, now)).toEqual({
       since: new Date('2026-11-29T00:00:00Z'),
       until: new Date('2026-11-30T10:30:00Z'),
       dryRun: false,
       tableName: 'x',
-      eventBusName: 'y',
-      eventSource: 's',
       region: 'eu-west-1',
     });
     expect(parseReplayArgs(['-h'], {}, now)).toBe('help');

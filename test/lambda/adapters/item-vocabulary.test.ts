@@ -6,15 +6,14 @@ import {
   isListedClientReference,
   itemTypeOf,
   keyValues,
-  PUBLISH_STATE,
   rejectedKey,
   rejectedPartitionKey,
   SHARD_COUNT,
   SHARDS,
   shardOf,
   stateKey,
+  storedEntryOf,
 } from '../../../lambda/adapters/item-vocabulary';
-import { CATALOG, STATUS_UNKNOWN } from '../../../lambda/domain/catalog';
 import { toInstant } from '../../../lambda/domain/timestamp';
 
 describe('shardOf', () => {
@@ -93,9 +92,32 @@ describe('item types', () => {
     expect(itemTypeOf({ [ATTRIBUTE.partitionKey]: { S: 'OTHER#1' }, [ATTRIBUTE.sortKey]: { S: 'STATE' } })).toBeUndefined();
     expect(rejected.pk).toBe(rejectedPartitionKey('2026-04-24', shardOf('req-1')));
   });
+});
 
-  it('publish states are not event outcomes', () => {
-    const outcomes = new Set<string>([...CATALOG.map((entry) => entry.outcome), STATUS_UNKNOWN.outcome]);
-    for (const state of Object.values(PUBLISH_STATE)) expect(outcomes.has(state)).toBe(false);
+describe("storedEntryOf (a stream record's new image)", () => {
+  const image = {
+    pk: { S: 'MSG#abc' },
+    sk: { S: 'H#2026#p-1' },
+    postbackId: { S: 'p-1' },
+    trackingId: { S: 'abc' },
+    body: { S: '{"code":"N101"}' },
+    receivedAt: { S: '2026-04-24T18:30:00.000Z' },
+    isLatest: { BOOL: false },
+  };
+
+  it('reads the entry the event is rebuilt from, under the attribute names pinned here', () => {
+    expect(storedEntryOf(image)).toEqual({
+      postbackId: 'p-1',
+      trackingId: 'abc',
+      body: '{"code":"N101"}',
+      receivedAt: '2026-04-24T18:30:00.000Z',
+      isLatest: false,
+    });
+  });
+
+  it.each(['postbackId', 'trackingId', 'body', 'receivedAt', 'isLatest'])('refuses an image without %s', (name) => {
+    const { [name as keyof typeof image]: _left, ...rest } = image;
+    expect(() => storedEntryOf(rest)).toThrow(`the history entry has no ${name}`);
+    expect(() => storedEntryOf(undefined)).toThrow();
   });
 });

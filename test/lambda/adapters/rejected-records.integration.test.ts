@@ -16,7 +16,7 @@ let store: DynamoDbStore;
 let records: DynamoDbRejectedRecords;
 beforeAll(async () => {
   h = await startIngestHarness();
-  store = h.storeWith(60);
+  store = h.store();
   records = new DynamoDbRejectedRecords(h.table.client, h.table.tableName);
 });
 afterAll(() => h.close());

@@ -121,7 +121,7 @@ describe('HTTP API payload format 1.0', () => {
 
     expect(first).toEqual({ statusCode: 200, body: expect.objectContaining({ result: 'accepted', trackingId }) });
     expect(again).toEqual({ statusCode: 200, body: expect.objectContaining({ result: 'duplicate', trackingId }) });
-    expect(h.eventsFor(trackingId)).toHaveLength(1);
+    expect(await h.eventsFor(trackingId)).toHaveLength(1);
   });
 
   it('POST /postbacks: the token in the query string and Basic auth are accepted, a wrong one is 401', async () => {

@@ -30,7 +30,7 @@ async function seen(trackingId: string) {
   return {
     state: (await h.state(trackingId))?.statusDetails,
     history: (await h.history(trackingId)).map((e) => JSON.parse(String(e.body))['status-details']),
-    events: h.eventsFor(trackingId).map((e) => e.detail.statusDetails),
+    events: (await h.eventsFor(trackingId)).map((e) => e.detail.statusDetails),
   };
 }
 

@@ -40,7 +40,7 @@ describe('client-reference values', () => {
         expect(res.statusCode).toBe(200);
         const state = await h.state(trackingId);
         expect(state?.clientReference).toBe(clientReference);
-        expect(h.eventsFor(trackingId).map((e) => e.detail.clientReference)).toEqual([clientReference]);
+        expect((await h.eventsFor(trackingId)).map((e) => e.detail.clientReference)).toEqual([clientReference]);
         expect(state?.[ATTRIBUTE.clientReferenceKey] !== undefined).toBe(isListedClientReference(clientReference));
       }),
       { numRuns: 100 },

@@ -14,7 +14,10 @@ beforeAll(async () => {
   h = await startIngestHarness();
 });
 afterAll(() => h.close());
-beforeEach(() => h.bus.reset());
+beforeEach(async () => {
+  await h.publishFromStream();
+  h.bus.reset();
+});
 
 const uniqueId = () => `t-${randomUUID()}`;
 const postback = (name: 'n101' | 'n102' | 'e102', trackingId: string, timestamp: string) => ({
@@ -41,7 +44,7 @@ describe('equal rank and equal instant', () => {
     ]);
     expect(answers.map((a) => a.body.latest)).toEqual(order[0] === 'n102' ? [true, true] : [true, false]);
     expect((await h.state(trackingId))?.code).toBe('E102');
-    const events = h.eventsFor(trackingId);
+    const events = await h.eventsFor(trackingId);
     expect(events.map((e) => [e.detailType, e.detail.isLatest])).toEqual(
       order[0] === 'n102'
         ? [
@@ -111,7 +114,7 @@ describe('a timestamp more than 24 hours after receipt', () => {
     expect(delivered.body).toMatchObject({ result: 'accepted', latest: true });
     expect((await h.state(trackingId))?.code).toBe('N102');
     expect((await h.history(trackingId)).map((e) => e.code).sort()).toEqual(['E102', 'N101', 'N102']);
-    expect(h.eventsFor(trackingId).map((e) => [e.detailType, e.detail.isLatest])).toEqual([
+    expect((await h.eventsFor(trackingId)).map((e) => [e.detailType, e.detail.isLatest])).toEqual([
       ['MMS Sent', true],
       ['MMS Rejected', false],
       ['MMS Delivered', true],
@@ -126,7 +129,7 @@ describe('a timestamp more than 24 hours after receipt', () => {
     expect(res.body).toMatchObject({ result: 'accepted', latest: false });
     expect(await h.state(trackingId)).toBeUndefined();
     expect((await h.history(trackingId)).length).toBe(1);
-    expect(h.eventsFor(trackingId).map((e) => e.detail.isLatest)).toEqual([false]);
+    expect((await h.eventsFor(trackingId)).map((e) => e.detail.isLatest)).toEqual([false]);
   });
 });
 

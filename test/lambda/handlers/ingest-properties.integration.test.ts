@@ -121,12 +121,7 @@ describe('order independence', () => {
 
         expect((await h.state(trackingId))?.postbackId).toBe(expected?.postbackId);
         expect((await h.history(trackingId)).map((e) => e.postbackId).sort()).toEqual(ids);
-        expect(
-          h
-            .eventsFor(trackingId)
-            .map((e) => e.detail.postbackId)
-            .sort(),
-        ).toEqual(ids);
+        expect((await h.eventsFor(trackingId)).map((e) => e.detail.postbackId).sort()).toEqual(ids);
       }),
       { numRuns: 40 },
     );

@@ -1,14 +1,13 @@
 /**
  * Integration tests of the real ingest handler against DynamoDB Local (started by the
- * jest global setup) and a loopback EventBridge endpoint that records every event.
+ * jest global setup), with the real publisher handler fed from the table's stream and a
+ * loopback EventBridge endpoint that records every event.
  */
 import { randomUUID } from 'node:crypto';
-import { ATTRIBUTE, PUBLISH_STATE } from '../../../lambda/adapters/item-vocabulary';
+import { ATTRIBUTE } from '../../../lambda/adapters/item-vocabulary';
 import { UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
-import type { PostbackStore } from '../../../lambda/ports';
 import { startSecretsManagerLocal } from '../../../stand-ins/secrets-manager';
-import { faultyStore } from '../../fakes/faulty-store';
-import { EXAMPLE_NAMES, fixture, interpreted } from '../../helpers/fixtures';
+import { EXAMPLE_NAMES, fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 
 let h: IngestHarness;
@@ -16,7 +15,10 @@ beforeAll(async () => {
   h = await startIngestHarness();
 });
 afterAll(() => h.close());
-beforeEach(() => h.bus.reset());
+beforeEach(async () => {
+  await h.publishFromStream();
+  h.bus.reset();
+});
 
 const uniqueId = () => `t-${randomUUID()}`;
 const withId = (
@@ -24,11 +26,6 @@ const withId = (
   trackingId: string,
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> => ({ ...fixture(name), 'tracking-id': trackingId, ...extra });
-
-/** A store like the handler's, to stand for another invocation that claimed a postback and is still working (or crashed). */
-function claimAsAnotherInvocation(body: Record<string, unknown>, claimedAt: Date, leaseSeconds: number) {
-  return h.storeWith(leaseSeconds).claim(interpreted(body, claimedAt), JSON.stringify(body), claimedAt);
-}
 
 describe('the provider examples, end to end', () => {
   const detailTypes = { n101: 'MMS Sent', n102: 'MMS Delivered', e102: 'MMS Rejected', n003: 'MMS Template Ready', n401: 'MMS Received' };
@@ -41,8 +38,8 @@ describe('the provider examples, end to end', () => {
 
     expect(res.statusCode).toBe(200);
     expect(res.body).toEqual({ result: 'accepted', postbackId: expect.stringMatching(/^[0-9a-f]{32}$/), trackingId, latest: true });
-    expect(h.bus.events).toHaveLength(1);
-    const [event] = h.bus.events;
+    expect(await h.publishedEvents()).toHaveLength(1);
+    const [event] = await h.publishedEvents();
     expect(event).toMatchObject({ source: 'mms.postbacks', detailType: detailTypes[name], eventBusName: 'test-bus' });
     expect(new Date(event!.time!).getTime()).toBe(Date.parse(body.timestamp as string));
     expect(event!.detail).toMatchObject({
@@ -59,16 +56,20 @@ describe('the provider examples, end to end', () => {
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({
       postbackId: res.body.postbackId,
-      [ATTRIBUTE.publishState]: PUBLISH_STATE.published,
+      [ATTRIBUTE.isLatest]: true,
       body: JSON.stringify(body),
     });
+    // Nothing that tracked publication is stored any more.
+    expect(Object.keys(history[0] ?? {})).not.toEqual(expect.arrayContaining(['publishState']));
+    expect(history[0]).not.toHaveProperty('leaseExpiresAt');
+    expect(history[0]).not.toHaveProperty('relayShard');
   });
 
   it('publishes the full Detail of the N102 example, absent fields left out', async () => {
     const trackingId = uniqueId();
     const body = withId('n102', trackingId);
     const res = await h.post(body);
-    const detail = h.bus.events[0]!.detail as Record<string, unknown>;
+    const detail = (await h.publishedEvents())[0]!.detail as Record<string, unknown>;
     expect(detail).toEqual({
       postbackId: res.body.postbackId,
       trackingId,
@@ -102,20 +103,22 @@ describe('the provider examples, end to end', () => {
     const again = await h.post(body);
     expect(first.body).toMatchObject({ result: 'accepted', trackingId: expect.stringMatching(/^mo-/) });
     expect(again.body).toEqual({ result: 'duplicate', postbackId: first.body.postbackId, trackingId: first.body.trackingId });
-    expect(h.bus.events).toHaveLength(1);
+    expect(await h.publishedEvents()).toHaveLength(1);
   });
 });
 
 describe('idempotency and the request budget', () => {
-  it('answers a duplicate with one DynamoDB request, no event and no state change', async () => {
+  it("costs one AWS request on the sender's path for a new postback and one for a duplicate, with no event and no state change", async () => {
     const trackingId = uniqueId();
     const body = withId('n101', trackingId);
     const firstDynamo = h.dynamoRequests();
     const firstBus = h.bus.requestCount;
     const first = await h.post(body);
-    // New in-order postback: one transaction, one PutEvents, one mark-published.
-    expect(h.dynamoRequests() - firstDynamo + (h.bus.requestCount - firstBus)).toBeLessThanOrEqual(3);
+    // New in-order postback: one transaction, and no EventBridge request on the sender's path.
+    expect(h.dynamoRequests() - firstDynamo).toBe(1);
+    expect(h.bus.requestCount - firstBus).toBe(0);
     const stateBefore = await h.state(trackingId);
+    await h.publishFromStream();
 
     const beforeDynamo = h.dynamoRequests();
     const beforeBus = h.bus.requestCount;
@@ -125,7 +128,7 @@ describe('idempotency and the request budget', () => {
     expect(again.body).toEqual({ result: 'duplicate', postbackId: first.body.postbackId, trackingId });
     expect(h.dynamoRequests() - beforeDynamo).toBe(1);
     expect(h.bus.requestCount - beforeBus).toBe(0);
-    expect(h.bus.events).toHaveLength(1);
+    expect(await h.publishedEvents()).toHaveLength(1);
     expect(await h.state(trackingId)).toEqual(stateBefore);
   });
 
@@ -145,7 +148,7 @@ describe('the latest-state rule', () => {
 
     expect(late.body).toMatchObject({ result: 'accepted', latest: false });
     expect((await h.state(trackingId))?.code).toBe('N102');
-    expect(h.eventsFor(trackingId).map((e) => [e.detailType, e.detail.isLatest])).toEqual([
+    expect((await h.eventsFor(trackingId)).map((e) => [e.detailType, e.detail.isLatest])).toEqual([
       ['MMS Delivered', true],
       ['MMS Sent', false],
     ]);
@@ -178,20 +181,25 @@ describe('the latest-state rule', () => {
     const res = await h.post(withId('n101', trackingId, { code: 'N555', status: 'Something new', timestamp: '2026-04-25T00:00:00Z' }));
     expect(res.body).toMatchObject({ result: 'accepted', latest: false });
     expect((await h.state(trackingId))?.code).toBe('N101');
-    expect(h.eventsFor(trackingId).map((e) => e.detailType)).toEqual(['MMS Sent', UNRECOGNIZED_DETAIL_TYPE]);
-    expect(h.eventsFor(trackingId)[1]!.detail).toMatchObject({ lifecycle: 'unknown', outcome: 'unknown', final: false, isLatest: false });
+    expect((await h.eventsFor(trackingId)).map((e) => e.detailType)).toEqual(['MMS Sent', UNRECOGNIZED_DETAIL_TYPE]);
+    expect((await h.eventsFor(trackingId))[1]!.detail).toMatchObject({
+      lifecycle: 'unknown',
+      outcome: 'unknown',
+      final: false,
+      isLatest: false,
+    });
   });
 
   it('accepts a status text that disagrees with the code: the code decides', async () => {
     const trackingId = uniqueId();
     const res = await h.post(withId('n102', trackingId, { status: 'Sent' }));
     expect(res.body.result).toBe('accepted');
-    expect(h.eventsFor(trackingId)[0]!.detailType).toBe('MMS Delivered');
+    expect((await h.eventsFor(trackingId))[0]!.detailType).toBe('MMS Delivered');
   });
 });
 
 describe('concurrency', () => {
-  it('publishes exactly one event for 20 concurrent copies of one postback', async () => {
+  it('stores and publishes exactly one event for 20 concurrent copies of one postback', async () => {
     const trackingId = uniqueId();
     const body = withId('n101', trackingId);
 
@@ -200,14 +208,14 @@ describe('concurrency', () => {
     const accepted = answers.filter((a) => a.body.result === 'accepted');
     expect(accepted).toHaveLength(1);
     for (const a of answers.filter((x) => x.body.result !== 'accepted')) {
-      // Copies either saw the finished work (duplicate) or the first still in progress (503, retry).
+      // Copies either found the entry stored (duplicate) or met the first in a transaction conflict (503, retry).
       expect([200, 503]).toContain(a.statusCode);
       if (a.statusCode === 503) expect(a.headers['retry-after']).toBe('2');
       else expect(a.body.result).toBe('duplicate');
     }
-    expect(h.eventsFor(trackingId)).toHaveLength(1);
+    expect(await h.eventsFor(trackingId)).toHaveLength(1);
     expect((await h.postUntilDone(body)).body.result).toBe('duplicate');
-    expect(h.eventsFor(trackingId)).toHaveLength(1);
+    expect(await h.eventsFor(trackingId)).toHaveLength(1);
   });
 
   it('ends in N102 when N101 and N102 arrive concurrently', async () => {
@@ -216,32 +224,31 @@ describe('concurrency', () => {
       const results = await Promise.all([h.postUntilDone(withId('n101', trackingId)), h.postUntilDone(withId('n102', trackingId))]);
       expect(results.map((r) => r.body.result)).toEqual(['accepted', 'accepted']);
       expect((await h.state(trackingId))?.code).toBe('N102');
-      expect(h.eventsFor(trackingId)).toHaveLength(2);
+      expect(await h.eventsFor(trackingId)).toHaveLength(2);
     }
   });
 });
 
 describe('faults', () => {
   it.each(['http500', 'partial'] as const)(
-    'answers 503 when EventBridge fails (%s), and the retry publishes exactly once',
+    'answers 200 while EventBridge fails (%s): the postback is stored, and its event follows once EventBridge recovers',
     async (fault) => {
       const trackingId = uniqueId();
       const body = withId('n102', trackingId);
-      h.bus.injectFault(fault, 10); // more than the SDK's retries
+      h.bus.injectFault(fault, 1_000); // every PutEvents fails until cleared
 
-      const failed = await h.post(body);
+      const res = await h.post(body);
 
-      expect(failed.statusCode).toBe(503);
-      expect(failed.body).toEqual({ error: 'unavailable' });
-      expect(failed.headers['retry-after']).toBe('2');
-      expect(h.eventsFor(trackingId)).toHaveLength(0);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toMatchObject({ result: 'accepted', latest: true });
+      // The publisher reports the record failed (the mapping would retry it); nothing is out yet.
+      await expect(h.publishFromStream()).rejects.toThrow(/still reports .* failed/);
+      expect(h.bus.events.filter((e) => (e.detail as { trackingId?: string }).trackingId === trackingId)).toHaveLength(0);
 
       h.bus.clearFaults();
-      const retried = await h.post(body);
-      expect(retried.body).toMatchObject({ result: 'accepted', latest: true });
-      expect(h.eventsFor(trackingId)).toHaveLength(1);
+      expect(await h.eventsFor(trackingId)).toHaveLength(1);
       expect((await h.post(body)).body.result).toBe('duplicate');
-      expect(h.eventsFor(trackingId)).toHaveLength(1);
+      expect(await h.eventsFor(trackingId)).toHaveLength(1);
     },
   );
 
@@ -254,53 +261,10 @@ describe('faults', () => {
     expect(failed.statusCode).toBe(503);
     expect(failed.body).toEqual({ error: 'unavailable' });
     expect(failed.headers['retry-after']).toBe('2');
-    expect(h.eventsFor(trackingId)).toHaveLength(0);
+    expect(await h.eventsFor(trackingId)).toHaveLength(0);
     const retried = await h.post(body);
     expect(retried.body.result).toBe('accepted');
-    expect(h.eventsFor(trackingId)).toHaveLength(1);
-  });
-
-  /** The real store, whose mark-published write fails `failures` times (a DynamoDB fault right after PutEvents). */
-  const failingMarkPublished = (failures: number) => (store: PostbackStore) => faultyStore(store, { markPublishedFailures: failures });
-
-  // The retry policy itself (attempts, delays, giving up) is tested with a fake clock in
-  // test/lambda/ingest/; here, one retry against the real store (one 100 ms delay).
-  it('retries marking the entry published after the event is out, so that a copy is a duplicate, not a second event', async () => {
-    const trackingId = uniqueId();
-    const body = withId('n101', trackingId);
-
-    const res = await h.post(body, {}, h.handlerWith({}, failingMarkPublished(1)));
-
-    expect(res.body).toMatchObject({ result: 'accepted' });
-    expect((await h.history(trackingId))[0]).toMatchObject({ [ATTRIBUTE.publishState]: PUBLISH_STATE.published });
-    expect((await h.post(body)).body.result).toBe('duplicate');
-    expect(h.eventsFor(trackingId)).toHaveLength(1);
-  });
-
-  it('answers 503, not duplicate, to a copy while another invocation holds the postback', async () => {
-    const trackingId = uniqueId();
-    const body = withId('n101', trackingId);
-    expect(await claimAsAnotherInvocation(body, new Date(), 3600)).toEqual({ outcome: 'claimed', isLatest: true });
-
-    const copy = await h.post(body);
-
-    expect(copy.statusCode).toBe(503);
-    expect(copy.body).toEqual({ error: 'unavailable' });
-    expect(copy.headers['retry-after']).toBe('2');
-    expect(h.eventsFor(trackingId)).toHaveLength(0);
-  });
-
-  it('takes over work left half-done by a crashed invocation once its lease has expired', async () => {
-    const trackingId = uniqueId();
-    const body = withId('n102', trackingId);
-    await claimAsAnotherInvocation(body, new Date(Date.now() - 7_200_000), 60);
-
-    const retry = await h.post(body);
-
-    expect(retry.body).toMatchObject({ result: 'accepted', latest: true });
-    expect(h.eventsFor(trackingId)).toHaveLength(1);
-    expect(h.eventsFor(trackingId)[0]!.detail.isLatest).toBe(true);
-    expect((await h.post(body)).body.result).toBe('duplicate');
+    expect(await h.eventsFor(trackingId)).toHaveLength(1);
   });
 });
 

@@ -77,7 +77,6 @@ describe('GET /messages/{trackingId}', () => {
           timestamp: '2026-04-24T18:30:00Z',
           receivedAt: expect.any(String),
           detailType: 'MMS Sent',
-          published: true,
         },
         {
           postbackId: n102.body.postbackId,
@@ -86,7 +85,6 @@ describe('GET /messages/{trackingId}', () => {
           timestamp: '2026-04-24T18:31:10Z',
           receivedAt: expect.any(String),
           detailType: 'MMS Delivered',
-          published: true,
         },
       ],
     });

@@ -1,16 +1,15 @@
 /**
  * Unit tests of the ingest handler (HTTP, logs and metrics around the use case) on the
- * in-memory store and publisher, with a fake clock and sleep. The end-to-end behaviour on
- * DynamoDB Local and a loopback EventBridge is in `test/lambda/handlers/*.integration.test.ts`.
+ * in-memory store, with a fake clock. The end-to-end behaviour on DynamoDB Local is in
+ * `test/lambda/handlers/*.integration.test.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { createIngestHandler } from '../../../lambda/ingest/ingest-handler-factory';
+import type { PostbackStore } from '../../../lambda/ports';
 import { FakeTime } from '../../fakes/fake-time';
-import { faultyStore } from '../../fakes/faulty-store';
-import { InMemoryEventPublisher } from '../../fakes/in-memory-event-publisher';
 import { InMemoryPostbackStore } from '../../fakes/in-memory-postback-store';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
 import { captureOutput, emfRecords } from '../../helpers/captured-output';
@@ -19,28 +18,23 @@ import { lambdaContext } from '../../helpers/lambda-context';
 
 const SECRET = 'unit-secret-0123456789';
 
-function setUp(markPublishedFailures: number) {
+function setUp(store: PostbackStore = new InMemoryPostbackStore()) {
   const time = new FakeTime(new Date());
-  const fake = new InMemoryPostbackStore({ leaseSeconds: 60 });
-  const publisher = new InMemoryEventPublisher();
   const handler = createIngestHandler({
     config: { retryAfterSeconds: 2 },
-    store: faultyStore(fake, { markPublishedFailures }),
-    publisher,
+    store,
     secrets: { secrets: async () => [SECRET] },
     logger: new Logger({ serviceName: 'mms-postbacks', logLevel: 'INFO' }),
     metrics: new Metrics({ namespace: 'MmsPostbacks', serviceName: 'mms-postbacks' }),
     clock: time.now,
-    sleep: time.sleep,
   });
   const post = async (body: Record<string, unknown>) => {
     const event = apiGatewayEvent({ body, headers: { 'X-Postback-Token': SECRET, 'Content-Type': 'application/json' } });
-    // The function's default timeout, on the fake clock.
     const context = lambdaContext({ getRemainingTimeInMillis: time.invocation(10_000).getRemainingTimeInMillis });
     const result = (await handler(event, context)) as APIGatewayProxyResult;
     return { statusCode: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(result.body) as Record<string, unknown> };
   };
-  return { time, fake, publisher, post };
+  return { post };
 }
 
 let output: ReturnType<typeof captureOutput>;
@@ -51,49 +45,46 @@ afterEach(() => output.restore());
 
 const logLines = () => output.lines.filter((line) => line.startsWith('{') && !line.includes('"_aws"')).map((line) => JSON.parse(line));
 
-describe('the ingest handler when the entry cannot be marked published', () => {
-  it('answers 200 once the event is out but the entry cannot be marked published at all, and a copy waits for the lease', async () => {
-    const { time, fake, publisher, post } = setUp(100);
+describe('the ingest handler', () => {
+  it('answers 200 accepted once the postback is stored, then 200 duplicate for the same postback', async () => {
+    const { post } = setUp();
     const trackingId = `t-${randomUUID()}`;
-    const body = { ...fixture('n101'), 'tracking-id': trackingId };
+    const body = { ...fixture('n102'), 'tracking-id': trackingId };
 
-    const res = await post(body);
-
-    expect(res.body).toMatchObject({ result: 'accepted', trackingId }); // the event is published: a 5xx would make the sender retry
-    expect(publisher.eventsFor(trackingId)).toHaveLength(1);
-    expect(fake.history(trackingId)).toEqual([expect.objectContaining({ published: false })]);
-    // The policy: 6 retries, 100 ms doubling (6.3 s on the fake clock).
-    expect(time.sleeps).toEqual([100, 200, 400, 800, 1600, 3200]);
-    const copy = await post(body);
-    expect(copy.statusCode).toBe(503);
-    expect(copy.headers['retry-after']).toBe('2');
-    expect(publisher.eventsFor(trackingId)).toHaveLength(1);
-  });
-
-  it('logs each retry and the final failure, and counts the failure as StoreFailed', async () => {
-    const { post } = setUp(100);
-
-    await post({ ...fixture('n101'), 'tracking-id': `t-${randomUUID()}` });
-
-    const logs = logLines();
-    expect(logs.filter((l) => l.message === 'Could not mark the entry published yet; retrying').map((l) => [l.level, l.attempt])).toEqual(
-      [1, 2, 3, 4, 5, 6].map((attempt) => ['WARN', attempt]),
-    );
-    expect(logs.filter((l) => l.level === 'ERROR')).toEqual([
-      expect.objectContaining({ message: 'Event published but the history entry could not be marked published', attempts: 7 }),
+    expect(await post(body)).toMatchObject({ statusCode: 200, body: { result: 'accepted', trackingId, latest: true } });
+    expect(await post(body)).toMatchObject({ statusCode: 200, body: { result: 'duplicate', trackingId } });
+    expect(emfRecords(output.lines)).toEqual([
+      expect.objectContaining({ PostbackAccepted: 1 }),
+      expect.objectContaining({ PostbackDuplicate: 1 }),
     ]);
-    expect(emfRecords(output.lines)).toEqual([expect.objectContaining({ StoreFailed: 1, PostbackAccepted: 1 })]);
   });
 
-  it('answers accepted and marks the entry published when the write succeeds on a retry', async () => {
-    const { time, fake, post } = setUp(2);
-    const trackingId = `t-${randomUUID()}`;
+  it('answers a transaction conflict (a concurrent copy) 503 with Retry-After, logged at WARN, not ERROR, and counted', async () => {
+    const { post } = setUp({ save: async () => ({ outcome: 'conflict' }), saveRejected: async () => undefined });
 
-    const res = await post({ ...fixture('n102'), 'tracking-id': trackingId });
+    const res = await post({ ...fixture('n101'), 'tracking-id': `t-${randomUUID()}` });
 
-    expect(res.body).toMatchObject({ result: 'accepted', latest: true });
-    expect(time.sleeps).toEqual([100, 200]);
-    expect(fake.history(trackingId)).toEqual([expect.objectContaining({ published: true })]);
-    expect(emfRecords(output.lines)).toEqual([expect.not.objectContaining({ StoreFailed: expect.anything() })]);
+    expect(res).toMatchObject({ statusCode: 503, headers: { 'retry-after': '2' }, body: { error: 'unavailable' } });
+    const logs = logLines();
+    expect(logs.filter((l) => l.level === 'ERROR')).toEqual([]);
+    expect(logs.filter((l) => l.level === 'WARN')).toEqual([
+      expect.objectContaining({ message: 'Answering 503: the sender should retry', reason: 'conflict' }),
+    ]);
+    expect(emfRecords(output.lines)).toEqual([expect.objectContaining({ PostbackConflict: 1 })]);
+  });
+
+  it('answers a DynamoDB failure 503 with Retry-After, logged at ERROR and counted as StoreFailed', async () => {
+    const { post } = setUp({
+      save: async () => {
+        throw new Error('DynamoDB is down');
+      },
+      saveRejected: async () => undefined,
+    });
+
+    const res = await post({ ...fixture('n101'), 'tracking-id': `t-${randomUUID()}` });
+
+    expect(res).toMatchObject({ statusCode: 503, headers: { 'retry-after': '2' } });
+    expect(logLines().filter((l) => l.level === 'ERROR')).toEqual([expect.objectContaining({ reason: 'store' })]);
+    expect(emfRecords(output.lines)).toEqual([expect.objectContaining({ StoreFailed: 1 })]);
   });
 });

@@ -1,14 +1,14 @@
 /**
- * The status-unknown sweep against DynamoDB Local and a loopback EventBridge, with the real
- * ingest handler producing the waiting messages: one synthetic event per message, never
- * twice (second run, concurrent runs), and never over a final postback (race).
+ * The status-unknown sweep against DynamoDB Local, with the real ingest handler producing
+ * the waiting messages and the real publisher publishing from the table's stream on a
+ * loopback EventBridge: one synthetic event per message, never twice (second run,
+ * concurrent runs), and never over a final postback (race). The sweep only writes.
  */
 import { randomUUID } from 'node:crypto';
-import { ATTRIBUTE, PUBLISH_STATE } from '../../../lambda/adapters/item-vocabulary';
+import { ATTRIBUTE } from '../../../lambda/adapters/item-vocabulary';
 import { STATUS_UNKNOWN } from '../../../lambda/domain/catalog';
 import { statusUnknownRecord } from '../../../lambda/domain/status-unknown';
 import type { DuePage, StatusDueSource, StatusUnknownStore } from '../../../lambda/ports';
-import { createRelayHandler, defaultRelayDeps } from '../../../lambda/relay/relay-handler-factory';
 import {
   createStatusUnknownSweep,
   defaultSweepDeps,
@@ -19,8 +19,6 @@ import { detailValidators } from '../../helpers/detail-validators';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
 import { lambdaContext } from '../../helpers/lambda-context';
-
-const relayEnv = () => ({ ...process.env, TABLE_NAME: h.table.tableName, EVENT_BUS_NAME: 'test-bus' });
 
 const WAIT_SECONDS = 3600;
 let h: IngestHarness;
@@ -49,7 +47,8 @@ const AFTER_THE_WAIT = WAIT_SECONDS + 60;
 
 const newId = () => `s-${randomUUID()}`;
 const send = (name: 'n101' | 'n102' | 'e102', trackingId: string) => h.postUntilDone({ ...fixture(name), 'tracking-id': trackingId });
-const unknownEvents = (trackingId: string) => h.eventsFor(trackingId).filter((e) => e.detailType === STATUS_UNKNOWN.detailType);
+const unknownEvents = async (trackingId: string) =>
+  (await h.eventsFor(trackingId)).filter((e) => e.detailType === STATUS_UNKNOWN.detailType);
 
 const dueIndexEntries = async (trackingId: string) => (await h.indexEntriesFor(STATUS_DUE, trackingId)).length;
 
@@ -61,14 +60,14 @@ describe('a message with no final postback', () => {
     expect(await dueIndexEntries(trackingId)).toBe(1);
 
     await sweepAt(WAIT_SECONDS - 60)();
-    expect(unknownEvents(trackingId)).toHaveLength(0);
+    expect(await unknownEvents(trackingId)).toHaveLength(0);
 
     const first = await sweepAt(AFTER_THE_WAIT)();
     const second = await sweepAt(AFTER_THE_WAIT)();
 
     expect(first.marked).toBeGreaterThanOrEqual(1);
     expect(first.failed + second.failed).toBe(0);
-    const events = unknownEvents(trackingId);
+    const events = await unknownEvents(trackingId);
     expect(events).toHaveLength(1);
     const detail = events[0]!.detail;
     expect(detailValidators[STATUS_UNKNOWN.detailType](detail)).toBe(true);
@@ -88,15 +87,15 @@ describe('a message with no final postback', () => {
     expect(state?.waitStartedAt).toBe((await h.history(trackingId))[0]?.receivedAt);
     expect(Date.parse(detail.timestamp as string) - Date.parse(detail.waitStartedAt as string)).toBe(WAIT_SECONDS * 1000);
     expect(await dueIndexEntries(trackingId)).toBe(0);
-    expect((await h.history(trackingId)).map((entry) => [entry.code, entry[ATTRIBUTE.publishState]])).toEqual([
-      ['N101', PUBLISH_STATE.published],
-      ['UNKNOWN', PUBLISH_STATE.published],
+    expect((await h.history(trackingId)).map((entry) => [entry.code, entry[ATTRIBUTE.isLatest]])).toEqual([
+      ['N101', true],
+      ['UNKNOWN', true],
     ]);
 
     const delivered = await send('n102', trackingId);
 
     expect(delivered.body).toMatchObject({ result: 'accepted', latest: true });
-    expect(h.eventsFor(trackingId).map((e) => [e.detailType, e.detail.isLatest])).toEqual([
+    expect((await h.eventsFor(trackingId)).map((e) => [e.detailType, e.detail.isLatest])).toEqual([
       ['MMS Sent', true],
       ['MMS Status Unknown', true],
       ['MMS Delivered', true],
@@ -115,32 +114,30 @@ describe('a message with no final postback', () => {
 
     await sweepAt(AFTER_THE_WAIT)();
 
-    expect(unknownEvents(trackingId)).toHaveLength(0);
+    expect(await unknownEvents(trackingId)).toHaveLength(0);
     expect(await h.state(trackingId)).toMatchObject({ code: 'E102' });
   });
 
-  it('PutEvents fails during the sweep: the relay publishes the same synthetic event from the stored entry, once', async () => {
+  it('only writes: its synthetic entry is published from the stream, also when EventBridge failed meanwhile', async () => {
     const trackingId = newId();
     await send('n101', trackingId);
-    h.bus.injectFault('http500', 40); // more than the SDK's retries and the publication's attempts
+    await h.publishFromStream();
+    h.bus.injectFault('http500', 1_000); // every PutEvents fails until cleared
+    const requestsBefore = h.bus.requestCount;
+
     const swept = await sweepAt(AFTER_THE_WAIT)();
+
+    expect(swept).toMatchObject({ marked: expect.any(Number), failed: 0 });
+    expect(h.bus.requestCount).toBe(requestsBefore); // the sweep itself never calls EventBridge
+    await expect(h.publishFromStream()).rejects.toThrow(/still reports/);
     h.bus.clearFaults();
-    expect(swept.failed).toBeGreaterThanOrEqual(1);
-    expect(unknownEvents(trackingId)).toHaveLength(0);
-
-    // After the sweep's lease (DEFAULTS.sweepLeaseSeconds): the relay's run.
-    const relay = createRelayHandler({ ...defaultRelayDeps(relayEnv()), clock: () => new Date(Date.now() + 10 * 60_000) });
-    await relay({}, lambdaContext({ functionName: 'RelayFunction' }));
-
-    const [event] = unknownEvents(trackingId);
-    expect(unknownEvents(trackingId)).toHaveLength(1);
-    expect(event!.detail).toMatchObject({ trackingId, code: STATUS_UNKNOWN.code, synthetic: true, isLatest: true });
-    expect(detailValidators[STATUS_UNKNOWN.detailType](event!.detail)).toBe(true);
-    const entry = (await h.history(trackingId)).find((item) => item.code === STATUS_UNKNOWN.code);
-    expect(entry).toMatchObject({ [ATTRIBUTE.publishState]: PUBLISH_STATE.published });
+    const events = await unknownEvents(trackingId);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.detail).toMatchObject({ trackingId, code: STATUS_UNKNOWN.code, synthetic: true, isLatest: true });
+    expect(detailValidators[STATUS_UNKNOWN.detailType](events[0]!.detail)).toBe(true);
   });
 
-  it('writes nothing when the same synthetic postback is claimed again (deterministic id)', async () => {
+  it('writes nothing when the same synthetic postback is saved again (deterministic id)', async () => {
     const trackingId = newId();
     await send('n101', trackingId);
     await sweepAt(AFTER_THE_WAIT)();
@@ -151,11 +148,11 @@ describe('a message with no final postback', () => {
     );
     const before = await h.history(trackingId);
 
-    const again = await h.storeWith(60).claimStatusUnknown(record, new Date());
+    const again = await h.store().saveStatusUnknown(record, new Date());
 
     expect(again).toEqual({ outcome: 'duplicate' });
     expect(await h.history(trackingId)).toEqual(before);
-    expect(unknownEvents(trackingId)).toHaveLength(1);
+    expect(await unknownEvents(trackingId)).toHaveLength(1);
   });
 
   it('is declared unknown once by two concurrent sweeps', async () => {
@@ -164,7 +161,7 @@ describe('a message with no final postback', () => {
 
     const results = await Promise.all([sweepAt(AFTER_THE_WAIT)(), sweepAt(AFTER_THE_WAIT)()]);
 
-    for (const id of ids) expect(unknownEvents(id)).toHaveLength(1);
+    for (const id of ids) expect(await unknownEvents(id)).toHaveLength(1);
     expect(results.every((r) => r.failed === 0)).toBe(true);
   });
 
@@ -183,7 +180,7 @@ describe('a message with no final postback', () => {
     const result = await sweepAt(AFTER_THE_WAIT, racing)();
 
     expect(result.superseded).toBeGreaterThanOrEqual(1);
-    expect(unknownEvents(trackingId)).toHaveLength(0);
+    expect(await unknownEvents(trackingId)).toHaveLength(0);
     expect(await h.state(trackingId)).toMatchObject({ code: 'N102' });
     expect((await h.history(trackingId)).map((entry) => entry.code)).toEqual(['N101', 'N102']);
   });
@@ -196,16 +193,16 @@ describe('a message with no final postback', () => {
 
     for (const id of ids) {
       expect(await h.state(id)).toMatchObject({ code: 'N102' });
-      const delivered = h.eventsFor(id).filter((e) => e.detailType === 'MMS Delivered');
+      const delivered = (await h.eventsFor(id)).filter((e) => e.detailType === 'MMS Delivered');
       expect(delivered).toHaveLength(1);
       expect(delivered[0]!.detail.isLatest).toBe(true);
-      expect(unknownEvents(id).length).toBeLessThanOrEqual(1);
+      expect((await unknownEvents(id)).length).toBeLessThanOrEqual(1);
     }
   });
 });
 
 describe('the run budget', () => {
-  it('claims at most SWEEP_MAX_PER_RUN messages although the shards claim concurrently, each with one "now" and a deadline', async () => {
+  it('writes at most SWEEP_MAX_PER_RUN messages although the shards write concurrently, each with one "now" and a deadline', async () => {
     const ids = Array.from({ length: 10 }, newId); // spread over several of the 16 shards
     for (const id of ids) await send('n101', id);
     const deps = defaultSweepDeps({
@@ -218,13 +215,11 @@ describe('the run budget', () => {
     const claims: { receivedAt: string; now: string; deadline: boolean }[] = [];
     // A slow claim: every shard with a due message is claiming at the same time.
     const slowStore: StatusUnknownStore = {
-      async claimStatusUnknown(record, now, options) {
+      async saveStatusUnknown(record, now, options) {
         claims.push({ receivedAt: record.receivedAt, now: now.toISOString(), deadline: options?.abortSignal !== undefined });
         await new Promise((resolve) => setTimeout(resolve, 100));
-        return deps.store.claimStatusUnknown(record, now, options);
+        return deps.store.saveStatusUnknown(record, now, options);
       },
-      markPublished: (...args) => deps.store.markPublished(...args),
-      release: (...args) => deps.store.release(...args),
     };
     let tick = 0; // a clock that moves on every read
     const sweep = createStatusUnknownSweep({
@@ -240,6 +235,6 @@ describe('the run budget', () => {
     for (const claim of claims) expect(claim).toEqual({ receivedAt: claim.now, now: claim.now, deadline: true });
 
     await sweepAt(AFTER_THE_WAIT)(); // the next run takes the rest
-    for (const id of ids) expect(unknownEvents(id)).toHaveLength(1);
+    for (const id of ids) expect(await unknownEvents(id)).toHaveLength(1);
   });
 });

@@ -1,24 +1,22 @@
 import { statusUnknownBody, statusUnknownRecord } from '../../../lambda/domain/status-unknown';
-import type { PendingEntry } from '../../../lambda/ports';
-import { RebuildError, rebuildEvent } from '../../../lambda/relay/relay';
+import type { StoredEntry } from '../../../lambda/ports';
+import { RebuildError, rebuildEvent } from '../../../lambda/publisher/rebuild-event';
 import { toXmlPostback } from '../../../local/xml-form';
 import { fixture, interpreted } from '../../helpers/fixtures';
 
 /**
- * The relay publishes what the ingest function (or the sweep) would have published, from
+ * The publisher (and `npm run republish`) publishes what the ingest function (or the sweep) would have published, from
  * the history entry alone: every kind of stored body must rebuild its event.
  */
 
 const receivedAt = new Date('2026-04-24T18:31:12.345Z');
-const key = { pk: 'MSG#x', sk: 'H#x' };
 
 const ingested = (body: Record<string, unknown>, format: 'json' | 'xml') => interpreted(body, receivedAt, format);
 
 describe('rebuildEvent', () => {
   it.each(['n101', 'n102', 'e102', 'n003', 'n401'] as const)('%s as JSON: the Detail the ingest function published', (name) => {
     const record = ingested(fixture(name), 'json');
-    const entry: PendingEntry = {
-      key,
+    const entry: StoredEntry = {
       postbackId: record.postbackId,
       trackingId: record.trackingId,
       body: JSON.stringify(fixture(name)),
@@ -30,8 +28,7 @@ describe('rebuildEvent', () => {
 
   it.each(['n101', 'n102', 'e102', 'n003', 'n401'] as const)('%s as XML: the Detail the ingest function published, format xml', (name) => {
     const record = ingested(fixture(name), 'xml');
-    const entry: PendingEntry = {
-      key,
+    const entry: StoredEntry = {
       postbackId: record.postbackId,
       trackingId: record.trackingId,
       body: toXmlPostback(fixture(name)),
@@ -54,8 +51,7 @@ describe('rebuildEvent', () => {
       },
       receivedAt,
     );
-    const entry: PendingEntry = {
-      key,
+    const entry: StoredEntry = {
       postbackId: record.postbackId,
       trackingId: record.trackingId,
       body: statusUnknownBody(record),
@@ -69,8 +65,7 @@ describe('rebuildEvent', () => {
 
   it('refuses a body that names another postback, and a body that cannot be read', () => {
     const record = ingested(fixture('n101'), 'json');
-    const entry: PendingEntry = {
-      key,
+    const entry: StoredEntry = {
       postbackId: record.postbackId,
       trackingId: record.trackingId,
       body: JSON.stringify(fixture('n102')),
