@@ -130,6 +130,8 @@ export interface IngestSettings extends ObservabilitySettings {
 /** The query function's settings. */
 export interface QuerySettings extends ObservabilitySettings {
   readonly tableName: string;
+  /** @default DEFAULTS.retryAfterSeconds */
+  readonly retryAfterSeconds?: number;
 }
 
 /** The relay's settings. */
@@ -200,7 +202,11 @@ export function ingestEnvironment(settings: IngestSettings): Environment {
  * queryEnvironment({ tableName: 't' }); // { TABLE_NAME: 't', POWERTOOLS_SERVICE_NAME: 'mms-postbacks', … }
  */
 export function queryEnvironment(settings: QuerySettings): Environment {
-  return { [ENV.tableName]: settings.tableName, ...observability(settings) };
+  return {
+    [ENV.tableName]: settings.tableName,
+    ...observability(settings),
+    [ENV.retryAfterSeconds]: String(settings.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds),
+  };
 }
 
 /**

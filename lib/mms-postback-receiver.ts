@@ -194,7 +194,12 @@ export class MmsPostbackReceiver extends Construct {
         serviceName,
       },
     });
-    this.queryFunction = createQueryFunction(this, { ...common, table: this.table, serviceName });
+    this.queryFunction = createQueryFunction(this, {
+      ...common,
+      table: this.table,
+      serviceName,
+      retryAfterSeconds: props.retryAfterSeconds,
+    });
     if (statusUnknownAfter.toSeconds() > 0) {
       this.statusUnknownSweep = new StatusUnknownSweep(this, 'StatusUnknownSweep', {
         function: createPostbackFunction(this, 'StatusUnknownSweepFunction', {
