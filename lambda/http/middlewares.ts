@@ -140,7 +140,7 @@ export function requestIdOf(
 }
 
 /** The `message` of a 5xx answer: the sender learns to retry, never internals. */
-const UNAVAILABLE_MESSAGE = 'the service is temporarily unavailable: retry after the Retry-After seconds';
+export const UNAVAILABLE_MESSAGE = 'the service is temporarily unavailable: retry after the Retry-After seconds';
 
 /**
  * Maps every error to its JSON answer (the one place where errors become HTTP). Every error

@@ -8,6 +8,7 @@ import { UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
 import type { PostbackStore } from '../../../lambda/ports';
 import { startSecretsManagerLocal } from '../../../stand-ins/secrets-manager';
 import { faultyStore } from '../../fakes/faulty-store';
+import { errorBody, UNAUTHORIZED_BODY, UNAVAILABLE_BODY } from '../../helpers/error-bodies';
 import { EXAMPLE_NAMES, fixture, interpreted } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 
@@ -232,7 +233,7 @@ describe('faults', () => {
       const failed = await h.post(body);
 
       expect(failed.statusCode).toBe(503);
-      expect(failed.body).toEqual({ error: 'unavailable' });
+      expect(failed.body).toEqual(UNAVAILABLE_BODY);
       expect(failed.headers['retry-after']).toBe('2');
       expect(h.eventsFor(trackingId)).toHaveLength(0);
 
@@ -252,7 +253,7 @@ describe('faults', () => {
     const failed = await h.post(body, {}, h.handlerWith({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' }));
 
     expect(failed.statusCode).toBe(503);
-    expect(failed.body).toEqual({ error: 'unavailable' });
+    expect(failed.body).toEqual(UNAVAILABLE_BODY);
     expect(failed.headers['retry-after']).toBe('2');
     expect(h.eventsFor(trackingId)).toHaveLength(0);
     const retried = await h.post(body);
@@ -285,7 +286,7 @@ describe('faults', () => {
     const copy = await h.post(body);
 
     expect(copy.statusCode).toBe(503);
-    expect(copy.body).toEqual({ error: 'unavailable' });
+    expect(copy.body).toEqual(UNAVAILABLE_BODY);
     expect(copy.headers['retry-after']).toBe('2');
     expect(h.eventsFor(trackingId)).toHaveLength(0);
   });
@@ -366,7 +367,7 @@ describe('bad input', () => {
     const res = await h.post(body, { headers: allHeaders, requestId: marker });
 
     expect(res.statusCode).toBe(status);
-    expect(res.body).toEqual(expected);
+    expect(res.body).toEqual(errorBody({ ...expected, requestId: marker }));
     expect(h.bus.requestCount).toBe(before);
     const kept = (await rejectedRecords(marker)).find((r) => r.requestId === marker);
     expect(kept).toMatchObject({ statusCode: status, reason: expected.error, body: body.slice(0, 64 * 1024), truncated: status === 413 });
@@ -419,7 +420,7 @@ describe('authentication', () => {
     const before = h.dynamoRequests();
     const res = await h.post('not even json', overrides);
     expect(res.statusCode).toBe(401);
-    expect(res.body).toEqual({ error: 'unauthorized' });
+    expect(res.body).toEqual(UNAUTHORIZED_BODY);
     expect(res.headers['www-authenticate']).toBe('Basic realm="postbacks"');
     expect(h.dynamoRequests()).toBe(before);
     expect(h.bus.requestCount).toBe(0);
@@ -458,7 +459,7 @@ describe('authentication', () => {
       });
       const res = await h.post(body(), { headers: { 'x-postback-token': 's', 'Content-Type': 'application/json' } }, handler);
       expect(res.statusCode).toBe(503);
-      expect(res.body).toEqual({ error: 'unavailable' });
+      expect(res.body).toEqual(UNAVAILABLE_BODY);
     } finally {
       await sm.close();
     }
@@ -468,6 +469,6 @@ describe('authentication', () => {
     const closed = h.handlerWith({ POSTBACK_SECRET: undefined, POSTBACK_SECRET_ARN: undefined });
     const res = await h.post(body(), {}, closed);
     expect(res.statusCode).toBe(401);
-    expect(res.body).toEqual({ error: 'unauthorized' });
+    expect(res.body).toEqual(UNAUTHORIZED_BODY);
   });
 });

@@ -8,6 +8,7 @@ import { compareUtf8 } from '../../../lambda/adapters/dynamodb-message-reader';
 import { ATTRIBUTE, clientReferenceShardKey, shardOf } from '../../../lambda/adapters/item-vocabulary';
 import { createQueryHandler, defaultQueryDeps } from '../../../lambda/query/query-handler-factory';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
+import { errorBody } from '../../helpers/error-bodies';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
 import { lambdaContext } from '../../helpers/lambda-context';
@@ -93,7 +94,10 @@ describe('GET /messages/{trackingId}', () => {
   });
 
   it('answers 404 for an unknown tracking-id', async () => {
-    expect(await get('/messages/never-seen')).toEqual({ statusCode: 404, body: { error: 'not_found' } });
+    expect(await get('/messages/never-seen')).toEqual({
+      statusCode: 404,
+      body: errorBody({ error: 'not_found', message: 'no message with tracking-id never-seen' }),
+    });
   });
 
   it('does not show rejected postbacks', async () => {
@@ -221,7 +225,7 @@ describe('GET /messages?clientReference=', () => {
     ['a non-numeric limit', { clientReference: 'x', limit: 'ten' }, 'limit must be an integer from 1 to 100'],
     ['a garbage nextToken', { clientReference: 'x', nextToken: 'garbage!' }, 'nextToken is not valid for this query'],
   ])('answers 400 for %s', async (_name, params, message) => {
-    expect(await get('/messages', params)).toEqual({ statusCode: 400, body: { error: 'invalid_parameter', message } });
+    expect(await get('/messages', params)).toEqual({ statusCode: 400, body: errorBody({ error: 'invalid_parameter', message }) });
   });
 
   it('refuses a tampered nextToken, and one from another client reference', async () => {
