@@ -91,8 +91,9 @@ function historyView(item: Record<string, AttributeValue>): HistoryEntry {
 /**
  * Reads messages. `getMessage` is one Query (the state and the history of a message share
  * a partition). `listByClientReference` fans out one Query per write shard of the sparse,
- * keys-only index `byClientReference`, merges the tracking-ids in order, and reads the
- * states of the page with one BatchGetItem.
+ * keys-only index `byClientReference`, merges the tracking-ids in order, reads the states of
+ * the page with one BatchGetItem and keeps those whose latest state carries the reference
+ * (a page may then hold fewer than `limit` items; `after` still moves on).
  *
  * @example
  * const view = await new DynamoDbMessageReader(client, 'postbacks').getMessage('abc123xyz');
@@ -139,7 +140,11 @@ export class DynamoDbMessageReader implements MessageReader {
     const states = await this.statesOf(pageIds, options);
     const items = pageIds.flatMap((id) => {
       const state = states.get(id);
-      return state ? [stateView(state)] : []; // a state removed by TTL whose index entry is still there
+      // Only messages whose latest state carries the reference: the index is eventually
+      // consistent, and an entry written before the index followed the latest state may be stale.
+      // A state removed by TTL whose index entry is still there is left out too.
+      const view = state ? stateView(state) : undefined;
+      return view?.clientReference === clientReference ? [view] : [];
     });
     return { items, after: ids.length > limit ? pageIds[pageIds.length - 1] : undefined };
   }

@@ -290,10 +290,9 @@ export function clientReferenceShardKey(clientReference: string, shard: string):
 
 /**
  * The `byClientReference` index attributes of a message's state item, or `undefined` when
- * its client reference is not listed ({@link isListedClientReference}). Written once, with
- * `if_not_exists`, by the first state update that carries a listed client reference:
- * the partition key spreads one reference over {@link SHARD_COUNT} shards by tracking-id,
- * the sort key is the tracking-id, and neither ever changes afterwards.
+ * its client reference is not listed ({@link isListedClientReference}): the partition key
+ * spreads one reference over {@link SHARD_COUNT} shards by tracking-id, the sort key is the
+ * tracking-id.
  *
  * @example
  * clientReferenceIndexKeys('campaign-7', 'abc123xyz'); // { clientReferenceKey: '<digest>#07', clientReferenceSortKey: 'abc123xyz' }
@@ -304,6 +303,39 @@ export function clientReferenceIndexKeys(clientReference: string | undefined, tr
     [ATTRIBUTE.clientReferenceKey]: clientReferenceShardKey(clientReference, shardOf(trackingId)),
     [ATTRIBUTE.clientReferenceSortKey]: trackingId,
   };
+}
+
+/** What a state update does to the `byClientReference` index attributes. */
+export interface ClientReferenceIndexUpdate {
+  /** Attributes to SET (plain SET: the same values again when the reference has not changed). */
+  readonly set: Readonly<Record<string, string>>;
+  /** Attributes to REMOVE. */
+  readonly remove: readonly string[];
+}
+
+/**
+ * The part of a state update that keeps the `byClientReference` index on the latest state's
+ * client reference: a listed reference sets the index keys, an unlisted one (empty, blank, too
+ * long) removes them, and a postback without a reference (the state keeps its reference, a
+ * sticky field) leaves them alone.
+ *
+ * The keys are set with a plain SET, every time: a reference that never changes writes the
+ * same values again, and DynamoDB writes nothing to an index when an update changes neither
+ * its key attributes nor its projected ones (the index is KEYS_ONLY), so the common case still
+ * costs one index write per message, the first. A changed reference costs the index update
+ * DynamoDB describes for a changed key: a delete and a put. A removed one costs one delete.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.Writes
+ *
+ * @example
+ * clientReferenceIndexUpdate('campaign-7', 'abc123xyz'); // { set: { clientReferenceKey: '<digest>#07', clientReferenceSortKey: 'abc123xyz' }, remove: [] }
+ * clientReferenceIndexUpdate(' ', 'abc123xyz'); // { set: {}, remove: ['clientReferenceKey', 'clientReferenceSortKey'] }
+ * clientReferenceIndexUpdate(undefined, 'abc123xyz'); // { set: {}, remove: [] }
+ */
+export function clientReferenceIndexUpdate(clientReference: string | undefined, trackingId: string): ClientReferenceIndexUpdate {
+  if (clientReference === undefined) return { set: {}, remove: [] };
+  const keys = clientReferenceIndexKeys(clientReference, trackingId);
+  if (keys) return { set: keys, remove: [] };
+  return { set: {}, remove: [ATTRIBUTE.clientReferenceKey, ATTRIBUTE.clientReferenceSortKey] };
 }
 
 /**

@@ -2,6 +2,7 @@ import {
   ATTRIBUTE,
   clientReferenceDigest,
   clientReferenceIndexKeys,
+  clientReferenceIndexUpdate,
   historyKey,
   isListedClientReference,
   itemTypeOf,
@@ -65,6 +66,22 @@ describe('client-reference index keys', () => {
       [ATTRIBUTE.clientReferenceSortKey]: 'abc123xyz',
     });
     for (const unlisted of [undefined, '', '  ', 'x'.repeat(2049)]) expect(clientReferenceIndexKeys(unlisted, 'abc123xyz')).toBeUndefined();
+  });
+});
+
+describe('clientReferenceIndexUpdate', () => {
+  it('sets the keys of a listed reference, removes them for an unlisted one, and leaves them for none', () => {
+    expect(clientReferenceIndexUpdate('second', 'abc123xyz')).toEqual({
+      set: { clientReferenceKey: `${clientReferenceDigest('second')}#${shardOf('abc123xyz')}`, clientReferenceSortKey: 'abc123xyz' },
+      remove: [],
+    });
+    for (const unlisted of ['', '  ', 'x'.repeat(2049)]) {
+      expect(clientReferenceIndexUpdate(unlisted, 'abc123xyz')).toEqual({
+        set: {},
+        remove: ['clientReferenceKey', 'clientReferenceSortKey'],
+      });
+    }
+    expect(clientReferenceIndexUpdate(undefined, 'abc123xyz')).toEqual({ set: {}, remove: [] });
   });
 });
 

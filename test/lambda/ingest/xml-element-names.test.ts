@@ -47,7 +47,7 @@ describe('element names that are JavaScript member names', () => {
     const jsonAnswer = await post(json(jsonId), 'application/json');
 
     expect([xmlAnswer.statusCode, jsonAnswer.statusCode]).toEqual([200, 200]);
-    const raw = (id: string) => publisher.eventsFor(id)[0]?.detail.raw as Record<string, unknown>;
+    const raw = (id: string) => (publisher.eventsFor(id)[0]?.detail as { raw?: unknown } | undefined)?.raw as Record<string, unknown>;
     const { 'tracking-id': _x, ...xmlRaw } = raw(xmlId);
     const { 'tracking-id': _j, ...jsonRaw } = raw(jsonId);
     expect(JSON.stringify(xmlRaw)).toBe(JSON.stringify(jsonRaw));
