@@ -64,6 +64,17 @@ export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
+/**
+ * The options of one request of a fan-out: a signal of its own that follows the caller's.
+ * The SDK adds an `abort` listener to the signal of every request it sends; 16 shard queries
+ * on the caller's one signal would exceed Node's default of 10 listeners per signal
+ * (`MaxListenersExceededWarning`). `AbortSignal.any` follows the caller's signal without
+ * adding a listener to it.
+ */
+function ownSignal(options: CallOptions): CallOptions {
+  return options.abortSignal ? { abortSignal: AbortSignal.any([options.abortSignal]) } : options;
+}
+
 /** Attempts of a BatchGetItem whose answer leaves keys unprocessed (throttling), with exponential backoff. */
 const BATCH_GET_ATTEMPTS = 5;
 const BATCH_GET_BACKOFF_MS = 25;
@@ -167,7 +178,7 @@ export class DynamoDbMessageReader implements MessageReader {
           Limit: max - ids.length,
           ExclusiveStartKey: startKey,
         }),
-        options,
+        ownSignal(options),
       );
       for (const item of out.Items ?? []) {
         const id = item[CLIENT_REFERENCE_INDEX.sortKey.name]?.S;
@@ -195,7 +206,7 @@ export class DynamoDbMessageReader implements MessageReader {
       if (attempt > BATCH_GET_ATTEMPTS) throw new Error(`BatchGetItem left keys unprocessed after ${BATCH_GET_ATTEMPTS} attempts`);
       if (attempt > 1)
         await sleep(BATCH_GET_BACKOFF_MS * 2 ** (attempt - 2) * (0.5 + Math.random()), undefined, { signal: options.abortSignal });
-      const out: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: request }), options);
+      const out: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: request }), ownSignal(options));
       for (const item of out.Responses?.[this.tableName] ?? []) {
         const id = trackingIdOfState(item);
         if (id !== undefined) states.set(id, item);

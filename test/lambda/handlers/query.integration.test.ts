@@ -2,7 +2,11 @@
  * Integration tests of the query function against DynamoDB Local, with data fed through
  * the real ingest handler.
  */
+
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { compareUtf8 } from '../../../lambda/adapters/dynamodb-message-reader';
@@ -13,6 +17,9 @@ import { errorBody } from '../../helpers/error-bodies';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
 import { lambdaContext } from '../../helpers/lambda-context';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '../../..');
 
 let h: IngestHarness;
 let query: ReturnType<typeof createQueryHandler>;
@@ -174,6 +181,22 @@ describe('GET /messages?clientReference=', () => {
 
     expect(res.body.items).toHaveLength(3);
     expect(res.body).not.toHaveProperty('nextToken');
+  });
+
+  it('a listing (16 shard queries under one deadline) prints no MaxListenersExceededWarning', async () => {
+    // Another program: Node prints the warning on the real process's stderr, which jest's sandbox does not see.
+    const script = [
+      "const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');",
+      "const { DynamoDbMessageReader } = require('./lambda/adapters/dynamodb-message-reader');",
+      `new DynamoDbMessageReader(new DynamoDBClient({}), ${JSON.stringify(h.table.tableName)})`,
+      "  .listByClientReference('no-such-reference', 50, undefined, { abortSignal: AbortSignal.timeout(20000) })",
+      '  .then((page) => console.log(JSON.stringify(page)));',
+    ].join('\n');
+
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', '--eval', script], { cwd: ROOT, env: process.env });
+
+    expect(JSON.parse(stdout)).toEqual({ items: [] });
+    expect(stderr).not.toMatch(/MaxListenersExceededWarning/);
   });
 
   it('lists a message under the reference of its latest state: N101 with "first", then N102 with "second"', async () => {
