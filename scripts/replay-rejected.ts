@@ -97,7 +97,7 @@ export function formatLine(line: ReplayLine): string {
   const what = line.outcome
     ? `${line.outcome.result}${line.outcome.statusCode ? ` (${line.outcome.statusCode})` : ''}${line.outcome.postbackId ? ` postbackId ${line.outcome.postbackId}` : ''}${line.outcome.message ? `: ${line.outcome.message}` : ''}`
     : (line.detail ?? '');
-  return `${line.receivedAt.toISOString()}  ${line.requestId}  ${line.action.padEnd(12)} ${what}`;
+  return `${line.receivedAt.toISOString()}  ${line.requestId}  ${line.action.padEnd(12)} ${what}${line.note ? ` (${line.note})` : ''}`;
 }
 
 /** Counts per action and result, for the last line. */

@@ -82,6 +82,8 @@ export const ATTRIBUTE = {
   contentType: 'contentType',
   sourceIp: 'sourceIp',
   truncated: 'truncated',
+  /** The body's bytes as sent (Binary, at most 64 KiB): what a replay sends again. */
+  bodyBytes: 'bodyBytes',
   /** The outcome of the last replay (a map). */
   replay: 'replay',
 } as const;
@@ -377,11 +379,16 @@ export function rejectedItem(rejected: RejectedPostback, expiresAt: number): Rec
     [ATTRIBUTE.truncated]: rejected.truncated,
     [ATTRIBUTE.expiresAt]: expiresAt,
   };
-  return toAttribute(plain)?.M ?? {};
+  const item = toAttribute(plain)?.M ?? {};
+  if (rejected.bodyBytes !== undefined) item[ATTRIBUTE.bodyBytes] = { B: rejected.bodyBytes };
+  return item;
 }
 
-/** A rejected record read back: the postback as {@link rejectedItem} stored it, its TTL and its last replay. */
-export function rejectedFromItem(plain: Readonly<Record<string, unknown>>): RejectedPostback & {
+/** A rejected record read back: the postback as {@link rejectedItem} stored it (`bodyBytes`: the item's Binary attribute), its TTL and its last replay. */
+export function rejectedFromItem(
+  plain: Readonly<Record<string, unknown>>,
+  bodyBytes?: Uint8Array,
+): RejectedPostback & {
   readonly expiresAt?: Date;
   readonly replay?: Readonly<Record<string, unknown>>;
 } {
@@ -403,6 +410,7 @@ export function rejectedFromItem(plain: Readonly<Record<string, unknown>>): Reje
     contentType: text(ATTRIBUTE.contentType),
     sourceIp: text(ATTRIBUTE.sourceIp),
     body: text(ATTRIBUTE.body) ?? '',
+    ...(bodyBytes === undefined ? {} : { bodyBytes }),
     truncated: plain[ATTRIBUTE.truncated] === true,
     expiresAt: typeof expiresAt === 'number' ? new Date(expiresAt * 1000) : undefined,
     replay: plain[ATTRIBUTE.replay] as Readonly<Record<string, unknown>> | undefined,

@@ -103,6 +103,7 @@ export function keepRejected(options: {
             contentType: header(event, 'content-type'),
             sourceIp: event.requestContext?.identity?.sourceIp,
             body: body.text,
+            bodyBytes: body.kept,
             truncated: body.truncated,
           },
           callOptions(context),

@@ -1,3 +1,4 @@
+import { fromItem } from '../../../lambda/adapters/attribute-values';
 import {
   ATTRIBUTE,
   clientReferenceDigest,
@@ -8,6 +9,8 @@ import {
   itemTypeOf,
   keyValues,
   PUBLISH_STATE,
+  rejectedFromItem,
+  rejectedItem,
   rejectedKey,
   rejectedPartitionKey,
   SHARD_COUNT,
@@ -82,6 +85,29 @@ describe('clientReferenceIndexUpdate', () => {
       });
     }
     expect(clientReferenceIndexUpdate(undefined, 'abc123xyz')).toEqual({ set: {}, remove: [] });
+  });
+});
+
+describe('rejectedItem', () => {
+  it("keeps the body's bytes as sent in the Binary attribute bodyBytes, and reads them back", () => {
+    const bytes = Uint8Array.from([0x7b, 0xe9, 0x00, 0xff, 0x7d]);
+    const item = rejectedItem(
+      {
+        requestId: 'req-1',
+        receivedAt: new Date('2026-04-24T18:30:00Z'),
+        statusCode: 400,
+        reason: 'invalid_json',
+        message: 'm',
+        body: '{\u00e9}',
+        bodyBytes: bytes,
+        truncated: false,
+      },
+      1_777_000_000,
+    );
+
+    expect(item.bodyBytes).toEqual({ B: bytes });
+    expect(rejectedFromItem(fromItem(item), item.bodyBytes?.B).bodyBytes).toEqual(bytes);
+    expect(rejectedFromItem(fromItem(item))).not.toHaveProperty('bodyBytes');
   });
 });
 
