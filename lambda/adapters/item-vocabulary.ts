@@ -380,8 +380,20 @@ export function rejectedItem(rejected: RejectedPostback, expiresAt: number): Rec
     [ATTRIBUTE.expiresAt]: expiresAt,
   };
   const item = toAttribute(plain)?.M ?? {};
-  if (rejected.bodyBytes !== undefined) item[ATTRIBUTE.bodyBytes] = { B: rejected.bodyBytes };
+  if (rejected.bodyBytes !== undefined) {
+    item[ATTRIBUTE.bodyBytes] = { B: rejected.bodyBytes };
+    // The common case, a UTF-8 body: its text is its bytes read as UTF-8, so it is not stored
+    // twice (a refusal costs the write units of one copy of the body); see rejectedFromItem.
+    if (utf8Text(rejected.bodyBytes) === rejected.body) delete item[ATTRIBUTE.body];
+  }
   return item;
+}
+
+const UTF8 = new TextDecoder('utf-8');
+
+/** Bytes read as UTF-8, lossily: the text kept for a body whose `body` attribute was left out. */
+function utf8Text(bytes: Uint8Array): string {
+  return UTF8.decode(bytes);
 }
 
 /** A rejected record read back: the postback as {@link rejectedItem} stored it (`bodyBytes`: the item's Binary attribute), its TTL and its last replay. */
@@ -409,7 +421,7 @@ export function rejectedFromItem(
     details,
     contentType: text(ATTRIBUTE.contentType),
     sourceIp: text(ATTRIBUTE.sourceIp),
-    body: text(ATTRIBUTE.body) ?? '',
+    body: text(ATTRIBUTE.body) ?? (bodyBytes === undefined ? '' : utf8Text(bodyBytes)),
     ...(bodyBytes === undefined ? {} : { bodyBytes }),
     truncated: plain[ATTRIBUTE.truncated] === true,
     expiresAt: typeof expiresAt === 'number' ? new Date(expiresAt * 1000) : undefined,

@@ -109,6 +109,27 @@ describe('rejectedItem', () => {
     expect(rejectedFromItem(fromItem(item), item.bodyBytes?.B).bodyBytes).toEqual(bytes);
     expect(rejectedFromItem(fromItem(item))).not.toHaveProperty('bodyBytes');
   });
+
+  it('stores the text of a UTF-8 body once (as its bytes) and reads it back; other text is stored beside the bytes', () => {
+    const rejected = {
+      requestId: 'req-1',
+      receivedAt: new Date('2026-04-24T18:30:00Z'),
+      statusCode: 400,
+      reason: 'r',
+      message: 'm',
+      truncated: false,
+    };
+    const utf8 = Buffer.from('{"a":"José"}', 'utf8');
+    const latin1 = Buffer.from('{"a":"José"}', 'latin1');
+
+    const one = rejectedItem({ ...rejected, body: '{"a":"José"}', bodyBytes: utf8 }, 1);
+    const two = rejectedItem({ ...rejected, body: '{"a":"José"}', bodyBytes: latin1 }, 1);
+
+    expect(one).not.toHaveProperty('body');
+    expect(rejectedFromItem(fromItem(one), one.bodyBytes?.B).body).toBe('{"a":"José"}');
+    expect(two.body).toEqual({ S: '{"a":"José"}' });
+    expect(rejectedFromItem(fromItem(two), two.bodyBytes?.B).body).toBe('{"a":"José"}');
+  });
 });
 
 describe('rejectedKey', () => {
