@@ -6,6 +6,12 @@
  *   (jest.global-setup.ts; endpoint in AWS_ENDPOINT_URL_DYNAMODB for the workers).
  * `npm test` runs both; `npm run test:unit` and `npm run test:integration` run one.
  */
+// The test run is on Node 20 by design (the functions run on Node 22 in Lambda): the AWS SDK's
+// Node-version warning, printed once per worker and per child process that creates a client,
+// is the one warning turned off (with the SDK's own switch), here, before the workers and the
+// programs the tests start inherit the environment. Every other warning still prints.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const shared = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

@@ -134,6 +134,8 @@ export interface IngestSettings extends ObservabilitySettings {
 /** The query function's settings. */
 export interface QuerySettings extends ObservabilitySettings {
   readonly tableName: string;
+  /** @default DEFAULTS.retryAfterSeconds */
+  readonly retryAfterSeconds?: number;
 }
 
 /** The stream publisher's settings: where its events go (it reads no table: the stream record carries the entry). */
@@ -193,7 +195,11 @@ export function ingestEnvironment(settings: IngestSettings): Environment {
  * queryEnvironment({ tableName: 't' }); // { TABLE_NAME: 't', POWERTOOLS_SERVICE_NAME: 'mms-postbacks', … }
  */
 export function queryEnvironment(settings: QuerySettings): Environment {
-  return { [ENV.tableName]: settings.tableName, ...observability(settings) };
+  return {
+    [ENV.tableName]: settings.tableName,
+    ...observability(settings),
+    [ENV.retryAfterSeconds]: String(settings.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds),
+  };
 }
 
 /**

@@ -174,6 +174,8 @@ export interface QueryConfig {
   readonly tableName: string;
   /** `POWERTOOLS_SERVICE_NAME`, default `mms-postbacks`. */
   readonly serviceName: string;
+  /** `RETRY_AFTER_SECONDS`, default 5: the `Retry-After` of 503 answers. */
+  readonly retryAfterSeconds: number;
 }
 
 /**
@@ -183,7 +185,11 @@ export interface QueryConfig {
  * const config = loadQueryConfig();
  */
 export function loadQueryConfig(env: Env = process.env): QueryConfig {
-  return { tableName: requiredString(env, ENV.tableName), serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName };
+  return {
+    tableName: requiredString(env, ENV.tableName),
+    serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName,
+    retryAfterSeconds: integer(env, ENV.retryAfterSeconds, DEFAULTS.retryAfterSeconds, 1),
+  };
 }
 
 export interface PublisherConfig {

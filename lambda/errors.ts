@@ -86,6 +86,7 @@ export class PayloadTooLargeError extends RejectedInputError {
 export class UnsupportedMediaTypeError extends RejectedInputError {
   readonly statusCode = 415;
   readonly errorCode = 'unsupported_media_type';
+  protected override readonly messageInBody = true;
   constructor(readonly contentType: string | undefined) {
     super(
       `content type ${contentType === undefined ? '(none)' : JSON.stringify(contentType)} is neither JSON (application/json) nor XML (application/xml, text/xml)`,

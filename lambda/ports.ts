@@ -37,8 +37,13 @@ export interface RejectedPostback {
   readonly details?: unknown;
   readonly contentType?: string;
   readonly sourceIp?: string;
-  /** The body as received (decoded text), cut to the size limit. */
+  /** The body as received (decoded text, for people), cut to the size limit. */
   readonly body: string;
+  /**
+   * The body's bytes exactly as the sender sent them, cut to the size limit (at most 64 KiB):
+   * what a replay sends again, with `contentType`. Absent on records kept before the bytes were.
+   */
+  readonly bodyBytes?: Uint8Array;
   readonly truncated: boolean;
 }
 

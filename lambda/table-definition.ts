@@ -18,8 +18,10 @@ import { ATTRIBUTE } from './adapters/item-vocabulary';
  */
 
 /**
- * The sparse, keys-only index of messages by client reference. Its entry is written once
- * per message and never changes (see `clientReferenceIndexKeys` in the item vocabulary).
+ * The sparse, keys-only index of messages by client reference. Its entry follows the latest
+ * state's reference: written by the first state with a listed reference, moved when a later
+ * latest state changes it, unchanged (no index write) otherwise (see
+ * `clientReferenceIndexUpdate` in the item vocabulary).
  */
 export const CLIENT_REFERENCE_INDEX = {
   indexName: 'byClientReference',

@@ -197,7 +197,12 @@ export class MmsPostbackReceiver extends Construct {
         serviceName,
       },
     });
-    this.queryFunction = createQueryFunction(this, { ...common, table: this.table, serviceName });
+    this.queryFunction = createQueryFunction(this, {
+      ...common,
+      table: this.table,
+      serviceName,
+      retryAfterSeconds: props.retryAfterSeconds,
+    });
     this.publisherFunction = createPostbackFunction(this, 'PublisherFunction', {
       ...common,
       timeout: PUBLISHER_TIMEOUT,

@@ -174,6 +174,8 @@ export function createIngestFunction(scope: Construct, options: IngestFunctionOp
 export interface QueryFunctionOptions extends PostbackFunctionSettings {
   readonly table: dynamodb.ITableV2;
   readonly serviceName: string;
+  /** The `Retry-After` of its 503 answers. @default DEFAULTS.retryAfterSeconds */
+  readonly retryAfterSeconds?: number;
 }
 
 /**
@@ -189,7 +191,12 @@ export function createQueryFunction(scope: Construct, options: QueryFunctionOpti
     ...options,
     entry: 'query',
     description: 'MMS postbacks: read-only GET /messages/{trackingId} and GET /messages?clientReference=',
-    environment: queryEnvironment({ tableName: options.table.tableName, serviceName: options.serviceName, tracing: options.tracing }),
+    environment: queryEnvironment({
+      tableName: options.table.tableName,
+      serviceName: options.serviceName,
+      tracing: options.tracing,
+      retryAfterSeconds: options.retryAfterSeconds,
+    }),
   });
   fn.addToRolePolicy(
     new iam.PolicyStatement({

@@ -42,6 +42,46 @@ export interface LocalApi {
 /** The largest request body the local API accepts (API Gateway's payload limit); larger ones get 413. */
 export const MAX_REQUEST_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
+/**
+ * The largest request line plus headers the local API accepts: API Gateway's quota for a REST
+ * API, "total combined size of request line and header values", 10,240 bytes
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html).
+ * A larger one (a long query string, an oversized header) is answered 431 with a JSON body.
+ */
+export const MAX_REQUEST_HEADER_BYTES = 10 * 1024;
+
+/** The header that carries the request id on every answer, as API Gateway's REST API sends it. */
+export const REQUEST_ID_HEADER = 'x-amzn-RequestId';
+
+/**
+ * The raw answer to a request Node's HTTP parser refused before any handler ran (request line
+ * and headers too large, or not HTTP): JSON, with a request id, like every other error.
+ */
+export function clientErrorResponse(code: string | undefined, requestId: string): string {
+  const tooLarge = code === 'HPE_HEADER_OVERFLOW';
+  const [status, reason, body] = tooLarge
+    ? [
+        431,
+        'Request Header Fields Too Large',
+        {
+          error: 'request_header_fields_too_large',
+          message: `the request line and headers exceed ${MAX_REQUEST_HEADER_BYTES} bytes (a query string or a header is too long)`,
+          requestId,
+        },
+      ]
+    : [400, 'Bad Request', { error: 'bad_request', message: 'the request is not valid HTTP', requestId }];
+  const text = JSON.stringify(body);
+  return [
+    `HTTP/1.1 ${status} ${reason}`,
+    'content-type: application/json',
+    `content-length: ${Buffer.byteLength(text)}`,
+    `${REQUEST_ID_HEADER}: ${requestId}`,
+    'connection: close',
+    '',
+    text,
+  ].join('\r\n');
+}
+
 const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript|graphql)\b)/i;
 
 /** Whether API Gateway (without binary media types for these) passes the body as UTF-8 text. */
@@ -231,8 +271,8 @@ export function lambdaContext(functionName: string, requestId: string): Context 
   };
 }
 
-function writeResult(res: http.ServerResponse, result: APIGatewayProxyResult): void {
-  const headers: Record<string, string | string[]> = {};
+function writeResult(res: http.ServerResponse, result: APIGatewayProxyResult, requestId: string): void {
+  const headers: Record<string, string | string[]> = { [REQUEST_ID_HEADER]: requestId };
   for (const [name, value] of Object.entries(result.multiValueHeaders ?? {})) headers[name.toLowerCase()] = value.map(String);
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
   const body =
@@ -256,8 +296,11 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   const stage = opts.stage ?? 'local';
   let port = opts.port ?? 3000;
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({ maxHeaderSize: MAX_REQUEST_HEADER_BYTES }, (req, res) => {
     const started = Date.now();
+    // API Gateway's request id: in the event, in every answer's header and in every error body.
+    const requestId = randomUUID();
+    const idHeader = { [REQUEST_ID_HEADER]: requestId };
     const method = req.method ?? 'GET';
     const rawUrl = req.url ?? '/';
     const pathname = new URL(rawUrl, 'http://localhost').pathname;
@@ -268,7 +311,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       .filter((m) => m.params !== undefined);
     if (matches.length === 0) {
       req.resume();
-      sendJson(res, 404, { error: 'not_found', message: `No route for ${pathname}` });
+      sendJson(res, 404, { error: 'not_found', message: `No route for ${pathname}`, requestId }, idHeader);
       log(404);
       return;
     }
@@ -276,12 +319,12 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     if (!match) {
       req.resume();
       const allow = [...new Set(matches.map((m) => m.route.method))].join(', ');
-      sendJson(res, 405, { error: 'method_not_allowed', message: `Use ${allow} for ${pathname}` }, { allow });
+      sendJson(res, 405, { error: 'method_not_allowed', message: `Use ${allow} for ${pathname}`, requestId }, { allow, ...idHeader });
       log(405);
       return;
     }
     const tooLarge = () => {
-      sendJson(res, 413, { message: 'Request Too Long' }, { connection: 'close' });
+      sendJson(res, 413, { error: 'request_too_long', message: 'Request Too Long', requestId }, { connection: 'close', ...idHeader });
       log(413);
       req.unpipe();
       req.resume();
@@ -306,7 +349,6 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     req.on('end', () => {
       if (refused) return;
       void (async () => {
-        const requestId = randomUUID();
         const event = buildProxyEvent({
           method,
           url: rawUrl,
@@ -321,23 +363,37 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
         });
         const handler = match.route.handler();
         if (!handler) {
-          sendJson(res, 503, { message: 'Service starting, retry in a moment' }, { 'retry-after': '1' });
+          sendJson(
+            res,
+            503,
+            { error: 'unavailable', message: 'Service starting, retry in a moment', requestId },
+            { 'retry-after': '1', ...idHeader },
+          );
           log(503);
           return;
         }
         try {
           const result = await handler(event, lambdaContext(match.route.functionName, requestId));
           if (!result || typeof result.statusCode !== 'number') throw new Error('handler returned no APIGatewayProxyResult');
-          writeResult(res, result);
+          writeResult(res, result, requestId);
           log(result.statusCode);
         } catch (error) {
           // API Gateway's answer when the function fails.
           console.error(`[${match.route.functionName}] invocation failed:`, error);
-          if (!res.headersSent) sendJson(res, 502, { message: 'Internal server error' });
+          if (!res.headersSent) sendJson(res, 502, { error: 'internal_error', message: 'Internal server error', requestId }, idHeader);
           log(502);
         }
       })();
     });
+  });
+  // Without this, Node answers a refused request line or header with a bare status line.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end(clientErrorResponse(error.code, randomUUID()));
+    opts.log?.(`(refused before routing: ${error.code ?? error.message})`);
   });
   let listening: LoopbackServer;
   try {

@@ -34,6 +34,17 @@ export interface PostbackArgs {
   help: boolean;
 }
 
+/** This script's options, as npm names them in `npm_config_*` when they come before `--`. */
+const NPM_CONFIG_OPTIONS: readonly string[] = ['list', 'xml', 'tracking-id', 'url', 'secret', 'auth'];
+
+/**
+ * The script's options that npm took as its own: `npm run postback --list` (without `--`)
+ * passes the script no arguments and sets `npm_config_list=true` in its environment instead.
+ */
+function optionsTakenByNpm(env: NodeJS.ProcessEnv): string[] {
+  return NPM_CONFIG_OPTIONS.filter((name) => env[`npm_config_${name.replaceAll('-', '_')}`] !== undefined).map((name) => `--${name}`);
+}
+
 /**
  * Reads the command line (pure: no output, no exit); `--help` sets `help`.
  *
@@ -54,6 +65,14 @@ export function parsePostbackArgs(argv: readonly string[], env: NodeJS.ProcessEn
     },
     true,
   );
+  if (argv.length === 0) {
+    const taken = optionsTakenByNpm(env);
+    if (taken.length > 0) {
+      throw new UsageError(
+        `npm took ${taken.join(' ')} as its own option${taken.length > 1 ? 's' : ''}: npm needs -- before the script's options, as in npm run postback -- ${taken.join(' ')}`,
+      );
+    }
+  }
   for (const name of ['tracking-id', 'url', 'secret', 'auth'] as const)
     if (values[name] === '') throw new UsageError(`--${name} needs a value`);
   const auth = values.auth ?? 'header';

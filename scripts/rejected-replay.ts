@@ -4,6 +4,11 @@
  * event of an accepted replay follows from the table's stream, like any postback's) and
  * records on each record what came of it. Plain code; the clock is injected.
  *
+ * What is sent is what the sender sent: the kept bytes with the kept content type (charset
+ * included), read by the handler's own body reading, so the answer is what a fresh send of
+ * them would get today. A record kept before the bytes were kept has only its decoded text:
+ * it is sent as that text in UTF-8, as before, and its line says so.
+ *
  * Idempotent: a record whose replay was accepted (or found a duplicate) is skipped, and
  * the pipeline's own duplicate detection stands behind that (the same postback is never
  * published twice). A replay that is still refused does not create a new rejected record:
@@ -14,7 +19,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { RejectedRecordKey } from '../lambda/adapters/rejected-records';
 import { interpretPostback } from '../lambda/domain/postback';
 import { validatePostback } from '../lambda/domain/validate';
-import { HttpError } from '../lambda/errors';
+import { HttpError, ValidationFailedError } from '../lambda/errors';
 import { readPostbackBody } from '../lambda/http/request';
 import { createIngestHandler, type IngestDeps, MAX_POSTBACK_BODY_BYTES } from '../lambda/ingest/ingest-handler-factory';
 import type { PostbackStore, SecretSource } from '../lambda/ports';
@@ -42,6 +47,8 @@ export interface RejectedRecord {
   readonly contentType?: string;
   readonly sourceIp?: string;
   readonly body: string;
+  /** The body's bytes as the sender sent them; absent on a record kept before they were. */
+  readonly bodyBytes?: Uint8Array;
   readonly truncated: boolean;
   /** The outcome of an earlier replay, if any. */
   readonly replay?: { readonly result: string };
@@ -64,7 +71,12 @@ export interface ReplayLine {
   readonly outcome?: ReplayOutcome;
   /** In a dry run: the postback id it would get, or why it would still be refused. */
   readonly detail?: string;
+  /** Set when the record has no kept bytes (kept before they were): it was sent as its text in UTF-8. */
+  readonly note?: string;
 }
+
+/** The note of a record replayed from its text. */
+export const FROM_TEXT_NOTE = 'kept without its original bytes: sent as its decoded text in UTF-8';
 
 const SUCCESS: ReadonlySet<string> = new Set(['accepted', 'duplicate']);
 
@@ -75,7 +87,7 @@ function replayEvent(record: RejectedRecord, token: string): APIGatewayProxyEven
     method: 'POST',
     url: '/postbacks',
     rawHeaders: record.contentType === undefined ? rawHeaders.slice(2) : rawHeaders,
-    body: Buffer.from(record.body, 'utf8'),
+    body: record.bodyBytes === undefined ? Buffer.from(record.body, 'utf8') : Buffer.from(record.bodyBytes),
     sourceIp: record.sourceIp ?? '127.0.0.1',
     resource: '/postbacks',
     pathParameters: null,
@@ -107,6 +119,13 @@ export function replayPipeline(deps: IngestDeps): { pipeline: ReplayPipeline; to
   return { pipeline: async (event, context) => (await handler(event, context)) as APIGatewayProxyResult, token };
 }
 
+/** Why an answer refused: its error code, message and details, as one line (the same for the dry run's prediction). */
+function refusalOf(body: Readonly<Record<string, unknown>>): string {
+  return [body.error, body.message, body.details === undefined ? undefined : JSON.stringify(body.details)]
+    .filter((part) => part !== undefined)
+    .join(': ');
+}
+
 function outcomeOf(result: APIGatewayProxyResult, at: Date): ReplayOutcome {
   let body: Record<string, unknown> = {};
   try {
@@ -118,10 +137,7 @@ function outcomeOf(result: APIGatewayProxyResult, at: Date): ReplayOutcome {
   if (result.statusCode === 200 && (body.result === 'accepted' || body.result === 'duplicate')) {
     return { result: body.result, statusCode: 200, at, ...(postbackId ? { postbackId } : {}) };
   }
-  const message = [body.error, body.message, body.details === undefined ? undefined : JSON.stringify(body.details)]
-    .filter((part) => part !== undefined)
-    .join(': ');
-  return { result: result.statusCode >= 500 ? 'failed' : 'refused', statusCode: result.statusCode, at, message };
+  return { result: result.statusCode >= 500 ? 'failed' : 'refused', statusCode: result.statusCode, at, message: refusalOf(body) };
 }
 
 /** What the pipeline would answer, without storing anything (the handler's own body reader and checks, JSON or XML). */
@@ -129,10 +145,11 @@ function preview(event: APIGatewayProxyEvent, at: Date): Pick<ReplayLine, 'actio
   try {
     const { json, format } = readPostbackBody(event, MAX_POSTBACK_BODY_BYTES);
     const result = validatePostback(json);
-    if (!result.ok) return { action: 'would_refuse', detail: `validation_failed: ${JSON.stringify(result.details)}` };
+    if (!result.ok) throw new ValidationFailedError(result.details);
     return { action: 'would_accept', detail: `postbackId ${interpretPostback(result.postback, at, format, result.instant).postbackId}` };
   } catch (error) {
-    if (error instanceof HttpError) return { action: 'would_refuse', detail: `${error.errorCode}: ${error.message}` };
+    // The body the handler's error responder answers with (see errorResponder in lambda/http/middlewares.ts).
+    if (error instanceof HttpError) return { action: 'would_refuse', detail: refusalOf({ message: error.message, ...error.body() }) };
     throw error;
   }
 }
@@ -167,11 +184,22 @@ export async function replayRejected(options: ReplayOptions): Promise<ReplayLine
     options.onLine?.(line);
   };
   for await (const record of options.records.listRejected(options.since, options.until)) {
-    const base = { key: record.key, requestId: record.requestId, receivedAt: record.receivedAt };
     if (record.replay && SUCCESS.has(record.replay.result)) {
-      done({ ...base, action: 'skipped', detail: `replayed before: ${record.replay.result}` });
+      done({
+        key: record.key,
+        requestId: record.requestId,
+        receivedAt: record.receivedAt,
+        action: 'skipped',
+        detail: `replayed before: ${record.replay.result}`,
+      });
       continue;
     }
+    const base = {
+      key: record.key,
+      requestId: record.requestId,
+      receivedAt: record.receivedAt,
+      ...(record.bodyBytes === undefined ? { note: FROM_TEXT_NOTE } : {}),
+    };
     const event = replayEvent(record, options.token);
     if (options.dryRun) {
       done({ ...base, ...(record.truncated ? { action: 'would_refuse', detail: 'the kept body is truncated' } : preview(event, clock())) });

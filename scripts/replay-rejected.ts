@@ -13,6 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbRejectedRecords } from '../lambda/adapters/rejected-records';
 import { defaultIngestDeps } from '../lambda/ingest/ingest-handler-factory';
 import { parseCommandLine, UsageError } from '../local/cli';
+import { parseCliTime } from './cli-time';
 import { type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from './rejected-replay';
 
 export const USAGE = `usage: npm run replay-rejected -- --since <time> [--until <time>] [--dry-run] [options]
@@ -43,14 +44,12 @@ export interface ReplayArgs {
 const AGE = /^(\d+)(m|h|d)$/;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** A time given as ISO 8601 or as an age before `now` (`90m`, `6h`, `2d`). */
+/** A time given as ISO 8601 (a calendar date or a date-time with a zone: {@link parseCliTime}) or as an age before `now` (`90m`, `6h`, `2d`). */
 export function parseTime(name: string, value: string, now: Date): Date {
   const age = AGE.exec(value.trim());
   if (age) return new Date(now.getTime() - Number(age[1]) * UNIT_MS[age[2] as keyof typeof UNIT_MS]);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value.trim())) throw new UsageError(`${name} must be an ISO 8601 time or an age like 6h, got "${value}"`);
-  const time = new Date(value.trim());
-  if (Number.isNaN(time.getTime())) throw new UsageError(`${name} is not a valid time: "${value}"`);
-  return time;
+  return parseCliTime(value, name);
 }
 
 /**
@@ -89,7 +88,7 @@ export function formatLine(line: ReplayLine): string {
   const what = line.outcome
     ? `${line.outcome.result}${line.outcome.statusCode ? ` (${line.outcome.statusCode})` : ''}${line.outcome.postbackId ? ` postbackId ${line.outcome.postbackId}` : ''}${line.outcome.message ? `: ${line.outcome.message}` : ''}`
     : (line.detail ?? '');
-  return `${line.receivedAt.toISOString()}  ${line.requestId}  ${line.action.padEnd(12)} ${what}`;
+  return `${line.receivedAt.toISOString()}  ${line.requestId}  ${line.action.padEnd(12)} ${what}${line.note ? ` (${line.note})` : ''}`;
 }
 
 /** Counts per action and result, for the last line. */

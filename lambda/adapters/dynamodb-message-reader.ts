@@ -61,6 +61,17 @@ export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
+/**
+ * The options of one request of a fan-out: a signal of its own that follows the caller's.
+ * The SDK adds an `abort` listener to the signal of every request it sends; 16 shard queries
+ * on the caller's one signal would exceed Node's default of 10 listeners per signal
+ * (`MaxListenersExceededWarning`). `AbortSignal.any` follows the caller's signal without
+ * adding a listener to it.
+ */
+function ownSignal(options: CallOptions): CallOptions {
+  return options.abortSignal ? { abortSignal: AbortSignal.any([options.abortSignal]) } : options;
+}
+
 /** Attempts of a BatchGetItem whose answer leaves keys unprocessed (throttling), with exponential backoff. */
 const BATCH_GET_ATTEMPTS = 5;
 const BATCH_GET_BACKOFF_MS = 25;
@@ -87,8 +98,9 @@ function historyView(item: Record<string, AttributeValue>): HistoryEntry {
 /**
  * Reads messages. `getMessage` is one Query (the state and the history of a message share
  * a partition). `listByClientReference` fans out one Query per write shard of the sparse,
- * keys-only index `byClientReference`, merges the tracking-ids in order, and reads the
- * states of the page with one BatchGetItem.
+ * keys-only index `byClientReference`, merges the tracking-ids in order, reads the states of
+ * the page with one BatchGetItem and keeps those whose latest state carries the reference
+ * (a page may then hold fewer than `limit` items; `after` still moves on).
  *
  * @example
  * const view = await new DynamoDbMessageReader(client, 'postbacks').getMessage('abc123xyz');
@@ -135,7 +147,11 @@ export class DynamoDbMessageReader implements MessageReader {
     const states = await this.statesOf(pageIds, options);
     const items = pageIds.flatMap((id) => {
       const state = states.get(id);
-      return state ? [stateView(state)] : []; // a state removed by TTL whose index entry is still there
+      // Only messages whose latest state carries the reference: the index is eventually
+      // consistent, and an entry written before the index followed the latest state may be stale.
+      // A state removed by TTL whose index entry is still there is left out too.
+      const view = state ? stateView(state) : undefined;
+      return view?.clientReference === clientReference ? [view] : [];
     });
     return { items, after: ids.length > limit ? pageIds[pageIds.length - 1] : undefined };
   }
@@ -158,7 +174,7 @@ export class DynamoDbMessageReader implements MessageReader {
           Limit: max - ids.length,
           ExclusiveStartKey: startKey,
         }),
-        options,
+        ownSignal(options),
       );
       for (const item of out.Items ?? []) {
         const id = item[CLIENT_REFERENCE_INDEX.sortKey.name]?.S;
@@ -186,7 +202,7 @@ export class DynamoDbMessageReader implements MessageReader {
       if (attempt > BATCH_GET_ATTEMPTS) throw new Error(`BatchGetItem left keys unprocessed after ${BATCH_GET_ATTEMPTS} attempts`);
       if (attempt > 1)
         await sleep(BATCH_GET_BACKOFF_MS * 2 ** (attempt - 2) * (0.5 + Math.random()), undefined, { signal: options.abortSignal });
-      const out: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: request }), options);
+      const out: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: request }), ownSignal(options));
       for (const item of out.Responses?.[this.tableName] ?? []) {
         const id = trackingIdOfState(item);
         if (id !== undefined) states.set(id, item);

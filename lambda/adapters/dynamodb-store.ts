@@ -16,7 +16,7 @@ import type { CallOptions, PostbackStore, RejectedPostback, SaveResult, StatusUn
 import { toAttribute } from './attribute-values';
 import {
   ATTRIBUTE,
-  clientReferenceIndexKeys,
+  clientReferenceIndexUpdate,
   historyKey,
   REPLACEABLE_STATE_FIELDS,
   rejectedItem,
@@ -175,14 +175,13 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
       }
     }
     set(ATTRIBUTE.precedence, { S: precedence });
-    // The client-reference index entry: written by the first state update with a listed
-    // reference, never changed afterwards (a later state writes nothing to the index).
-    const indexKeys = clientReferenceIndexKeys(record.detail.clientReference, record.trackingId);
-    for (const [attribute, value] of Object.entries(indexKeys ?? {})) {
+    // The client-reference index follows the latest state's reference (an unchanged one writes nothing to the index).
+    const index = clientReferenceIndexUpdate(record.detail.clientReference, record.trackingId);
+    for (const [attribute, value] of Object.entries(index.set)) set(attribute, { S: value });
+    for (const attribute of index.remove) {
       n += 1;
       names[`#a${n}`] = attribute;
-      values[`:v${n}`] = { S: value };
-      sets.push(`#a${n} = if_not_exists(#a${n}, :v${n})`);
+      removes.push(`#a${n}`);
     }
     set(ATTRIBUTE.catalogRank, { N: String(record.catalogEntry?.rank ?? -1) });
     set(ATTRIBUTE.instantKey, { S: record.instant.key });

@@ -77,6 +77,8 @@ export const ATTRIBUTE = {
   contentType: 'contentType',
   sourceIp: 'sourceIp',
   truncated: 'truncated',
+  /** The body's bytes as sent (Binary, at most 64 KiB): what a replay sends again. */
+  bodyBytes: 'bodyBytes',
   /** The outcome of the last replay (a map). */
   replay: 'replay',
 } as const;
@@ -295,10 +297,9 @@ export function clientReferenceShardKey(clientReference: string, shard: string):
 
 /**
  * The `byClientReference` index attributes of a message's state item, or `undefined` when
- * its client reference is not listed ({@link isListedClientReference}). Written once, with
- * `if_not_exists`, by the first state update that carries a listed client reference:
- * the partition key spreads one reference over {@link SHARD_COUNT} shards by tracking-id,
- * the sort key is the tracking-id, and neither ever changes afterwards.
+ * its client reference is not listed ({@link isListedClientReference}): the partition key
+ * spreads one reference over {@link SHARD_COUNT} shards by tracking-id, the sort key is the
+ * tracking-id.
  *
  * @example
  * clientReferenceIndexKeys('campaign-7', 'abc123xyz'); // { clientReferenceKey: '<digest>#07', clientReferenceSortKey: 'abc123xyz' }
@@ -309,6 +310,39 @@ export function clientReferenceIndexKeys(clientReference: string | undefined, tr
     [ATTRIBUTE.clientReferenceKey]: clientReferenceShardKey(clientReference, shardOf(trackingId)),
     [ATTRIBUTE.clientReferenceSortKey]: trackingId,
   };
+}
+
+/** What a state update does to the `byClientReference` index attributes. */
+export interface ClientReferenceIndexUpdate {
+  /** Attributes to SET (plain SET: the same values again when the reference has not changed). */
+  readonly set: Readonly<Record<string, string>>;
+  /** Attributes to REMOVE. */
+  readonly remove: readonly string[];
+}
+
+/**
+ * The part of a state update that keeps the `byClientReference` index on the latest state's
+ * client reference: a listed reference sets the index keys, an unlisted one (empty, blank, too
+ * long) removes them, and a postback without a reference (the state keeps its reference, a
+ * sticky field) leaves them alone.
+ *
+ * The keys are set with a plain SET, every time: a reference that never changes writes the
+ * same values again, and DynamoDB writes nothing to an index when an update changes neither
+ * its key attributes nor its projected ones (the index is KEYS_ONLY), so the common case still
+ * costs one index write per message, the first. A changed reference costs the index update
+ * DynamoDB describes for a changed key: a delete and a put. A removed one costs one delete.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.Writes
+ *
+ * @example
+ * clientReferenceIndexUpdate('campaign-7', 'abc123xyz'); // { set: { clientReferenceKey: '<digest>#07', clientReferenceSortKey: 'abc123xyz' }, remove: [] }
+ * clientReferenceIndexUpdate(' ', 'abc123xyz'); // { set: {}, remove: ['clientReferenceKey', 'clientReferenceSortKey'] }
+ * clientReferenceIndexUpdate(undefined, 'abc123xyz'); // { set: {}, remove: [] }
+ */
+export function clientReferenceIndexUpdate(clientReference: string | undefined, trackingId: string): ClientReferenceIndexUpdate {
+  if (clientReference === undefined) return { set: {}, remove: [] };
+  const keys = clientReferenceIndexKeys(clientReference, trackingId);
+  if (keys) return { set: keys, remove: [] };
+  return { set: {}, remove: [ATTRIBUTE.clientReferenceKey, ATTRIBUTE.clientReferenceSortKey] };
 }
 
 /**
@@ -350,11 +384,28 @@ export function rejectedItem(rejected: RejectedPostback, expiresAt: number): Rec
     [ATTRIBUTE.truncated]: rejected.truncated,
     [ATTRIBUTE.expiresAt]: expiresAt,
   };
-  return toAttribute(plain)?.M ?? {};
+  const item = toAttribute(plain)?.M ?? {};
+  if (rejected.bodyBytes !== undefined) {
+    item[ATTRIBUTE.bodyBytes] = { B: rejected.bodyBytes };
+    // The common case, a UTF-8 body: its text is its bytes read as UTF-8, so it is not stored
+    // twice (a refusal costs the write units of one copy of the body); see rejectedFromItem.
+    if (utf8Text(rejected.bodyBytes) === rejected.body) delete item[ATTRIBUTE.body];
+  }
+  return item;
 }
 
-/** A rejected record read back: the postback as {@link rejectedItem} stored it, its TTL and its last replay. */
-export function rejectedFromItem(plain: Readonly<Record<string, unknown>>): RejectedPostback & {
+const UTF8 = new TextDecoder('utf-8');
+
+/** Bytes read as UTF-8, lossily: the text kept for a body whose `body` attribute was left out. */
+function utf8Text(bytes: Uint8Array): string {
+  return UTF8.decode(bytes);
+}
+
+/** A rejected record read back: the postback as {@link rejectedItem} stored it (`bodyBytes`: the item's Binary attribute), its TTL and its last replay. */
+export function rejectedFromItem(
+  plain: Readonly<Record<string, unknown>>,
+  bodyBytes?: Uint8Array,
+): RejectedPostback & {
   readonly expiresAt?: Date;
   readonly replay?: Readonly<Record<string, unknown>>;
 } {
@@ -375,7 +426,8 @@ export function rejectedFromItem(plain: Readonly<Record<string, unknown>>): Reje
     details,
     contentType: text(ATTRIBUTE.contentType),
     sourceIp: text(ATTRIBUTE.sourceIp),
-    body: text(ATTRIBUTE.body) ?? '',
+    body: text(ATTRIBUTE.body) ?? (bodyBytes === undefined ? '' : utf8Text(bodyBytes)),
+    ...(bodyBytes === undefined ? {} : { bodyBytes }),
     truncated: plain[ATTRIBUTE.truncated] === true,
     expiresAt: typeof expiresAt === 'number' ? new Date(expiresAt * 1000) : undefined,
     replay: plain[ATTRIBUTE.replay] as Readonly<Record<string, unknown>> | undefined,

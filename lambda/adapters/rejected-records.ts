@@ -68,7 +68,7 @@ export function daysOf(since: Date, until: Date): string[] {
 
 function toRecord(item: Record<string, AttributeValue>): StoredRejectedPostback {
   const plain = fromItem(item);
-  const { replay, ...rejected } = rejectedFromItem(plain);
+  const { replay, ...rejected } = rejectedFromItem(plain, item[ATTRIBUTE.bodyBytes]?.B);
   return {
     key: keyValues(item),
     ...rejected,

@@ -47,6 +47,15 @@ export const CATALOG = [
     rank: 2,
   },
   {
+    code: 'E100',
+    status: 'Invalid request',
+    lifecycle: 'send',
+    detailType: 'MMS Request Invalid',
+    outcome: 'failure',
+    final: true,
+    rank: 2,
+  },
+  {
     code: 'E011',
     status: 'Content validation failed',
     lifecycle: 'send',

@@ -103,6 +103,7 @@ export function keepRejected(options: {
             contentType: header(event, 'content-type'),
             sourceIp: event.requestContext?.identity?.sourceIp,
             body: body.text,
+            bodyBytes: body.kept,
             truncated: body.truncated,
           },
           callOptions(context),
@@ -128,13 +129,34 @@ export function keepRejected(options: {
 }
 
 /**
- * Maps every error to its JSON answer (the one place where errors become HTTP).
- * 5xx answers never carry internals; 401 adds `WWW-Authenticate`, 503 `Retry-After`.
+ * The request id the caller can quote: API Gateway's (`requestContext.requestId`, which API
+ * Gateway also sends as the `x-amzn-RequestId` header of a REST API and writes in the access
+ * log), or the Lambda request id when the function was invoked without API Gateway.
+ */
+export function requestIdOf(
+  event: Pick<APIGatewayProxyEvent, 'requestContext'> | undefined,
+  context: Pick<Context, 'awsRequestId'>,
+): string {
+  return event?.requestContext?.requestId ?? context.awsRequestId;
+}
+
+/** The `message` of a 5xx answer: the sender learns to retry, never internals. */
+export const UNAVAILABLE_MESSAGE = 'the service is temporarily unavailable: retry after the Retry-After seconds';
+
+/**
+ * Maps every error to its JSON answer (the one place where errors become HTTP). Every error
+ * body has `error`, a `message` that says what was wrong and the `requestId` (the function's
+ * log lines carry it too, under `requestId`), so that a sender's ticket can be matched to a
+ * log line. 5xx answers never carry internals; 401 adds `WWW-Authenticate`, 503 `Retry-After`.
  */
 export function errorResponder(options: { logger: Logger; retryAfterSeconds: number }): ProxyMiddleware {
   return {
+    before: (request) => {
+      options.logger.appendKeys({ requestId: requestIdOf(request.event, request.context) });
+    },
     onError: async (request) => {
       const error = request.error;
+      const requestId = requestIdOf(request.event, request.context);
       if (error instanceof HttpError) {
         const headers: Record<string, string> = {};
         if (error.statusCode === 401) headers['www-authenticate'] = 'Basic realm="postbacks"';
@@ -145,11 +167,12 @@ export function errorResponder(options: { logger: Logger; retryAfterSeconds: num
           const log = reason === 'conflict' ? options.logger.warn : options.logger.error;
           log.call(options.logger, 'Answering 503: the sender should retry', { reason, error });
         }
-        request.response = jsonResponse(error.statusCode, error.expose ? error.body() : { error: error.errorCode }, headers);
+        const body = error.expose ? { message: error.message, ...error.body() } : { error: error.errorCode, message: UNAVAILABLE_MESSAGE };
+        request.response = jsonResponse(error.statusCode, { ...body, requestId }, headers);
         return;
       }
       options.logger.error('Unexpected error', { error: error as Error });
-      request.response = jsonResponse(500, { error: 'internal_error' });
+      request.response = jsonResponse(500, { error: 'internal_error', message: 'the request failed', requestId });
     },
   };
 }

@@ -120,20 +120,28 @@ function decoderFor(charset: string | undefined, bytes: Uint8Array | undefined, 
   return decoder;
 }
 
-/** Decodes the body without checking anything (lossy where it must be). Used to keep refused postbacks. */
-export function rawBody(event: APIGatewayProxyEvent, maxBytes: number): { text: string; bytes: number; truncated: boolean } {
+/**
+ * The body as received, without checking anything: its bytes as sent (`kept`, cut to
+ * `maxBytes`) and their text, decoded lossily where it must be (for people). Used to keep
+ * refused postbacks.
+ */
+export function rawBody(
+  event: APIGatewayProxyEvent,
+  maxBytes: number,
+): { text: string; kept: Uint8Array; bytes: number; truncated: boolean } {
   if (!event.isBase64Encoded) {
-    // A body that arrived as text (other callers) is already decoded and is measured as its UTF-8 bytes.
+    // A body that arrived as text (other callers) is already decoded: its bytes are its UTF-8 encoding.
     const text = event.body ?? '';
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes <= maxBytes) return { text, bytes, truncated: false };
-    return { text: cachedDecoder('utf-8', false).decode(Buffer.from(text, 'utf8').subarray(0, maxBytes)), bytes, truncated: true };
+    const encoded = Buffer.from(text, 'utf8');
+    if (encoded.length <= maxBytes) return { text, kept: encoded, bytes: encoded.length, truncated: false };
+    const kept = encoded.subarray(0, maxBytes);
+    return { text: cachedDecoder('utf-8', false).decode(kept), kept, bytes: encoded.length, truncated: true };
   }
   const buffer = Buffer.from(event.body ?? '', 'base64');
   const truncated = buffer.length > maxBytes;
   const kept = truncated ? buffer.subarray(0, maxBytes) : buffer;
   const decoder = decoderFor(charsetOf(header(event, 'content-type')), kept, false) ?? cachedDecoder('utf-8', false);
-  return { text: decoder.decode(kept), bytes: buffer.length, truncated };
+  return { text: decoder.decode(kept), kept, bytes: buffer.length, truncated };
 }
 
 /**

@@ -7,9 +7,9 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoDbMessageReader, type MessageReader } from '../adapters/dynamodb-message-reader';
 import { clientReferenceDigest, isListedClientReference, MAX_LISTED_CLIENT_REFERENCE_BYTES } from '../adapters/item-vocabulary';
-import { loadAwsConfig, loadQueryConfig } from '../config';
+import { loadAwsConfig, loadQueryConfig, type QueryConfig } from '../config';
 import { BadRequestError, NotFoundError, UnavailableError } from '../errors';
-import { errorResponder } from '../http/middlewares';
+import { errorResponder, requestIdOf } from '../http/middlewares';
 import { jsonResponse } from '../http/responses';
 import { awsClientConfig } from '../runtime/aws-clients';
 import { callOptions, middyDeadlineOptions } from '../runtime/deadline';
@@ -19,6 +19,7 @@ export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 100;
 
 export interface QueryDeps {
+  readonly config: Pick<QueryConfig, 'retryAfterSeconds'>;
   readonly reader: MessageReader;
   readonly logger: Logger;
   /** Records the invocation and, through the client it captured, every DynamoDB call; absent when tracing is off. */
@@ -85,7 +86,13 @@ export function createQueryHandler(deps: QueryDeps) {
   const { reader, logger } = deps;
 
   const query = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
-    if (event.httpMethod !== 'GET') return jsonResponse(405, { error: 'method_not_allowed' }, { allow: 'GET' });
+    if (event.httpMethod !== 'GET') {
+      return jsonResponse(
+        405,
+        { error: 'method_not_allowed', message: `use GET, not ${event.httpMethod}`, requestId: requestIdOf(event, context) },
+        { allow: 'GET' },
+      );
+    }
     const trackingId = event.pathParameters?.trackingId;
     if (trackingId !== undefined) {
       logger.appendKeys({ trackingId });
@@ -118,7 +125,7 @@ export function createQueryHandler(deps: QueryDeps) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(middyDeadlineOptions())
     .use(tracingMiddlewares(deps.tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(errorResponder({ logger, retryAfterSeconds: 1 }))
+    .use(errorResponder({ logger, retryAfterSeconds: deps.config.retryAfterSeconds }))
     .handler(query);
 }
 
@@ -133,5 +140,10 @@ export function defaultQueryDeps(env: Readonly<Record<string, string | undefined
   const aws = loadAwsConfig(env);
   const tracer = createTracer(config.serviceName, aws.tracingEnabled);
   const client = traced(tracer, new DynamoDBClient(awsClientConfig({ region: aws.region, endpoint: aws.endpoints.dynamodb })));
-  return { reader: new DynamoDbMessageReader(client, config.tableName), logger: new Logger({ serviceName: config.serviceName }), tracer };
+  return {
+    config,
+    reader: new DynamoDbMessageReader(client, config.tableName),
+    logger: new Logger({ serviceName: config.serviceName }),
+    tracer,
+  };
 }

@@ -2,7 +2,16 @@ import { type AttributeValue, GetItemCommand, QueryCommand } from '@aws-sdk/clie
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { fromItem } from '../../lambda/adapters/attribute-values';
 import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
-import { ATTRIBUTE, KEYS, messageKey, rejectedPartitionKey, SHARDS, shardOf, stateKey } from '../../lambda/adapters/item-vocabulary';
+import {
+  ATTRIBUTE,
+  KEYS,
+  messageKey,
+  rejectedFromItem,
+  rejectedPartitionKey,
+  SHARDS,
+  shardOf,
+  stateKey,
+} from '../../lambda/adapters/item-vocabulary';
 import { createIngestHandler, defaultIngestDeps } from '../../lambda/ingest/ingest-handler-factory';
 import type { PostbackStore } from '../../lambda/ports';
 import { createPublisherHandler, defaultPublisherDeps } from '../../lambda/publisher/publisher-handler-factory';
@@ -188,7 +197,14 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
           ),
         ),
       );
-      return pages.flatMap((out) => (out.Items ?? []).map(fromItem));
+      // As stored, with the Binary `bodyBytes` and the text the adapter reads (`body`, left out of a UTF-8 body's item).
+      return pages.flatMap((out) =>
+        (out.Items ?? []).map((item) => {
+          const bytes = item[ATTRIBUTE.bodyBytes]?.B;
+          const plain = fromItem(item);
+          return bytes === undefined ? plain : { ...plain, bodyBytes: bytes, body: rejectedFromItem(plain, bytes).body };
+        }),
+      );
     },
     publishFromStream: () => stream.drain(),
     async publishedEvents() {

@@ -87,7 +87,13 @@ describe('the configuration contract and lambda/config.ts', () => {
   });
 
   test('query, publisher and sweep environments read back', () => {
-    expect(loadQueryConfig(queryEnvironment({ tableName: 't', serviceName: 'svc' }))).toEqual({ tableName: 't', serviceName: 'svc' });
+    expect(loadQueryConfig(queryEnvironment({ tableName: 't', serviceName: 'svc' }))).toEqual({
+      tableName: 't',
+      serviceName: 'svc',
+      retryAfterSeconds: 5,
+    });
+    expect(loadQueryConfig(queryEnvironment({ tableName: 't', retryAfterSeconds: 7 })).retryAfterSeconds).toBe(7);
+    expect(loadQueryConfig(queryEnvironment({ tableName: 't' }))).toEqual(loadQueryConfig({ [ENV.tableName]: 't' }));
     expect(loadPublisherConfig(publisherEnvironment({ eventBusName: 'b' }))).toEqual({
       eventBusName: 'b',
       eventSource: 'mms.postbacks',

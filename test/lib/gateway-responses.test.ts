@@ -30,15 +30,32 @@ describe('the receiver answers what API Gateway refuses by itself with a 503 tha
       'gatewayresponse.header.Retry-After': `'${retryAfter}'`,
       'gatewayresponse.header.Content-Type': "'application/json'",
     });
-    expect(JSON.parse(response.ResponseTemplates['application/json'])).toEqual({ error: 'unavailable' });
+    expect(JSON.parse(response.ResponseTemplates['application/json'])).toEqual({
+      error: 'unavailable',
+      message: 'the service is temporarily unavailable: retry after the Retry-After seconds',
+      requestId: '$context.requestId',
+    });
   });
 
-  test('Retry-After follows retryAfterSeconds; no other response is changed', () => {
+  test('Retry-After follows retryAfterSeconds; the only other response changed is DEFAULT_4XX', () => {
     const stack = testStack();
     new MmsPostbackReceiver(stack, 'Receiver', { retryAfterSeconds: 9 });
     const responses = responsesOf(Template.fromStack(stack));
-    expect([...responses.keys()].sort()).toEqual(RETRYABLE_GATEWAY_RESPONSES.map((t) => t.responseType).sort());
-    for (const response of responses.values()) expect(response.ResponseParameters['gatewayresponse.header.Retry-After']).toBe("'9'");
+    expect([...responses.keys()].sort()).toEqual([...RETRYABLE_GATEWAY_RESPONSES.map((t) => t.responseType), 'DEFAULT_4XX'].sort());
+    for (const type of RETRYABLE_GATEWAY_RESPONSES) {
+      expect(responses.get(type.responseType).ResponseParameters['gatewayresponse.header.Retry-After']).toBe("'9'");
+    }
+  });
+
+  test("API Gateway's own 4xx keep their status and gain the request id in the body", () => {
+    const stack = testStack();
+    new MmsPostbackReceiver(stack, 'Receiver');
+    const response = responsesOf(Template.fromStack(stack)).get('DEFAULT_4XX');
+    expect(response.StatusCode).toBeUndefined();
+    expect(response.ResponseParameters).toEqual({ 'gatewayresponse.header.Content-Type': "'application/json'" });
+    expect(response.ResponseTemplates['application/json']).toBe(
+      '{"error":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}',
+    );
   });
 
   test('on any REST API', () => {
@@ -46,7 +63,7 @@ describe('the receiver answers what API Gateway refuses by itself with a 503 tha
     const api = new apigateway.RestApi(stack, 'Api', { cloudWatchRole: false });
     api.root.addMethod('GET');
     const added = addRetryableGatewayResponses(api, 3);
-    expect(added).toHaveLength(5);
-    Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::GatewayResponse', 5);
+    expect(added).toHaveLength(6);
+    Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::GatewayResponse', 6);
   });
 });

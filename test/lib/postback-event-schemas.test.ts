@@ -82,4 +82,19 @@ describe('PostbackEventSchemas', () => {
       expect(stack.getLogicalId(schemas.schemas[detailType])).toBe(schemaId);
     }
   });
+
+  test('E100 has its own detail-type in the registry: MMS Request Invalid, a final send failure', () => {
+    const stack = new Stack();
+    new PostbackEventSchemas(stack, 'Schemas', { eventSource: 'mms.postbacks', registryName: 'mms-postbacks' });
+    const resources = Object.values(Template.fromStack(stack).findResources('AWS::EventSchemas::Schema')) as Json[];
+    const found = resources.find((r) => r.Properties.SchemaName === 'mms.postbacks@MMSRequestInvalid');
+    expect(found).toBeDefined();
+    const detail = JSON.parse(found.Properties.Content).definitions.MMSRequestInvalid;
+    expect(detail.properties).toMatchObject({
+      code: { enum: ['E100'] },
+      lifecycle: { enum: ['send'] },
+      outcome: { enum: ['failure'] },
+      final: { enum: [true] },
+    });
+  });
 });

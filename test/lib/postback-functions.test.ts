@@ -80,6 +80,7 @@ describe('the functions with defaults', () => {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_TRACE_ENABLED: 'false',
+      RETRY_AFTER_SECONDS: '5',
       NODE_OPTIONS: '--enable-source-maps',
     });
     const busRef = { Ref: logicalId(stack, receiver.eventBus as events.EventBus) };

@@ -1,6 +1,13 @@
 import http from 'node:http';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { type LocalApi, MAX_REQUEST_PAYLOAD_BYTES, type ProxyHandler, redactUrl, startLocalApi } from '../../local/http-server';
+import {
+  type LocalApi,
+  MAX_REQUEST_HEADER_BYTES,
+  MAX_REQUEST_PAYLOAD_BYTES,
+  type ProxyHandler,
+  redactUrl,
+  startLocalApi,
+} from '../../local/http-server';
 
 /** Raw HTTP, so that repeated headers and exact bytes reach the server as sent. */
 function request(
@@ -152,7 +159,11 @@ describe('local API Gateway stand-in', () => {
 
     spy.mockRestore();
     expect(res.status).toBe(502);
-    expect(JSON.parse(res.body)).toEqual({ message: 'Internal server error' });
+    expect(JSON.parse(res.body)).toEqual({
+      error: 'internal_error',
+      message: 'Internal server error',
+      requestId: res.headers['x-amzn-requestid'],
+    });
   });
 
   it('answers 404 and 405 in JSON for other routes and methods', async () => {
@@ -177,9 +188,46 @@ describe('local API Gateway stand-in', () => {
     );
 
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.body)).toEqual({ message: 'Request Too Long' });
+    expect(JSON.parse(res.body)).toEqual({
+      error: 'request_too_long',
+      message: 'Request Too Long',
+      requestId: res.headers['x-amzn-requestid'],
+    });
     expect(seen).toHaveLength(0);
   });
+
+  it("every answer carries the request id in API Gateway's REST header, the event's own; every error body names it", async () => {
+    const ok = await request(api.port, 'POST', '/postbacks', [['Content-Type', 'application/json']], Buffer.from('{}'));
+    const notFound = await request(api.port, 'GET', '/nope');
+    const wrongMethod = await request(api.port, 'GET', '/postbacks');
+
+    expect(ok.headers['x-amzn-requestid']).toBe(seen[0]?.event.requestContext.requestId);
+    expect(seen[0]?.context.awsRequestId).toBe(ok.headers['x-amzn-requestid']);
+    for (const res of [notFound, wrongMethod]) {
+      expect(res.headers['x-amzn-requestid']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(JSON.parse(res.body).requestId).toBe(res.headers['x-amzn-requestid']);
+    }
+    expect(new Set([ok, notFound, wrongMethod].map((res) => res.headers['x-amzn-requestid'])).size).toBe(3);
+  });
+
+  it.each([
+    ['a query string', `/messages?clientReference=${'x'.repeat(MAX_REQUEST_HEADER_BYTES)}`, []],
+    ['a header', '/messages?clientReference=a', [['X-Big', 'x'.repeat(MAX_REQUEST_HEADER_BYTES)]]],
+  ] as [string, string, [string, string][]][])(
+    'answers an oversized request line or headers (%s) 431 in JSON',
+    async (_what, path, headers) => {
+      const res = await request(api.port, 'GET', path, headers);
+
+      expect(res.status).toBe(431);
+      expect(res.headers['content-type']).toBe('application/json');
+      expect(JSON.parse(res.body)).toEqual({
+        error: 'request_header_fields_too_large',
+        message: 'the request line and headers exceed 10240 bytes (a query string or a header is too long)',
+        requestId: res.headers['x-amzn-requestid'],
+      });
+      expect(seen).toHaveLength(0);
+    },
+  );
 
   it('gives a one-line error when its port is busy', async () => {
     await expect(startLocalApi({ port: api.port, routes: [] })).rejects.toThrow(

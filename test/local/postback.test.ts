@@ -42,6 +42,19 @@ describe('npm run postback: arguments', () => {
     expect(() => parsePostbackArgs(argv, {})).toThrow(new UsageError(message));
   });
 
+  it.each([
+    [
+      { npm_config_list: 'true' },
+      "npm took --list as its own option: npm needs -- before the script's options, as in npm run postback -- --list",
+    ],
+    [
+      { npm_config_xml: 'true', npm_config_tracking_id: 'abc' },
+      "npm took --xml --tracking-id as its own options: npm needs -- before the script's options, as in npm run postback -- --xml --tracking-id",
+    ],
+  ])('says that npm needs -- when npm took the options (npm run postback --list): %j', (env, message) => {
+    expect(() => parsePostbackArgs([], env)).toThrow(new UsageError(message));
+  });
+
   it('reads --help, -h and --list', () => {
     expect(parsePostbackArgs(['--help'], {}).help).toBe(true);
     expect(parsePostbackArgs(['-h'], {}).help).toBe(true);

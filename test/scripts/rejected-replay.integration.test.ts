@@ -2,14 +2,19 @@
  * The replay of rejected records against DynamoDB Local and the loopback EventBridge, with
  * the real ingest pipeline and the real rejected-records adapter.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { DynamoDbRejectedRecords } from '../../lambda/adapters/rejected-records';
 import { defaultIngestDeps } from '../../lambda/ingest/ingest-handler-factory';
 import { toXmlPostback } from '../../local/xml-form';
-import { type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from '../../scripts/rejected-replay';
-import { main } from '../../scripts/replay-rejected';
+import { FROM_TEXT_NOTE, type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from '../../scripts/rejected-replay';
+import { formatLine, main } from '../../scripts/replay-rejected';
 import { fixture } from '../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../helpers/ingest-harness';
+
+const runProgram = promisify(execFile);
 
 let h: IngestHarness;
 let records: DynamoDbRejectedRecords;
@@ -149,6 +154,95 @@ describe('replay-rejected', () => {
   });
 });
 
+describe('replay-rejected sends what the sender sent: the kept bytes with the kept content type', () => {
+  const postBytes = (bytes: Buffer, contentType: string) =>
+    h.post(bytes.toString('base64'), { isBase64Encoded: true, headers: { 'x-postback-token': TEST_SECRET, 'content-type': contentType } });
+
+  /** The dry run's prediction and the real run's outcome of the one record of this test. */
+  async function dryThenReal(since: Date) {
+    const dry = await run({ since, dryRun: true });
+    const real = await run({ since });
+    expect(dry).toHaveLength(1);
+    expect(real).toHaveLength(1);
+    return { dry: dry[0] as ReplayLine, real: real[0] as ReplayLine };
+  }
+
+  it('a body refused because its bytes are not valid UTF-8 is refused again, for the same reason, and the dry run says so', async () => {
+    const since = new Date(); // only the records of this test
+    const trackingId = `replay-${randomUUID()}`;
+    const text = JSON.stringify({ ...fixture('n101'), 'tracking-id': trackingId, 'status-details': 'Jos\u00e9' });
+    const bytes = Buffer.from(text, 'latin1'); // é as the one byte e9: not UTF-8
+    const refused = await postBytes(bytes, 'application/json');
+    expect(refused.body).toMatchObject({ error: 'invalid_json', message: 'body is not valid utf-8' });
+    expect(Buffer.from((await replayOf(String(refused.body.requestId), since)).bodyBytes ?? [])).toEqual(bytes);
+
+    const { dry, real } = await dryThenReal(since);
+
+    expect(real.outcome).toMatchObject({ result: 'refused', statusCode: 400, message: 'invalid_json: body is not valid utf-8' });
+    expect(dry).toMatchObject({ action: 'would_refuse', detail: real.outcome?.message });
+    expect(real.note).toBeUndefined();
+    expect(await h.state(trackingId)).toBeUndefined();
+    expect(await h.eventsFor(trackingId)).toHaveLength(0);
+  });
+
+  it('a UTF-16 body is read as UTF-16 again: refused for its real reason, not as invalid_json', async () => {
+    const since = new Date(); // only the records of this test
+    const trackingId = `replay-${randomUUID()}`;
+    const text = JSON.stringify({ ...fixture('n101'), 'tracking-id': trackingId, to: 'not-a-number' });
+    const refused = await postBytes(Buffer.from(text, 'utf16le'), 'application/json; charset=utf-16');
+    expect(refused.body).toMatchObject({ error: 'validation_failed' });
+
+    const { dry, real } = await dryThenReal(since);
+
+    expect(real.outcome).toMatchObject({
+      result: 'refused',
+      statusCode: 400,
+      message: expect.stringMatching(/^validation_failed: .*\/to/),
+    });
+    expect(dry).toMatchObject({ action: 'would_refuse', detail: real.outcome?.message });
+  });
+
+  it('an ISO-8859-1 body is stored and published as the text the sender meant, and the dry run predicts its postbackId', async () => {
+    const since = new Date(); // only the records of this test
+    const trackingId = `replay-${randomUUID()}`;
+    const postback = { ...fixture('n102'), 'tracking-id': trackingId, 'status-details': 'Entregado a José, 3 ñ' };
+    const bytes = Buffer.from(JSON.stringify(postback), 'latin1');
+    // Kept by an earlier version (refused then for a cause since fixed), with its bytes.
+    await h.store().saveRejected({
+      requestId: randomUUID(),
+      receivedAt: new Date(),
+      statusCode: 400,
+      reason: 'validation_failed',
+      message: 'the postback does not match the schema',
+      contentType: 'application/json; charset=ISO-8859-1',
+      body: bytes.toString('latin1'),
+      bodyBytes: bytes,
+      truncated: false,
+    });
+
+    const { dry, real } = await dryThenReal(since);
+
+    expect(real.outcome).toMatchObject({ result: 'accepted', statusCode: 200 });
+    expect(dry).toMatchObject({ action: 'would_accept', detail: `postbackId ${real.outcome?.postbackId}` });
+    expect(await h.state(trackingId)).toMatchObject({ statusDetails: 'Entregado a José, 3 ñ' });
+    expect((await h.eventsFor(trackingId)).map((e) => e.detail.statusDetails)).toEqual(['Entregado a José, 3 ñ']);
+  });
+
+  it('a record kept before the bytes were replays its text as before, and its line says so', async () => {
+    const since = new Date(); // only the records of this test
+    const trackingId = `replay-${randomUUID()}`;
+    await keptByEarlierVersion({ ...fixture('n102'), 'tracking-id': trackingId });
+
+    const { dry, real } = await dryThenReal(since);
+
+    expect(real).toMatchObject({ action: 'replayed', outcome: { result: 'accepted' }, note: FROM_TEXT_NOTE });
+    expect(dry).toMatchObject({ action: 'would_accept', note: FROM_TEXT_NOTE });
+    expect(formatLine(real)).toMatch(
+      /accepted \(200\) postbackId [0-9a-f]{32} \(kept without its original bytes: sent as its decoded text in UTF-8\)$/,
+    );
+  });
+});
+
 describe('npm run replay-rejected', () => {
   const io = () => {
     const out: string[] = [];
@@ -167,6 +261,26 @@ describe('npm run replay-rejected', () => {
     expect(out.join('\n')).toMatch(/replayed\s+accepted \(200\) postbackId [0-9a-f]{32}/);
     expect(out.at(-1)).toBe('1 record(s): 1 accepted');
     expect(await h.eventsFor(trackingId)).toHaveLength(1);
+  });
+
+  it('prints no AWS SDK Node-version warning (the npm script preloads scripts/cli-preload.ts)', async () => {
+    const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _off, ...env } = process.env;
+    const args = [
+      'run',
+      '--silent',
+      'replay-rejected',
+      '--',
+      '--since',
+      '1m',
+      '--dry-run',
+      '--table',
+      h.table.tableName,
+    ];
+
+    const { stdout, stderr } = await runProgram('npm', args, { cwd: path.resolve(__dirname, '../..'), env });
+
+    expect(stdout).toMatch(/^\d+ record\(s\)/m);
+    expect(stderr).not.toMatch(/NodeVersionSupportWarning/);
   });
 
   it('refuses bad arguments with the usage', async () => {

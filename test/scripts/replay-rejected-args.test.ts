@@ -1,5 +1,5 @@
 import { UsageError } from '../../local/cli';
-import { parseReplayArgs } from '../../scripts/replay-rejected';
+import { main, parseReplayArgs } from '../../scripts/replay-rejected';
 
 describe('npm run replay-rejected: arguments', () => {
   const now = new Date('2026-11-30T12:00:00Z');
@@ -28,7 +28,21 @@ describe('npm run replay-rejected: arguments', () => {
     [[], '--since is required'],
     [['--since', 'yesterday'], '--since must be an ISO 8601 time or an age like 6h, got "yesterday"'],
     [['--since', '1h', '--until', '2h'], '--until must be after --since'],
+    [['--since', '2026-02-30'], '--since is not a calendar date and time: "2026-02-30"'],
+    [['--since', '6h', '--until', '2026-11-31T00:00:00Z'], '--until is not a calendar date and time: "2026-11-31T00:00:00Z"'],
   ])('refuses %j: %s', (argv, message) => {
     expect(() => parseReplayArgs(argv, env, now)).toThrow(new UsageError(message));
+  });
+});
+
+describe('npm run replay-rejected: a date that is not on the calendar', () => {
+  it('exits 2 with the usage, before anything is read or replayed', async () => {
+    const err: string[] = [];
+    const code = await main(['--since', '2026-02-30', '--table', 't'], {
+      out: () => undefined,
+      err: (line) => err.push(line),
+    });
+    expect(code).toBe(2);
+    expect(err[0]).toMatch(/^replay-rejected: --since is not a calendar date and time: "2026-02-30"\n\nusage: /);
   });
 });

@@ -30,7 +30,9 @@ const store = new DynamoDbStore({
 });
 
 /** Every attribute that is a key of some GSI of the table. */
-const indexKeyAttributes = new Set<string>(TABLE_DEFINITION.globalSecondaryIndexes.flatMap((gsi) => [gsi.partitionKey.name, gsi.sortKey.name]));
+const indexKeyAttributes = new Set<string>(
+  TABLE_DEFINITION.globalSecondaryIndexes.flatMap((gsi) => [gsi.partitionKey.name, gsi.sortKey.name]),
+);
 
 /** Write units of one captured transaction: 2 per item (under 1 KB), plus 1 per GSI whose key attributes the items set or remove. */
 function writeUnits(input: TransactWriteItemsInput): { items: number; indexWrites: string[] } {

@@ -19,6 +19,7 @@ const EXPECTED: ReadonlyArray<[string, string, string, string, boolean, number]>
   ['E102', 'send', 'MMS Rejected', 'failure', true, 2],
   ['E202', 'send', 'MMS SMS Fallback Failed', 'failure', true, 2],
   ['E999', 'send', 'MMS Queue Error', 'failure', true, 2],
+  ['E100', 'send', 'MMS Request Invalid', 'failure', true, 2],
   ['E011', 'send', 'MMS Content Validation Failed', 'failure', true, 2],
   ['E012', 'send', 'MMS Send Transcoding Failed', 'failure', true, 2],
   ['E013', 'send', 'MMS Send Transcoding Failed', 'failure', true, 2],

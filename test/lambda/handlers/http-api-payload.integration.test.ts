@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createQueryHandler, defaultQueryDeps } from '../../../lambda/query/query-handler-factory';
+import { errorBody, UNAUTHORIZED_BODY } from '../../helpers/error-bodies';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 import { lambdaContext } from '../../helpers/lambda-context';
@@ -135,7 +136,7 @@ describe('HTTP API payload format 1.0', () => {
 
     expect(byQuery.body).toMatchObject({ result: 'accepted', trackingId: id });
     expect(byBasic.body).toMatchObject({ result: 'duplicate', trackingId: id });
-    expect(wrong).toEqual({ statusCode: 401, body: { error: 'unauthorized' } });
+    expect(wrong).toEqual({ statusCode: 401, body: UNAUTHORIZED_BODY });
   });
 
   it('GET /messages/{trackingId} and GET /messages?clientReference= answer as behind the REST API', async () => {
@@ -145,6 +146,6 @@ describe('HTTP API payload format 1.0', () => {
 
     expect(one).toEqual({ statusCode: 200, body: expect.objectContaining({ trackingId, code: 'N101', history: [expect.any(Object)] }) });
     expect(list).toEqual({ statusCode: 200, body: { items: [expect.objectContaining({ trackingId, clientReference: ref })] } });
-    expect(missing).toEqual({ statusCode: 400, body: { error: 'invalid_parameter', message: 'clientReference is required' } });
+    expect(missing).toEqual({ statusCode: 400, body: errorBody({ error: 'invalid_parameter', message: 'clientReference is required' }) });
   });
 });

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { startLocalApi } from '../../../local/http-server';
 import { toXmlPostback } from '../../../local/xml-form';
+import { errorBody } from '../../helpers/error-bodies';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 
@@ -92,30 +93,29 @@ describe('charset decoding', () => {
     const latin1 = Buffer.from(bodyText(uniqueId()), 'latin1'); // 0xe9 alone is not UTF-8
     const res = await postBytes(latin1, 'application/json');
     expect(res.statusCode).toBe(400);
-    expect(res.body).toEqual({ error: 'invalid_json', message: 'body is not valid utf-8' });
+    expect(res.body).toEqual(errorBody({ error: 'invalid_json', message: 'body is not valid utf-8' }));
   });
 
   it('answers 400 invalid_xml (not invalid_json) when the bytes of an XML body are not valid in its charset', async () => {
     const latin1 = Buffer.from(toXmlPostback({ ...fixture('n101'), 'tracking-id': uniqueId(), 'status-details': JOSE }), 'latin1');
     const res = await postBytes(latin1, 'application/xml; charset=utf-8');
     expect(res.statusCode).toBe(400);
-    expect(res.body).toEqual({ error: 'invalid_xml', message: 'body is not valid utf-8 (declared charset utf-8)' });
+    expect(res.body).toEqual(errorBody({ error: 'invalid_xml', message: 'body is not valid utf-8 (declared charset utf-8)' }));
   });
 
   it('decodes an ASCII body declared utf-16 as UTF-16 (the declared charset decides), which is not JSON: 400', async () => {
     const ascii = Buffer.from(JSON.stringify({ ...fixture('n101'), 'tracking-id': uniqueId() }), 'ascii');
     const res = await postBytes(ascii, 'application/json; charset=utf-16');
     expect(res.statusCode).toBe(400);
-    expect(res.body).toEqual({ error: 'invalid_json', message: 'body is not valid JSON (decoded as utf-16)' });
+    expect(res.body).toEqual(errorBody({ error: 'invalid_json', message: 'body is not valid JSON (decoded as utf-16)' }));
   });
 
   it.each(['klingon', 'iso-2022-kr', 'x-unknown-8'])('answers 415 for the unknown charset %s, naming it', async (charset) => {
     const res = await postBytes(Buffer.from(bodyText(uniqueId())), `application/json; charset=${charset}`);
     expect(res.statusCode).toBe(415);
-    expect(res.body).toEqual({
-      error: 'unsupported_media_type',
-      message: expect.stringContaining(`charset "${charset}" is not supported`),
-    });
+    expect(res.body).toEqual(
+      errorBody({ error: 'unsupported_media_type', message: expect.stringContaining(`charset "${charset}" is not supported`) }),
+    );
   });
 
   it('applies the 64 KiB limit to the decoded bytes, not to the base64 text', async () => {

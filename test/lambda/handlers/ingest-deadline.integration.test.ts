@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type StallingProxy, startStallingProxy } from '../../../stand-ins/stalling-proxy';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
+import { UNAVAILABLE_BODY } from '../../helpers/error-bodies';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHandler, type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 import { lambdaContext } from '../../helpers/lambda-context';
@@ -58,7 +59,7 @@ it('answers 503 with Retry-After before the deadline when DynamoDB stops answeri
 
   expect(result.statusCode).toBe(503);
   expect(result.headers?.['retry-after']).toBe('2');
-  expect(answer).toEqual({ error: 'unavailable' });
+  expect(answer).toEqual(UNAVAILABLE_BODY);
   expect(leftMs).toBeGreaterThan(0);
   expect(dynamodb.stalled.TransactWriteItems).toBeGreaterThanOrEqual(1);
   expect(await h.eventsFor(body['tracking-id'])).toHaveLength(0);

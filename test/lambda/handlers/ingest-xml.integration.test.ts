@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ATTRIBUTE } from '../../../lambda/adapters/item-vocabulary';
 import { toXmlPostback } from '../../../local/xml-form';
+import { errorBody } from '../../helpers/error-bodies';
 import { EXAMPLE_NAMES, fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 
@@ -79,7 +80,9 @@ describe('every provider example, in both forms', () => {
     const body = { ...fixture('n101'), 'tracking-id': `x-${randomUUID()}`, 'sent-as': 'FAX' };
     const res = await sendAs('xml', body);
     expect(res.statusCode).toBe(400);
-    expect(res.body).toEqual({ error: 'validation_failed', details: [{ path: '/sent-as', message: 'must be one of "MMS", "SMS"' }] });
+    expect(res.body).toEqual(
+      errorBody({ error: 'validation_failed', details: [{ path: '/sent-as', message: 'must be one of "MMS", "SMS"' }] }),
+    );
   });
 });
 
@@ -110,7 +113,7 @@ describe('hostile and mislabelled bodies', () => {
     const res = await send(body, contentType, requestId);
 
     expect(res.statusCode).toBe(400);
-    expect(res.body).toEqual({ error, message: expect.any(String) });
+    expect(res.body).toEqual(errorBody({ error, message: expect.any(String) }));
     expect(h.bus.requestCount).toBe(before);
     const kept = (await rejectedRecords()).find((r) => r.requestId === requestId);
     expect(kept).toMatchObject({ statusCode: 400, reason: error, body, contentType });

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ATTRIBUTE } from '../../../lambda/adapters/item-vocabulary';
 import { UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
 import { startSecretsManagerLocal } from '../../../stand-ins/secrets-manager';
+import { errorBody, UNAUTHORIZED_BODY, UNAVAILABLE_BODY } from '../../helpers/error-bodies';
 import { EXAMPLE_NAMES, fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 
@@ -259,7 +260,7 @@ describe('faults', () => {
     const failed = await h.post(body, {}, h.handlerWith({ AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' }));
 
     expect(failed.statusCode).toBe(503);
-    expect(failed.body).toEqual({ error: 'unavailable' });
+    expect(failed.body).toEqual(UNAVAILABLE_BODY);
     expect(failed.headers['retry-after']).toBe('2');
     expect(await h.eventsFor(trackingId)).toHaveLength(0);
     const retried = await h.post(body);
@@ -330,7 +331,7 @@ describe('bad input', () => {
     const res = await h.post(body, { headers: allHeaders, requestId: marker });
 
     expect(res.statusCode).toBe(status);
-    expect(res.body).toEqual(expected);
+    expect(res.body).toEqual(errorBody({ ...expected, requestId: marker }));
     expect(h.bus.requestCount).toBe(before);
     const kept = (await rejectedRecords(marker)).find((r) => r.requestId === marker);
     expect(kept).toMatchObject({ statusCode: status, reason: expected.error, body: body.slice(0, 64 * 1024), truncated: status === 413 });
@@ -383,7 +384,7 @@ describe('authentication', () => {
     const before = h.dynamoRequests();
     const res = await h.post('not even json', overrides);
     expect(res.statusCode).toBe(401);
-    expect(res.body).toEqual({ error: 'unauthorized' });
+    expect(res.body).toEqual(UNAUTHORIZED_BODY);
     expect(res.headers['www-authenticate']).toBe('Basic realm="postbacks"');
     expect(h.dynamoRequests()).toBe(before);
     expect(h.bus.requestCount).toBe(0);
@@ -422,7 +423,7 @@ describe('authentication', () => {
       });
       const res = await h.post(body(), { headers: { 'x-postback-token': 's', 'Content-Type': 'application/json' } }, handler);
       expect(res.statusCode).toBe(503);
-      expect(res.body).toEqual({ error: 'unavailable' });
+      expect(res.body).toEqual(UNAVAILABLE_BODY);
     } finally {
       await sm.close();
     }
@@ -432,6 +433,6 @@ describe('authentication', () => {
     const closed = h.handlerWith({ POSTBACK_SECRET: undefined, POSTBACK_SECRET_ARN: undefined });
     const res = await h.post(body(), {}, closed);
     expect(res.statusCode).toBe(401);
-    expect(res.body).toEqual({ error: 'unauthorized' });
+    expect(res.body).toEqual(UNAUTHORIZED_BODY);
   });
 });

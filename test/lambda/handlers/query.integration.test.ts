@@ -2,15 +2,24 @@
  * Integration tests of the query function against DynamoDB Local, with data fed through
  * the real ingest handler.
  */
+
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { compareUtf8 } from '../../../lambda/adapters/dynamodb-message-reader';
-import { ATTRIBUTE, clientReferenceShardKey, shardOf } from '../../../lambda/adapters/item-vocabulary';
+import { ATTRIBUTE, clientReferenceShardKey, shardOf, stateKey } from '../../../lambda/adapters/item-vocabulary';
 import { createQueryHandler, defaultQueryDeps } from '../../../lambda/query/query-handler-factory';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
+import { errorBody } from '../../helpers/error-bodies';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
 import { lambdaContext } from '../../helpers/lambda-context';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '../../..');
 
 let h: IngestHarness;
 let query: ReturnType<typeof createQueryHandler>;
@@ -91,7 +100,10 @@ describe('GET /messages/{trackingId}', () => {
   });
 
   it('answers 404 for an unknown tracking-id', async () => {
-    expect(await get('/messages/never-seen')).toEqual({ statusCode: 404, body: { error: 'not_found' } });
+    expect(await get('/messages/never-seen')).toEqual({
+      statusCode: 404,
+      body: errorBody({ error: 'not_found', message: 'no message with tracking-id never-seen' }),
+    });
   });
 
   it('does not show rejected postbacks', async () => {
@@ -169,25 +181,98 @@ describe('GET /messages?clientReference=', () => {
     expect(res.body).not.toHaveProperty('nextToken');
   });
 
-  it('writes the index entry once: a later state, or another client reference, leaves it as it was', async () => {
+  it('a listing (16 shard queries under one deadline) prints no MaxListenersExceededWarning', async () => {
+    // Another program: Node prints the warning on the real process's stderr, which jest's sandbox does not see.
+    const script = [
+      "const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');",
+      "const { DynamoDbMessageReader } = require('./lambda/adapters/dynamodb-message-reader');",
+      `new DynamoDbMessageReader(new DynamoDBClient({}), ${JSON.stringify(h.table.tableName)})`,
+      "  .listByClientReference('no-such-reference', 50, undefined, { abortSignal: AbortSignal.timeout(20000) })",
+      '  .then((page) => console.log(JSON.stringify(page)));',
+    ].join('\n');
+
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', '--eval', script], { cwd: ROOT, env: process.env });
+
+    expect(JSON.parse(stdout)).toEqual({ items: [] });
+    expect(stderr).not.toMatch(/MaxListenersExceededWarning/);
+  });
+
+  it('lists a message under the reference of its latest state: N101 with "first", then N102 with "second"', async () => {
+    // Literal references: a fresh table per test file, so no other message carries them.
+    const trackingId = 'cr-first-second';
+    expect((await h.post(postback('n101', trackingId, { 'client-reference': 'first' }))).statusCode).toBe(200);
+    expect((await h.post(postback('n102', trackingId, { 'client-reference': 'second' }))).statusCode).toBe(200);
+
+    const first = await get('/messages', { clientReference: 'first' });
+    const second = await get('/messages', { clientReference: 'second' });
+
+    expect(first).toEqual({ statusCode: 200, body: { items: [] } });
+    expect(second.statusCode).toBe(200);
+    expect(second.body.items).toEqual([expect.objectContaining({ trackingId, code: 'N102', clientReference: 'second' })]);
+    expect(await h.state(trackingId)).toMatchObject({
+      [ATTRIBUTE.clientReferenceKey]: clientReferenceShardKey('second', shardOf(trackingId)),
+      [ATTRIBUTE.clientReferenceSortKey]: trackingId,
+    });
+  });
+
+  it('a later state with the same reference, or with none, leaves the index keys as they were', async () => {
     const ref = `ref-${randomUUID()}`;
     const trackingId = `q-${randomUUID()}`;
     await h.post(postback('n101', trackingId, { 'client-reference': ref }));
     const first = await h.state(trackingId);
-    await h.post(postback('n102', trackingId, { 'client-reference': `${ref}-changed` }));
-    const later = await h.state(trackingId);
+    await h.post(postback('n102', trackingId, { 'client-reference': ref }));
+    const same = await h.state(trackingId);
+    const keys = (state: Record<string, unknown> | undefined) => [
+      state?.[ATTRIBUTE.clientReferenceKey],
+      state?.[ATTRIBUTE.clientReferenceSortKey],
+    ];
 
-    expect(first).toMatchObject({
-      [ATTRIBUTE.clientReferenceKey]: clientReferenceShardKey(ref, shardOf(trackingId)),
-      [ATTRIBUTE.clientReferenceSortKey]: trackingId,
-    });
+    expect(keys(first)).toEqual([clientReferenceShardKey(ref, shardOf(trackingId)), trackingId]);
     // Same index keys: DynamoDB writes nothing to an index when an update leaves its key attributes alone.
-    expect(later).toMatchObject({
-      code: 'N102',
-      [ATTRIBUTE.clientReferenceKey]: first?.[ATTRIBUTE.clientReferenceKey],
-      [ATTRIBUTE.clientReferenceSortKey]: trackingId,
-    });
+    expect(keys(same)).toEqual(keys(first));
     expect((await get('/messages', { clientReference: ref })).body.items).toEqual([expect.objectContaining({ trackingId, code: 'N102' })]);
+  });
+
+  it('a later latest state without a reference keeps the message listed under its reference (the state keeps it)', async () => {
+    const ref = `ref-${randomUUID()}`;
+    const trackingId = `q-${randomUUID()}`;
+    await h.post(postback('n101', trackingId, { 'client-reference': ref }));
+    const withoutReference: Record<string, unknown> = postback('n102', trackingId);
+    delete withoutReference['client-reference'];
+    await h.post(withoutReference);
+
+    expect((await get('/messages', { clientReference: ref })).body.items).toEqual([
+      expect.objectContaining({ trackingId, code: 'N102', clientReference: ref }),
+    ]);
+  });
+
+  it('a later latest state with a blank reference leaves the listing of the old one and the index', async () => {
+    const ref = `ref-${randomUUID()}`;
+    const trackingId = `q-${randomUUID()}`;
+    await h.post(postback('n101', trackingId, { 'client-reference': ref }));
+    await h.post(postback('n102', trackingId, { 'client-reference': ' ' }));
+
+    expect((await get('/messages', { clientReference: ref })).body.items).toEqual([]);
+    expect(await h.state(trackingId)).not.toHaveProperty(ATTRIBUTE.clientReferenceKey);
+  });
+
+  it('a stale index entry (written before the index followed the latest state) does not list the message', async () => {
+    const trackingId = `q-${randomUUID()}`;
+    await h.post(postback('n102', trackingId, { 'client-reference': 'now' }));
+    // Stand-in for a state written by an earlier version: the index keys still name the old reference.
+    await h.table.client.send(
+      new UpdateItemCommand({
+        TableName: h.table.tableName,
+        Key: stateKey(trackingId),
+        UpdateExpression: 'SET #k = :k',
+        ExpressionAttributeNames: { '#k': ATTRIBUTE.clientReferenceKey },
+        ExpressionAttributeValues: { ':k': { S: clientReferenceShardKey('before', shardOf(trackingId)) } },
+      }),
+    );
+
+    expect(
+      (await get('/messages', { clientReference: 'before' })).body.items.map((i: { trackingId: string }) => i.trackingId),
+    ).not.toContain(trackingId);
   });
 
   it.each([
@@ -219,7 +304,7 @@ describe('GET /messages?clientReference=', () => {
     ['a non-numeric limit', { clientReference: 'x', limit: 'ten' }, 'limit must be an integer from 1 to 100'],
     ['a garbage nextToken', { clientReference: 'x', nextToken: 'garbage!' }, 'nextToken is not valid for this query'],
   ])('answers 400 for %s', async (_name, params, message) => {
-    expect(await get('/messages', params)).toEqual({ statusCode: 400, body: { error: 'invalid_parameter', message } });
+    expect(await get('/messages', params)).toEqual({ statusCode: 400, body: errorBody({ error: 'invalid_parameter', message }) });
   });
 
   it('refuses a tampered nextToken, and one from another client reference', async () => {

@@ -73,7 +73,7 @@ describe('parseXmlPostback: refusals (400 invalid_xml)', () => {
     ['an external DTD', externalDtd, /DTD/],
     ['a lower-case doctype', '<!doctype postback><postback/>', /DTD/],
     ['an undeclared entity', '<postback><code>&nbsp;</code></postback>', /entities/],
-    ['deep nesting', deep, /nested/i],
+    ['deep nesting', deep, /nests deeper than 8 elements/],
     ['a JSON body', JSON.stringify(fixture('n101')), /well-formed/],
     ['an unclosed element', '<postback><code>N101</postback>', /well-formed/],
     ['another root element', '<message><code>N101</code></message>', /one <postback>/],
@@ -90,5 +90,115 @@ describe('parseXmlPostback: refusals (400 invalid_xml)', () => {
     }
     expect(error).toBeInstanceOf(UnreadableBodyError);
     expect((error as UnreadableBodyError).body()).toEqual({ error: 'invalid_xml', message: expect.stringMatching(message) });
+  });
+});
+
+/** `depth` nested elements, `postback` included. */
+function nested(depth: number): string {
+  const inner = depth - 1;
+  return `<postback>${'<a>'.repeat(inner)}x${'</a>'.repeat(inner)}</postback>`;
+}
+
+function refusal(xml: string): Record<string, unknown> | undefined {
+  try {
+    parseXmlPostback(xml);
+  } catch (error) {
+    if (error instanceof UnreadableBodyError) return error.body();
+    throw error;
+  }
+  return undefined;
+}
+
+describe('parseXmlPostback: characters as XML 1.0 defines them', () => {
+  it.each([
+    ['&#0;', 'character reference &#0; is to a character XML does not allow'],
+    ['&#x0;', 'character reference &#x0; is to a character XML does not allow'],
+    ['&#1;', 'character reference &#1; is to a character XML does not allow'],
+    ['&#xD800;', 'character reference &#xD800; is to a character XML does not allow'],
+    ['&#xDFFF;', 'character reference &#xDFFF; is to a character XML does not allow'],
+    ['&#xFFFE;', 'character reference &#xFFFE; is to a character XML does not allow'],
+    ['&#xFFFF;', 'character reference &#xFFFF; is to a character XML does not allow'],
+    ['&#x110000;', 'character reference &#x110000; is to a character XML does not allow'],
+    ['&#1114112;', 'character reference &#1114112; is to a character XML does not allow'],
+    ['&#x0000000000000041000000;', 'character reference &#x0000000000000041000000; is to a character XML does not allow'],
+    ['\u0000', 'character U+0000 is not allowed in XML (at offset 26)'],
+    ['\u0001', 'character U+0001 is not allowed in XML (at offset 26)'],
+    ['\u001f', 'character U+001F is not allowed in XML (at offset 26)'],
+    ['\ud800', 'character U+D800 is not allowed in XML (at offset 26)'],
+    ['\uffff', 'character U+FFFF is not allowed in XML (at offset 26)'],
+  ])('refuses %j in a field', (text, message) => {
+    expect(refusal(`<postback><status-details>${text}</status-details></postback>`)).toEqual({ error: 'invalid_xml', message });
+  });
+
+  it('a raw control character is refused in a CDATA section and in a comment too', () => {
+    expect(refusal('<postback><a><![CDATA[\u0002]]></a></postback>')).toMatchObject({ error: 'invalid_xml' });
+    expect(refusal('<postback><!-- \u0002 --><a>x</a></postback>')).toMatchObject({ error: 'invalid_xml' });
+  });
+
+  it('accepts every character XML allows, raw or as a reference, at the edges of its ranges', () => {
+    const xml =
+      '<postback><a>&#9;&#xA;&#xD;&#x20;&#xD7FF;&#xE000;&#xFFFD;&#x10000;&#x10FFFF;\t\n\ud7ff\ue000\ufffd\u{10000}\u{10FFFF}</a></postback>';
+    expect(parseXmlPostback(xml)).toEqual({ a: '\t\n\r \ud7ff\ue000\ufffd\u{10000}\u{10FFFF}\t\n\ud7ff\ue000\ufffd\u{10000}\u{10FFFF}' });
+  });
+
+  it('a reference inside a CDATA section is text, not a reference', () => {
+    expect(parseXmlPostback('<postback><a><![CDATA[&#0; &foo;]]></a></postback>')).toEqual({ a: '&#0; &foo;' });
+  });
+});
+
+describe('parseXmlPostback: a DTD only where markup is', () => {
+  it.each([
+    [
+      'a CDATA section',
+      '<postback><status-details><![CDATA[<!DOCTYPE x [<!ENTITY y "z">]>]]></status-details></postback>',
+      '<!DOCTYPE x [<!ENTITY y "z">]>',
+    ],
+    ['a comment', '<postback><!-- <!DOCTYPE x> <!ENTITY y "z"> &y; --><status-details>ok</status-details></postback>', 'ok'],
+  ])('text in %s that contains <!DOCTYPE or <!ENTITY is accepted', (_where, xml, details) => {
+    expect(parseXmlPostback(xml)).toEqual({ 'status-details': details });
+  });
+
+  it('a DTD after a comment or a CDATA section is still refused', () => {
+    expect(refusal('<!-- x --><!DOCTYPE postback><postback/>')).toMatchObject({
+      error: 'invalid_xml',
+      message: 'DTDs and entity declarations are not accepted',
+    });
+    expect(refusal('<postback><a><![CDATA[x]]></a></postback><!DOCTYPE x>')).toMatchObject({
+      error: 'invalid_xml',
+      message: 'DTDs and entity declarations are not accepted',
+    });
+  });
+});
+
+describe('parseXmlPostback: element names are kept as sent', () => {
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__'])('<%s>', (name) => {
+    const fields = parseXmlPostback(`<postback><code>N101</code><${name}>x</${name}></postback>`);
+
+    expect(Object.keys(fields)).toEqual(['code', name]);
+    expect(Object.getOwnPropertyDescriptor(fields, name)?.value).toBe('x');
+    expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('gives the same object as JSON.parse of the JSON form, __proto__ included', () => {
+    const xml = '<postback><__proto__><polluted>yes</polluted></__proto__><constructor>c</constructor><toString>t</toString></postback>';
+    const json = JSON.parse('{"__proto__":{"polluted":"yes"},"constructor":"c","toString":"t"}');
+
+    const fields = parseXmlPostback(xml);
+
+    expect(JSON.stringify(fields)).toBe(JSON.stringify(json));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((fields as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+});
+
+describe('parseXmlPostback: the nesting limit', () => {
+  it('is 8 elements, postback included', () => {
+    expect(MAX_XML_DEPTH).toBe(8);
+  });
+
+  it('accepts exactly 8 nested elements and refuses 9', () => {
+    expect(() => parseXmlPostback(nested(8))).not.toThrow();
+    expect(refusal(nested(9))).toEqual({ error: 'invalid_xml', message: 'body nests deeper than 8 elements' });
   });
 });

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { errorResponder } from '../../../lambda/http/middlewares';
 import { callOptions, DeadlineError, middyDeadlineOptions, TIME_RESERVE_MS, untilDeadline } from '../../../lambda/runtime/deadline';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
+import { UNAVAILABLE_BODY } from '../../helpers/error-bodies';
 import { lambdaContext } from '../../helpers/lambda-context';
 
 /** A context whose deadline is `ms` away. */
@@ -57,6 +58,6 @@ describe('middyDeadlineOptions', () => {
 
     expect(result.statusCode).toBe(503);
     expect(result.headers?.['retry-after']).toBe('3');
-    expect(JSON.parse(result.body)).toEqual({ error: 'unavailable' });
+    expect(JSON.parse(result.body)).toEqual(UNAVAILABLE_BODY);
   });
 });
