@@ -38,7 +38,7 @@ step "packed $(basename "$TARBALL") ($(du -k "$TARBALL" | cut -f1) KB)"
 # What the tarball holds: the build output and docs, no sources, no tests.
 tar -tzf "$TARBALL" | sort > "$WORK/files.txt"
 for required in package/dist/lib/index.js package/dist/lib/index.d.ts package/dist/lambda/events.js package/dist/lambda/events.d.ts \
-  package/dist/functions/ingest/index.mjs package/dist/functions/query/index.mjs package/dist/functions/relay/index.mjs package/README.md package/package.json; do
+  package/dist/functions/ingest/index.mjs package/dist/functions/query/index.mjs package/dist/functions/relay/index.mjs package/README.md package/LICENSE package/package.json; do
   grep -qx "$required" "$WORK/files.txt" || { echo "consumer-test: the tarball lacks $required"; exit 1; }
 done
 if grep -Ev '^package/(dist/.*\.(js|d\.ts|mjs|mjs\.map)|docs/[^/]+\.md|README\.md|LICENSE|package\.json)$' "$WORK/files.txt"; then
