@@ -17,6 +17,7 @@ import { PostbackHttpApi } from './postback-http-api';
 import { PostbackMonitoring } from './postback-monitoring';
 import { PostbackRelay } from './postback-relay';
 import { PostbackRestApi } from './postback-rest-api';
+import { addReceiverOutputs } from './receiver-outputs';
 import { type MmsPostbackReceiverProps, RECEIVER_DEFAULTS } from './receiver-props';
 import { validateReceiverProps } from './receiver-props-validation';
 import { STATUS_UNKNOWN_SWEEP_TIMEOUT, StatusUnknownSweep } from './status-unknown-sweep';
@@ -25,7 +26,8 @@ import { STATUS_UNKNOWN_SWEEP_TIMEOUT, StatusUnknownSweep } from './status-unkno
 export { BUNDLING } from './function-bundling';
 export { type OnPostbackOptions, OUTCOMES, type PostbackFilter } from './postback-event-pattern';
 export { INGEST_LOGGING } from './postback-functions';
-export type { ApiType, MmsPostbackReceiverProps } from './receiver-props';
+export { addReceiverOutputs, RECEIVER_OUTPUT_NAMES, type ReceiverOutputName, type ReceiverOutputsOptions } from './receiver-outputs';
+export { type ApiType, type MmsPostbackReceiverProps, propHint } from './receiver-props';
 export { ReceiverPropsError } from './receiver-props-error';
 
 function attributeType(type: 'S' | 'N' | 'B'): dynamodb.AttributeType {
@@ -236,6 +238,7 @@ export class MmsPostbackReceiver extends Construct {
         tracing,
         allowedSourceCidrs: props.allowedSourceCidrs,
         apiGatewayCloudWatchRole: props.apiGatewayCloudWatchRole,
+        settingHint: props.settingHint,
       });
       this.api = this.restApi;
       this.apiStage = this.restApi.deploymentStage;
@@ -266,6 +269,8 @@ export class MmsPostbackReceiver extends Construct {
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
     this.dashboard.addWidgets(...this.relay.dashboardWidgets());
+
+    if (props.outputs) addReceiverOutputs(this, props.outputs === true ? {} : props.outputs);
   }
 
   /**
