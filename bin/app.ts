@@ -4,7 +4,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { MmsPostbacksStack } from '../lib/mms-postbacks-stack';
 import { ReceiverPropsError } from '../lib/receiver-props-error';
 import { ContextError, readStackContext } from '../lib/stack-context';
+import { dropAssetBundlingProgress } from '../lib/synth-progress';
 
+// `cdk synth --quiet` prints warnings, errors and annotations only; `cdk synth --debug` shows the bundling progress too.
+if (process.env.CDK_DEBUG !== 'true') dropAssetBundlingProgress(process.stderr);
 const app = new App();
 try {
   const config = readStackContext(app.node);
