@@ -144,7 +144,7 @@ export interface MmsPostbackReceiverProps {
   /**
    * Ship source maps and run the functions with `--enable-source-maps`, so that stack
    * traces in the logs point at the TypeScript sources. Costs about 20 ms of cold start
-   * (measured, see docs/performance.md, "Bundle size of both functions").
+   * (measured, see docs/performance.md, "Bundle size of the functions").
    *
    * @default true
    */
