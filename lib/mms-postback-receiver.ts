@@ -59,15 +59,30 @@ function attributeType(type: 'S' | 'N' | 'B'): dynamodb.AttributeType {
  * receiver.onPostback({ outcome: 'failure' }, new targets.SqsQueue(failures));
  */
 export class MmsPostbackReceiver extends Construct {
-  /** The table of latest states, history and rejected postbacks. */
+  /**
+   * The table of latest states, history and rejected postbacks.
+   *
+   * @example
+   * receiver.table.grantReadData(reportFunction);
+   */
   public readonly table: dynamodb.TableV2;
-  /** The bus the events are published on (created, or the one given). */
+  /**
+   * The bus the events are published on (created, or the one given).
+   *
+   * @example
+   * new events.Rule(this, 'All', { eventBus: receiver.eventBus, eventPattern: receiver.eventPattern({}) });
+   */
   public readonly eventBus: events.IEventBus;
   /** The archive of the receiver's events; only with a created bus. */
   public readonly archive?: events.Archive;
   /** The schema registry with one schema per detail-type. */
   public readonly schemaRegistry: PostbackEventSchemas;
-  /** The shared secret (created, or the one given). */
+  /**
+   * The shared secret (created, or the one given); its `SecretString` is the secret itself.
+   *
+   * @example
+   * receiver.secret.grantRead(providerSetupFunction);
+   */
   public readonly secret: secretsmanager.ISecret;
   /** The scheduled status-unknown sweep; `undefined` when `statusUnknownAfter` is 0. */
   public readonly statusUnknownSweep?: StatusUnknownSweep;
@@ -77,7 +92,12 @@ export class MmsPostbackReceiver extends Construct {
   public readonly queryFunction: lambda.Function;
   /** The scheduled relay that publishes stored postbacks whose event is not out after their lease. */
   public readonly relay: PostbackRelay;
-  /** The API in front of the functions: the REST API (default) or the HTTP API (`apiType: 'http'`). */
+  /**
+   * The API in front of the functions: the REST API (default) or the HTTP API (`apiType: 'http'`).
+   *
+   * @example
+   * new CfnOutput(this, 'ApiId', { value: receiver.restApi?.restApiId ?? receiver.httpApi!.httpApi.apiId });
+   */
   public readonly api: apigateway.RestApi | apigatewayv2.HttpApi;
   /** The REST API; only with `apiType: 'rest'` (the default). */
   public readonly restApi?: apigateway.RestApi;
