@@ -12,6 +12,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PRICES } from '../bench/prices';
+import { SHARD_COUNT } from '../lambda/adapters/item-vocabulary';
 
 /** A CloudFormation template as JSON (only what the figures read). */
 export interface TemplateJson {
@@ -125,7 +126,12 @@ export function exampleStackTemplate(root: string): TemplateJson {
   return Template.fromStack(stack).toJSON() as TemplateJson;
 }
 
-/** Every figure: the example stack's template, and the built bundles. */
+/** The figures that constants of the code determine. */
+export function codeFigures(): Figures {
+  return { shards: { value: SHARD_COUNT, source: 'SHARD_COUNT of lambda/adapters/item-vocabulary.ts', tolerance: 0 } };
+}
+
+/** Every figure: the example stack's template, constants of the code, and the built bundles. */
 export function computeFigures(root: string): Figures {
-  return { ...templateFigures(exampleStackTemplate(root), 'MmsPostbacksStack (defaults)'), ...bundleFigures(root) };
+  return { ...templateFigures(exampleStackTemplate(root), 'MmsPostbacksStack (defaults)'), ...codeFigures(), ...bundleFigures(root) };
 }
