@@ -297,6 +297,14 @@ export function readStackContext(node: Node): StackContext {
     throw new ContextError('alarmEmail', 'give either alarmTopicArn or alarmEmail, not both');
   if (context.eventBusArn && context.eventBusName)
     throw new ContextError('eventBusName', 'give either eventBusArn (existing bus) or eventBusName (new bus), not both');
+  for (const key of ['warmWriteUnitsPerSecond', 'warmReadUnitsPerSecond'] as const) {
+    const units = context[key];
+    if (units !== undefined && !(Number.isInteger(units) && units >= 1))
+      throw new ContextError(key, `expected an integer >= 1, got ${units}`);
+  }
+  const hours = context.statusUnknownAfterHours;
+  if (hours !== undefined && hours !== 0 && !(hours * 3600 >= 60))
+    throw new ContextError('statusUnknownAfterHours', `expected 0 (off) or at least one minute (0.0167), got ${hours}`);
   if (context.eventBusArn && context.archiveRetentionDays !== undefined)
     throw new ContextError('archiveRetentionDays', 'applies to a new event bus only: with eventBusArn, its owner manages archives');
   return context;

@@ -71,6 +71,10 @@ export function templateFigures(template: TemplateJson, stackName = 'the example
       'AWS::Logs::LogGroup resources with DeletionPolicy Retain',
     ),
     outputs: exact(Object.keys(template.Outputs ?? {}).length, 'Outputs'),
+    'rest-api-routes': exact(
+      count(template, (r) => r.Type === 'AWS::ApiGateway::Method'),
+      'AWS::ApiGateway::Method resources',
+    ),
     'gateway-responses': exact(
       count(template, (r) => r.Type === 'AWS::ApiGateway::GatewayResponse'),
       'AWS::ApiGateway::GatewayResponse resources',

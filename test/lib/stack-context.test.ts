@@ -56,6 +56,11 @@ describe('readStackContext', () => {
     [{ allowedSourceCidrs: '[1, 2]' }, /"allowedSourceCidrs": expected a list of strings/],
     [{ allowedSourceCidrs: '[oops' }, /"allowedSourceCidrs": expected a JSON array/],
     [{ secretArn: 42 }, /"secretArn": expected a string/],
+    // Values the construct would refuse naming its prop (warmThroughput, statusUnknownAfter): named by their key here.
+    [{ warmWriteUnitsPerSecond: '1.5' }, /"warmWriteUnitsPerSecond": expected an integer >= 1, got 1.5/],
+    [{ warmReadUnitsPerSecond: '0' }, /"warmReadUnitsPerSecond": expected an integer >= 1, got 0/],
+    [{ statusUnknownAfterHours: '0.001' }, /"statusUnknownAfterHours": expected 0 \(off\) or at least one minute/],
+    [{ statusUnknownAfterHours: '-1' }, /"statusUnknownAfterHours": expected 0 \(off\) or at least one minute/],
   ])('%o is refused with a message naming the key', (context, message) => {
     expect(() => read(context)).toThrow(message);
   });
