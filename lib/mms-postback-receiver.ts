@@ -96,7 +96,7 @@ export class MmsPostbackReceiver extends Construct {
    * The API in front of the functions: the REST API (default) or the HTTP API (`apiType: 'http'`).
    *
    * @example
-   * new CfnOutput(this, 'ApiId', { value: receiver.restApi?.restApiId ?? receiver.httpApi!.httpApi.apiId });
+   * Tags.of(receiver.api).add('team', 'messaging'); // restApi or httpApi for what only one kind has
    */
   public readonly api: apigateway.RestApi | apigatewayv2.HttpApi;
   /** The REST API; only with `apiType: 'rest'` (the default). */
