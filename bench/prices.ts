@@ -23,6 +23,8 @@ export const PRICES = {
   dynamoDbReadRequestUnitsPerMillion: 0.125,
   /** CloudWatch Logs ingestion, Standard log class, per GB (2^30 bytes). https://aws.amazon.com/cloudwatch/pricing/ */
   cloudWatchLogsIngestionPerGb: 0.5,
+  /** CloudWatch alarm, standard resolution, per alarm metric a month. https://aws.amazon.com/cloudwatch/pricing/ */
+  cloudWatchAlarmPerMonth: 0.1,
 } as const;
 
 export type Prices = typeof PRICES;

@@ -33,6 +33,8 @@ export const BUNDLING: nodejs.BundlingOptions = {
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   externalModules: [],
   forceDockerBundling: false,
+  // Warnings and errors only: no size summary per bundle at every synth (`npm run build` and the bench print sizes).
+  logLevel: nodejs.LogLevel.WARNING,
   // Lambda passes credentials in the environment: bundle only the environment provider, not
   // the whole default chain (see lambda/runtime/env-credentials.ts; 127 KB smaller).
   esbuildArgs: { '--alias': [`@aws-sdk/credential-provider-node=${path.join(PROJECT_ROOT, 'lambda', 'runtime', 'env-credentials.ts')}`] },

@@ -4,5 +4,6 @@ export * from './mms-postback-receiver';
 export * from './mms-postbacks-stack';
 export * from './postback-event-schemas';
 export * from './postback-monitoring';
+export * from './postback-publisher';
 export * from './stack-context';
 export * from './status-unknown-sweep';

@@ -17,6 +17,7 @@ import { PostbackHttpApi } from './postback-http-api';
 import { PostbackMonitoring } from './postback-monitoring';
 import { PostbackPublisher, PUBLISHER_TIMEOUT } from './postback-publisher';
 import { PostbackRestApi } from './postback-rest-api';
+import { addReceiverOutputs } from './receiver-outputs';
 import { type MmsPostbackReceiverProps, RECEIVER_DEFAULTS } from './receiver-props';
 import { validateReceiverProps } from './receiver-props-validation';
 import { STATUS_UNKNOWN_SWEEP_TIMEOUT, StatusUnknownSweep } from './status-unknown-sweep';
@@ -25,7 +26,8 @@ import { STATUS_UNKNOWN_SWEEP_TIMEOUT, StatusUnknownSweep } from './status-unkno
 export { BUNDLING } from './function-bundling';
 export { type OnPostbackOptions, OUTCOMES, type PostbackFilter } from './postback-event-pattern';
 export { INGEST_LOGGING } from './postback-functions';
-export type { ApiType, MmsPostbackReceiverProps } from './receiver-props';
+export { addReceiverOutputs, RECEIVER_OUTPUT_NAMES, type ReceiverOutputName, type ReceiverOutputsOptions } from './receiver-outputs';
+export { type ApiType, type MmsPostbackReceiverProps, propHint } from './receiver-props';
 export { ReceiverPropsError } from './receiver-props-error';
 
 function attributeType(type: 'S' | 'N' | 'B'): dynamodb.AttributeType {
@@ -58,15 +60,30 @@ function attributeType(type: 'S' | 'N' | 'B'): dynamodb.AttributeType {
  * receiver.onPostback({ outcome: 'failure' }, new targets.SqsQueue(failures));
  */
 export class MmsPostbackReceiver extends Construct {
-  /** The table of latest states, history and rejected postbacks. */
+  /**
+   * The table of latest states, history and rejected postbacks.
+   *
+   * @example
+   * receiver.table.grantReadData(reportFunction);
+   */
   public readonly table: dynamodb.TableV2;
-  /** The bus the events are published on (created, or the one given). */
+  /**
+   * The bus the events are published on (created, or the one given).
+   *
+   * @example
+   * new events.Rule(this, 'All', { eventBus: receiver.eventBus, eventPattern: receiver.eventPattern({}) });
+   */
   public readonly eventBus: events.IEventBus;
   /** The archive of the receiver's events; only with a created bus. */
   public readonly archive?: events.Archive;
   /** The schema registry with one schema per detail-type. */
   public readonly schemaRegistry: PostbackEventSchemas;
-  /** The shared secret (created, or the one given). */
+  /**
+   * The shared secret (created, or the one given); its `SecretString` is the secret itself.
+   *
+   * @example
+   * receiver.secret.grantRead(providerSetupFunction);
+   */
   public readonly secret: secretsmanager.ISecret;
   /** The scheduled status-unknown sweep; `undefined` when `statusUnknownAfter` is 0. */
   public readonly statusUnknownSweep?: StatusUnknownSweep;
@@ -78,7 +95,12 @@ export class MmsPostbackReceiver extends Construct {
   public readonly publisher: PostbackPublisher;
   /** The function that publishes the events of stored postbacks from the table's stream. */
   public readonly publisherFunction: lambda.Function;
-  /** The API in front of the functions: the REST API (default) or the HTTP API (`apiType: 'http'`). */
+  /**
+   * The API in front of the functions: the REST API (default) or the HTTP API (`apiType: 'http'`).
+   *
+   * @example
+   * Tags.of(receiver.api).add('team', 'messaging'); // restApi or httpApi for what only one kind has
+   */
   public readonly api: apigateway.RestApi | apigatewayv2.HttpApi;
   /** The REST API; only with `apiType: 'rest'` (the default). */
   public readonly restApi?: apigateway.RestApi;
@@ -260,6 +282,7 @@ export class MmsPostbackReceiver extends Construct {
         tracing,
         allowedSourceCidrs: props.allowedSourceCidrs,
         apiGatewayCloudWatchRole: props.apiGatewayCloudWatchRole,
+        settingHint: props.settingHint,
       });
       this.api = this.restApi;
       this.apiStage = this.restApi.deploymentStage;
@@ -278,6 +301,7 @@ export class MmsPostbackReceiver extends Construct {
     });
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
+    if (props.outputs) addReceiverOutputs(this, props.outputs === true ? {} : props.outputs);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { MmsPostbackReceiver } from './mms-postback-receiver';
-import type { StackContext } from './stack-context';
+import { contextHint, type StackContext } from './stack-context';
 
 /** Properties of {@link MmsPostbacksStack}: the stack props plus the context configuration. */
 export interface MmsPostbacksStackProps extends StackProps {
@@ -78,19 +78,10 @@ export class MmsPostbacksStack extends Stack {
           ? { writeUnitsPerSecond: warmWriteUnitsPerSecond, readUnitsPerSecond: warmReadUnitsPerSecond }
           : undefined,
       statusUnknownAfter: statusUnknownAfterHours === undefined ? undefined : Duration.hours(statusUnknownAfterHours),
+      // The outputs an operator needs (PostbackUrl, SecretArn, …), the same a consumer's stack gets with `outputs: true`.
+      outputs: true,
+      // Messages name what this app is configured with: its context keys.
+      settingHint: contextHint,
     });
-
-    const output = (outputId: string, value: string, description: string) => new CfnOutput(this, outputId, { value, description });
-    output('PostbackUrl', this.receiver.postbackUrl, 'Give this URL to the provider, with the secret as Basic auth password or ?token=');
-    output('QueryUrl', this.receiver.queryUrl, 'IAM-authorized read API: GET <QueryUrl>/{trackingId} or GET <QueryUrl>?clientReference=…');
-    output('EventBusName', this.receiver.eventBus.eventBusName, 'Event bus of the postback events');
-    output('EventBusArn', this.receiver.eventBus.eventBusArn, 'ARN of the event bus');
-    output('TableName', this.receiver.table.tableName, 'DynamoDB table of states, history and rejected postbacks');
-    output('SecretArn', this.receiver.secret.secretArn, 'Secrets Manager secret holding the shared secret');
-    output(
-      'SchemaRegistryName',
-      this.receiver.schemaRegistry.registry.attrRegistryName,
-      'EventBridge schema registry with one schema per detail-type',
-    );
   }
 }

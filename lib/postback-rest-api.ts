@@ -6,6 +6,7 @@ import { BINARY_MEDIA_TYPES } from '../lambda/http/request';
 import { postbackAccessLogFormat } from './access-log-format';
 import { addRetryableGatewayResponses } from './gateway-responses';
 import type { PostbackHttpApiProps } from './postback-http-api';
+import { propHint } from './receiver-props';
 
 /** Properties of {@link PostbackRestApi}: those of the HTTP API, and what only a REST API has. */
 export interface PostbackRestApiProps extends PostbackHttpApiProps {
@@ -27,6 +28,12 @@ export interface PostbackRestApiProps extends PostbackHttpApiProps {
    * @default false
    */
   readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * How the synth messages name a setting (see `MmsPostbackReceiverProps.settingHint`).
+   *
+   * @default - the prop: `the prop apiGatewayCloudWatchRole: true`
+   */
+  readonly settingHint?: (prop: 'apiGatewayCloudWatchRole', value: string) => string;
 }
 
 /**
@@ -78,7 +85,7 @@ export class PostbackRestApi extends apigateway.RestApi {
       });
     } else {
       Annotations.of(this).addInfo(
-        'The stage writes access logs: the region needs the API Gateway account CloudWatch Logs role once (see docs/deploy.md). If `aws apigateway get-account` shows no cloudwatchRoleArn, deploy with -c apiGatewayCloudWatchRole=true.',
+        `The stage writes access logs: the region needs the API Gateway account CloudWatch Logs role once (see docs/deploy.md). If \`aws apigateway get-account\` shows no cloudwatchRoleArn, deploy with ${(props.settingHint ?? propHint)('apiGatewayCloudWatchRole', 'true')}.`,
       );
     }
 

@@ -5,6 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DEFAULTS } from '../lambda/config-contract';
+import type { ReceiverOutputsOptions } from './receiver-outputs';
 
 /** The kind of API Gateway API in front of the functions. */
 export type ApiType = 'rest' | 'http';
@@ -159,7 +160,7 @@ export interface MmsPostbackReceiverProps {
   /**
    * Ship source maps and run the functions with `--enable-source-maps`, so that stack
    * traces in the logs point at the TypeScript sources. Costs about 20 ms of cold start
-   * (measured, see docs/performance.md, "Bundle size of both functions").
+   * (measured, see docs/performance.md, "Bundle size of the functions").
    *
    * @default true
    */
@@ -225,6 +226,38 @@ export interface MmsPostbackReceiverProps {
    * @default Duration.hours(72)
    */
   readonly statusUnknownAfter?: Duration;
+  /**
+   * Add the stack outputs an operator reads after `cdk deploy`: `PostbackUrl`, `QueryUrl`,
+   * `EventBusName`, `EventBusArn`, `TableName`, `SecretArn`, `SchemaRegistryName` (at the
+   * stack's top level, so each output's key is its name). `true` adds them under these
+   * names; `{ prefix: 'Eu' }` names them `EuPostbackUrl`, … (for a second receiver in the
+   * same stack).
+   *
+   * @default false
+   * @example
+   * new MmsPostbackReceiver(this, 'Postbacks', { outputs: true });
+   */
+  readonly outputs?: boolean | ReceiverOutputsOptions;
+  /**
+   * How the receiver's synth messages name a setting, for an app that fills these props
+   * from its own configuration (the example app names its CDK context keys:
+   * `(prop, value) => \`-c ${prop}=${value}\``). Given the prop's name and the value to
+   * set, returns the words to print.
+   *
+   * @default - the prop as TypeScript: `the prop apiGatewayCloudWatchRole: true`
+   */
+  readonly settingHint?: (prop: keyof MmsPostbackReceiverProps, value: string) => string;
+}
+
+/**
+ * How a message names a setting when {@link MmsPostbackReceiverProps.settingHint} is not
+ * given: the prop as TypeScript.
+ *
+ * @example
+ * propHint('apiGatewayCloudWatchRole', 'true'); // 'the prop apiGatewayCloudWatchRole: true'
+ */
+export function propHint(prop: keyof MmsPostbackReceiverProps, value: string): string {
+  return `the prop ${prop}: ${value}`;
 }
 
 /**

@@ -201,19 +201,63 @@ export function misspeltContextKey(key: string): ContextKey | undefined {
 }
 
 /**
- * Reads and validates the stack's context keys ({@link CONTEXT_KEYS}). A key that looks
- * like a misspelling of a known key is refused (a typo in `allowedSourceCidrs` would
- * otherwise deploy an endpoint open to every source).
+ * Context keys that are not this app's but the CDK's: namespaced keys (starting with `@`, or
+ * holding `:` or `/`: feature flags, `aws:cdk:…` settings of the CLI, cached context lookups), and the two keys the CDK CLI itself writes into the context without a
+ * namespace (`cdk acknowledge`, `cdk cli-telemetry`).
+ *
+ * @example
+ * isCdkContextKey('@aws-cdk/core:target-partitions'); // true
+ * isCdkContextKey('allowedCidrs'); // false
+ */
+export function isCdkContextKey(key: string): boolean {
+  return key.startsWith('@') || key.includes(':') || key.includes('/') || CDK_CLI_KEYS.has(key);
+}
+
+const CDK_CLI_KEYS: ReadonlySet<string> = new Set(['acknowledged-issue-numbers', 'cli-telemetry']);
+
+/** What the message of an unknown context key says. */
+function unknownKeyMessage(key: string): string {
+  const known = misspeltContextKey(key);
+  const guess = known === undefined ? '' : ` did you mean "${known}"?`;
+  return `unknown key;${guess} Known keys: ${Object.keys(CONTEXT_KEYS).join(', ')}`;
+}
+
+/**
+ * The context key that sets a receiver prop in this app, for messages printed at its synth
+ * (the receiver's `settingHint`): `-c apiGatewayCloudWatchRole=true`. A prop with no key of
+ * its own is named as the key that sets it (`logRetention` by `logRetentionDays`).
+ *
+ * @example
+ * contextHint('apiGatewayCloudWatchRole', 'true'); // '-c apiGatewayCloudWatchRole=true'
+ */
+export function contextHint(prop: keyof MmsPostbackReceiverProps, value: string): string {
+  const key: string = PROP_CONTEXT_KEYS[prop as keyof typeof PROP_CONTEXT_KEYS] ?? prop;
+  if (!Object.hasOwn(CONTEXT_KEYS, key)) return `the construct prop ${prop}: ${value} (no context key sets it)`;
+  return key === prop ? `-c ${key}=${value}` : `-c ${key}=… (the prop ${prop})`;
+}
+
+/** Receiver props that a context key of another name sets. */
+const PROP_CONTEXT_KEYS = {
+  secret: 'secretArn',
+  eventBus: 'eventBusArn',
+  alarmTopic: 'alarmTopicArn',
+  logRetention: 'logRetentionDays',
+  warmThroughput: 'warmWriteUnitsPerSecond',
+  statusUnknownAfter: 'statusUnknownAfterHours',
+} as const satisfies Partial<Record<keyof MmsPostbackReceiverProps, ContextKey>>;
+
+/**
+ * Reads and validates the stack's context keys ({@link CONTEXT_KEYS}). Every other key is
+ * refused, with the list of known keys (and the key it resembles, if any), except the CDK's
+ * own ({@link isCdkContextKey}): a misspelt or invented key (`allowedCidrs`,
+ * `allowedSourceIps`) would otherwise deploy an endpoint open to every source.
  *
  * @example
  * const config = readStackContext(app.node); // e.g. { tracing: true, allowedSourceCidrs: ['203.0.113.0/24'] }
  */
 export function readStackContext(node: Node): StackContext {
   for (const key of Object.keys(node.getAllContext())) {
-    const known = misspeltContextKey(key);
-    if (known !== undefined) {
-      throw new ContextError(key, `unknown key; did you mean "${known}"? Known keys: ${Object.keys(CONTEXT_KEYS).join(', ')}`);
-    }
+    if (!Object.hasOwn(CONTEXT_KEYS, key) && !isCdkContextKey(key)) throw new ContextError(key, unknownKeyMessage(key));
   }
   const lookup: Lookup = (key) => node.tryGetContext(key);
   const context: StackContext = {
@@ -251,6 +295,18 @@ export function readStackContext(node: Node): StackContext {
   if (context.secretKmsKeyArn && !context.secretArn) throw new ContextError('secretKmsKeyArn', 'needs secretArn');
   if (context.alarmTopicArn && context.alarmEmail)
     throw new ContextError('alarmEmail', 'give either alarmTopicArn or alarmEmail, not both');
+  if (context.eventBusArn && context.eventBusName)
+    throw new ContextError('eventBusName', 'give either eventBusArn (existing bus) or eventBusName (new bus), not both');
+  for (const key of ['warmWriteUnitsPerSecond', 'warmReadUnitsPerSecond'] as const) {
+    const units = context[key];
+    if (units !== undefined && !(Number.isInteger(units) && units >= 1))
+      throw new ContextError(key, `expected an integer >= 1, got ${units}`);
+  }
+  const hours = context.statusUnknownAfterHours;
+  if (hours !== undefined && hours !== 0 && !(hours * 3600 >= 60))
+    throw new ContextError('statusUnknownAfterHours', `expected 0 (off) or at least one minute (0.0167), got ${hours}`);
+  if (context.eventBusArn && context.archiveRetentionDays !== undefined)
+    throw new ContextError('archiveRetentionDays', 'applies to a new event bus only: with eventBusArn, its owner manages archives');
   return context;
 }
 

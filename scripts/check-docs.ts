@@ -9,12 +9,17 @@
  *   parser (`local/postback.ts`), and every `--data @file` of a `curl` in README.md names a file
  *   that exists.
  * - README, docs/ and the sources (comments, texts) do not refer to documents or issues outside
- *   the repository.
+ *   the repository;
+ * - every figure marked `<!-- figure: name -->` in README.md and docs/ equals the one the code
+ *   determines (`scripts/doc-figures.ts`: counts from the example stack's template, synthesized
+ *   in process; bundle sizes from `dist/functions/`, written by `npm run build`), and the
+ *   figures of {@link REQUIRED_FIGURES} are marked somewhere.
  * Exit code 1, with one line per problem, when something does not hold.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parsePostbackArgs } from '../local/postback';
+import { computeFigures, type Figures } from './doc-figures';
 
 export interface DocProblem {
   readonly file: string;
@@ -294,6 +299,80 @@ export function checkOutsideReferences(root: string, roots: readonly string[] = 
   return problems;
 }
 
+/** A figure marker: an HTML comment right after the figure, `11 alarms<!-- figure: alarms -->`. */
+const FIGURE_MARKER = /<!--\s*figure:\s*([\w:.-]+)\s*-->/g;
+
+const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+
+/**
+ * The figure written right before a marker: the last number of the text (`11`, `$1.10`,
+ * `524 KB`, `1,375`, or a number word up to twelve), ignoring Markdown emphasis and code marks.
+ *
+ * @example
+ * figureBefore('about **$1.10'); // 1.1
+ * figureBefore('Five log groups'); // 5
+ */
+export function figureBefore(text: string): number | undefined {
+  const trimmed = text.replace(/[\s*`_]+$/, '');
+  const match = /(?:\$?(\d[\d,]*(?:\.\d+)?)(?:\s*(?:KB|kB|B|%|ms|s))?|\b([A-Za-z]+))$/.exec(trimmed);
+  if (!match) return undefined;
+  if (match[1] !== undefined) return Number(match[1].replace(/,/g, ''));
+  const word = NUMBER_WORDS.indexOf((match[2] as string).toLowerCase());
+  return word === -1 ? undefined : word;
+}
+
+/** The figures every documentation must mark at least once, so that removing a marker does not silence a check. */
+export const REQUIRED_FIGURES = ['alarms', 'alarms-usd-month', 'retained-log-groups', 'bundle-kb:ingest', 'bundle-kb:query'] as const;
+
+/** The figures marked in one Markdown text, with their documented values and lines. */
+export function markedFigures(markdown: string): Array<{ name: string; documented: number | undefined; line: number }> {
+  const out: Array<{ name: string; documented: number | undefined; line: number }> = [];
+  // Markers in code (fenced blocks, inline code) are examples, not markers.
+  withoutCodeBlocks(markdown)
+    .split('\n')
+    .forEach((line, index) => {
+      const text = line.replace(/`[^`]*`/g, (code) => ' '.repeat(code.length));
+      for (const match of text.matchAll(FIGURE_MARKER)) {
+        out.push({ name: match[1] as string, documented: figureBefore(text.slice(0, match.index)), line: index + 1 });
+      }
+    });
+  return out;
+}
+
+/**
+ * Problems with the marked figures of README.md and docs/: a documented value that differs from
+ * the computed one (beyond its tolerance), a marker with no number before it or of an unknown
+ * figure, and a figure of {@link REQUIRED_FIGURES} marked nowhere.
+ */
+export function checkFigures(root: string, figures: Figures, required: readonly string[] = REQUIRED_FIGURES): DocProblem[] {
+  const problems: DocProblem[] = [];
+  const seen = new Set<string>();
+  for (const file of documentationFiles(root)) {
+    const relative = path.relative(root, file);
+    for (const { name, documented, line } of markedFigures(readFileSync(file, 'utf8'))) {
+      seen.add(name);
+      const figure = figures[name];
+      if (figure === undefined) {
+        const hint = name.startsWith('bundle-kb:') ? ' (bundle sizes come from dist/functions/: run npm run build first)' : '';
+        problems.push({ file: relative, line, message: `figure ${name}: not a figure the code determines${hint}` });
+      } else if (documented === undefined) {
+        problems.push({ file: relative, line, message: `figure ${name}: no number right before the marker` });
+      } else if (Math.abs(documented - figure.value) > figure.tolerance * figure.value + 1e-9) {
+        const shown = figure.tolerance === 0 ? String(figure.value) : figure.value.toFixed(1);
+        problems.push({
+          file: relative,
+          line,
+          message: `figure ${name} is stale: the docs say ${documented}, the code gives ${shown} (${figure.source})`,
+        });
+      }
+    }
+  }
+  for (const name of required) {
+    if (!seen.has(name)) problems.push({ file: 'docs/', line: 1, message: `figure ${name} is marked nowhere (<!-- figure: ${name} -->)` });
+  }
+  return problems;
+}
+
 /** Every problem of the repository's documentation. */
 export function checkDocs(root: string): DocProblem[] {
   const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
@@ -305,13 +384,14 @@ export function checkDocs(root: string): DocProblem[] {
 
 if (require.main === module) {
   const root = path.resolve(__dirname, '..');
-  const problems = checkDocs(root);
+  const figures = computeFigures(root);
+  const problems = [...checkDocs(root), ...checkFigures(root, figures)];
   for (const p of problems) console.error(`${p.file}:${p.line}: ${p.message}`);
   if (problems.length > 0) {
     console.error(`check-docs: ${problems.length} problem(s)`);
     process.exit(1);
   }
   console.log(
-    `check-docs: ${documentationFiles(root).length} files: links, npm scripts, commands OK; no references outside the repository`,
+    `check-docs: ${documentationFiles(root).length} files: links, npm scripts, commands OK; no references outside the repository; ${Object.keys(figures).length} figures computed, every marked figure right`,
   );
 }

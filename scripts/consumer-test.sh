@@ -6,10 +6,12 @@
 #     aws-cdk-lib, constructs, typescript and @types/aws-lambda with `npm ci --offline`, from the
 #     npm cache that the repository's `npm ci` filled (no esbuild, no Docker, no access to this repository's
 #     sources: the functions must come prebuilt in the tarball);
-#  3. strict `tsc` compiles the app (`new MmsPostbackReceiver(...)`, `onPostback` to an SQS queue
-#     and to a Lambda function) and a consumer handler typed
-#     `PostbackEvent<'MMS Delivered' | 'MMS Rejected'>` that narrows on `detail-type`;
-#  4. `cdk synth` (this repository's CLI) synthesizes it; the template and assets are checked;
+#  3. strict `tsc` compiles the consumer app of docs/construct.md, taken from its code blocks
+#     (`new MmsPostbackReceiver(..., { outputs: true })`, `onPostback` to an SQS queue and to a
+#     Lambda function, and a consumer handler typed `PostbackEvent<'MMS Delivered' | 'MMS Rejected'>`
+#     that narrows on `detail-type`);
+#  4. `cdk synth` (this repository's CLI, with the app's cdk.json) synthesizes it; the template
+#     (outputs, rules, functions from the prebuilt bundles) and assets are checked;
 #  5. consumer files with a wrong detail-type name must fail to compile.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -38,7 +40,7 @@ step "packed $(basename "$TARBALL") ($(du -k "$TARBALL" | cut -f1) KB)"
 # What the tarball holds: the build output and docs, no sources, no tests.
 tar -tzf "$TARBALL" | sort > "$WORK/files.txt"
 for required in package/dist/lib/index.js package/dist/lib/index.d.ts package/dist/lambda/events.js package/dist/lambda/events.d.ts \
-  package/dist/functions/ingest/index.mjs package/dist/functions/query/index.mjs package/dist/functions/relay/index.mjs package/README.md package/package.json; do
+  package/dist/functions/ingest/index.mjs package/dist/functions/query/index.mjs package/dist/functions/publisher/index.mjs package/dist/functions/status-unknown-sweep/index.mjs package/README.md package/LICENSE package/package.json; do
   grep -qx "$required" "$WORK/files.txt" || { echo "consumer-test: the tarball lacks $required"; exit 1; }
 done
 if grep -Ev '^package/(dist/.*\.(js|d\.ts|mjs|mjs\.map)|docs/[^/]+\.md|README\.md|LICENSE|package\.json)$' "$WORK/files.txt"; then
@@ -78,83 +80,25 @@ node "$REPO/node_modules/tsx/dist/cli.mjs" "$REPO/scripts/consumer-lock.ts" "$AP
 [ ! -e "$APP/node_modules/esbuild" ] || { echo "consumer-test: esbuild was installed, so the prebuilt bundles are not what is tested"; exit 1; }
 step "installed into $APP"
 
-# 3. The consumer's code, compiled with strict tsc (the module settings of `cdk init app`).
-cat > "$APP/tsconfig.json" <<'EOF'
-{
-  "compilerOptions": {
-    "target": "ES2022",
-    "module": "NodeNext",
-    "moduleResolution": "NodeNext",
-    "lib": ["es2022"],
-    "types": [],
-    "strict": true,
-    "noImplicitReturns": true,
-    "noUnusedLocals": true,
-    "noFallthroughCasesInSwitch": true,
-    "skipLibCheck": true,
-    "outDir": "out",
-    "rootDir": "src"
-  },
-  "include": ["src/app.ts", "src/handler/index.ts"]
-}
-EOF
-cat > "$APP/src/app.ts" <<'EOF'
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { MmsPostbackReceiver, type MmsPostbackReceiverProps, type PostbackFilter } from 'mms-postback-receiver';
-import { DETAIL_TYPES, EVENT_DETAIL_SCHEMAS } from 'mms-postback-receiver/events';
-
-const app = new App();
-const stack = new Stack(app, 'ConsumerStack');
-const props: MmsPostbackReceiverProps = { removalPolicy: RemovalPolicy.DESTROY, archiveRetentionDays: 7 };
-const receiver = new MmsPostbackReceiver(stack, 'Postbacks', props);
-
-const failures = new sqs.Queue(stack, 'MmsFailures', { enforceSSL: true });
-const failuresOnly: PostbackFilter = { outcome: 'failure' };
-receiver.onPostback(failuresOnly, new targets.SqsQueue(failures));
-
-const onDelivered = new lambda.Function(stack, 'OnDelivered', {
-  runtime: lambda.Runtime.NODEJS_22_X,
-  handler: 'index.handler',
-  code: lambda.Code.fromAsset('out/handler'),
-});
-receiver.onPostback({ detailTypes: ['MMS Delivered', 'MMS Rejected'] }, new targets.LambdaFunction(onDelivered));
-
-// The schemas ship with the types: one per detail-type.
-if (DETAIL_TYPES.some((type) => EVENT_DETAIL_SCHEMAS[type] === undefined)) throw new Error('a detail-type has no schema');
-app.synth();
-EOF
-cat > "$APP/src/handler/index.ts" <<'EOF'
-import type { PostbackEvent } from 'mms-postback-receiver/events';
-
-export const handler = async (event: PostbackEvent<'MMS Delivered' | 'MMS Rejected'>): Promise<string> => {
-  switch (event['detail-type']) {
-    case 'MMS Delivered': {
-      const code: 'N102' = event.detail.code;
-      return `${event.detail.postbackId} ${code} ${event.detail.handset ?? ''}`;
-    }
-    case 'MMS Rejected': {
-      const code: 'E102' = event.detail.code;
-      return `${event.detail.postbackId} ${code} ${event.detail.errorInfo ?? ''}`;
-    }
-    default: {
-      const unreachable: never = event;
-      return unreachable;
-    }
-  }
-};
-EOF
+# 3. The consumer's code: the consumer app of docs/construct.md, exactly as documented
+#    (tsconfig.json, cdk.json, src/app.ts, src/handler/index.ts), compiled with strict tsc.
+node "$REPO/node_modules/tsx/dist/cli.mjs" "$REPO/scripts/doc-code-blocks.ts" "$REPO/docs/construct.md" "$APP" > "$WORK/blocks.log" ||
+  { cat "$WORK/blocks.log"; echo "consumer-test: the consumer app of docs/construct.md could not be extracted"; exit 1; }
+for file in tsconfig.json cdk.json src/app.ts src/handler/index.ts; do
+  [ -f "$APP/$file" ] || { echo "consumer-test: docs/construct.md holds no $file"; exit 1; }
+done
 TSC="$APP/node_modules/typescript/bin/tsc"
 (cd "$APP" && node "$TSC" -p tsconfig.json) || { echo "consumer-test: the consumer app does not compile"; exit 1; }
 # Older resolution (no exports map): the `events` subpath resolves through typesVersions.
 (cd "$APP" && node "$TSC" --noEmit --strict --skipLibCheck --target es2022 --module commonjs --moduleResolution node src/handler/index.ts) ||
   { echo "consumer-test: the handler does not compile with moduleResolution node"; exit 1; }
+(cd "$APP" && node -e "const e = require('mms-postback-receiver/events'); if (e.DETAIL_TYPES.some((t) => !e.EVENT_DETAIL_SCHEMAS[t])) process.exit(1)") ||
+  { echo "consumer-test: mms-postback-receiver/events lacks a schema of a detail-type"; exit 1; }
 step "compiled (strict; NodeNext and node resolution)"
 
 # 4. cdk synth, with this repository's CLI; then what it produced.
-(cd "$APP" && node "$REPO/node_modules/aws-cdk/bin/cdk" synth --app 'node out/app.js' --output cdk.out --quiet --no-notices --no-version-reporting) > "$WORK/synth.log" 2>&1 ||
+# The app's own cdk.json says how to run it.
+(cd "$APP" && node "$REPO/node_modules/aws-cdk/bin/cdk" synth --output cdk.out --quiet --no-notices --no-version-reporting) > "$WORK/synth.log" 2>&1 ||
   { cat "$WORK/synth.log"; echo "consumer-test: cdk synth of the consumer app failed"; exit 1; }
 (cd "$APP" && node - <<'EOF'
 const fs = require('node:fs');
@@ -187,7 +131,11 @@ if (!targetArns.some((arn) => arn.includes('OnDelivered'))) fail('no rule target
 const delivered = rules.find((r) => JSON.stringify(r.Properties.Targets).includes('OnDelivered'));
 const types = delivered.Properties.EventPattern['detail-type'];
 if (JSON.stringify(types) !== JSON.stringify(['MMS Delivered', 'MMS Rejected'])) fail(`unexpected detail-type filter ${JSON.stringify(types)}`);
-console.log(`consumer-test: template OK (${resources.length} resources; ${rules.length} rules; every function from the prebuilt bundles)`);
+const outputs = Object.keys(template.Outputs ?? {});
+for (const name of ['PostbackUrl', 'QueryUrl', 'EventBusName', 'EventBusArn', 'TableName', 'SecretArn', 'SchemaRegistryName']) {
+  if (!outputs.includes(name)) fail(`no stack output ${name} (outputs: ${outputs.join(', ') || 'none'})`);
+}
+console.log(`consumer-test: template OK (outputs ${outputs.join(', ')}; ${resources.length} resources; ${rules.length} rules; every function from the prebuilt bundles)`);
 EOF
 )
 step "synthesized"

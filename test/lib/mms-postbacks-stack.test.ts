@@ -132,7 +132,7 @@ describe('MmsPostbacksStack configured from context', () => {
   test.each([
     [
       { eventBusArn: 'arn:aws:events:eu-west-1:1:event-bus/b', archiveRetentionDays: 3 },
-      /archiveRetentionDays applies to a new event bus only/,
+      /CDK context "archiveRetentionDays": applies to a new event bus only/,
     ],
   ])('conflicting context %o is refused', (context, message) => {
     const app = testApp({ context });

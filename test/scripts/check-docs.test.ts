@@ -1,7 +1,18 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { anchors, checkDocs, npmScriptsUsed, relativeLinks, shellWords, slug } from '../../scripts/check-docs';
+import {
+  anchors,
+  checkDocs,
+  checkFigures,
+  figureBefore,
+  markedFigures,
+  npmScriptsUsed,
+  relativeLinks,
+  shellWords,
+  slug,
+} from '../../scripts/check-docs';
+import { codeFigures, exampleStackTemplate, type Figures, templateFigures } from '../../scripts/doc-figures';
 
 const REPO = path.join(__dirname, '..', '..');
 // Spelled in pieces, so that this file does not trip the check itself.
@@ -103,6 +114,70 @@ describe('check-docs', () => {
         `docs/a.md:4: refers outside the repository: "${OUTSIDE[0]}"`,
         `lib/x.ts:2: refers outside the repository: "${OUTSIDE[1]}"`,
       ]);
+    });
+  });
+
+  describe('figures', () => {
+    test.each([
+      ['11', 11],
+      ['| 11', 11],
+      ['about **$1.10', 1.1],
+      ['| ingest | 525 KB', 525],
+      ['1,375 tests: `5`', 5],
+      ['Five', 5],
+      ['three', 3],
+      ['no number here', undefined],
+    ])('the figure before a marker in %j is %p', (text, expected) => {
+      expect(figureBefore(text)).toBe(expected);
+    });
+
+    test('markers are found with their figure and line', () => {
+      expect(markedFigures('a\n| 11<!-- figure: alarms --> alarms | $1.10<!-- figure: alarms-usd-month --> |\n')).toEqual([
+        { name: 'alarms', documented: 11, line: 2 },
+        { name: 'alarms-usd-month', documented: 1.1, line: 2 },
+      ]);
+    });
+
+    describe('on a tree with a planted stale figure', () => {
+      let root: string;
+      const figures: Figures = {
+        alarms: { value: 11, source: 'AWS::CloudWatch::Alarm resources in the template of S', tolerance: 0 },
+        'bundle-kb:ingest': { value: 524.656, source: 'dist/functions/ingest/index.mjs, 524,656 B (npm run build)', tolerance: 0.02 },
+      };
+      beforeAll(() => {
+        root = mkdtempSync(path.join(tmpdir(), 'check-figures-'));
+        mkdirSync(path.join(root, 'docs'));
+        writeFileSync(path.join(root, 'README.md'), '# R\nIt has 11<!-- figure: alarms --> alarms.\n');
+        writeFileSync(
+          path.join(root, 'docs', 'cost.md'),
+          [
+            '# Cost',
+            '| 8<!-- figure: alarms --> CloudWatch alarms |',
+            'The ingest bundle is 448 KB<!-- figure: bundle-kb:ingest -->, or about 520 KB<!-- figure: bundle-kb:ingest -->.',
+            'Some<!-- figure: alarms --> and 3<!-- figure: widgets -->.',
+          ].join('\n'),
+        );
+      });
+      afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+      test('the stale figures fail, with the documented and the computed value; figures within tolerance pass', () => {
+        expect(checkFigures(root, figures, ['alarms', 'event-schemas']).map((p) => `${p.file}:${p.line}: ${p.message}`)).toEqual([
+          'docs/cost.md:2: figure alarms is stale: the docs say 8, the code gives 11 (AWS::CloudWatch::Alarm resources in the template of S)',
+          'docs/cost.md:3: figure bundle-kb:ingest is stale: the docs say 448, the code gives 524.7 (dist/functions/ingest/index.mjs, 524,656 B (npm run build))',
+          'docs/cost.md:4: figure alarms: no number right before the marker',
+          'docs/cost.md:4: figure widgets: not a figure the code determines',
+          'docs/:1: figure event-schemas is marked nowhere (<!-- figure: event-schemas -->)',
+        ]);
+      });
+    });
+
+    test("the repository's marked figures equal the synthesized example stack's (bundle sizes: npm run check-docs, after npm run build)", () => {
+      const figures = { ...templateFigures(exampleStackTemplate(REPO)), ...codeFigures() };
+      const problems = checkFigures(REPO, figures).filter((p) => !p.message.startsWith('figure bundle-kb:'));
+      expect(problems).toEqual([]);
+      // The figures come from the template: this one has alarms, functions and retained log groups.
+      expect(figures.alarms?.value).toBeGreaterThan(0);
+      expect(figures['retained-log-groups']?.value).toBeGreaterThan(0);
     });
   });
 });

@@ -265,17 +265,7 @@ describe('npm run replay-rejected', () => {
 
   it('prints no AWS SDK Node-version warning (the npm script preloads scripts/cli-preload.ts)', async () => {
     const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _off, ...env } = process.env;
-    const args = [
-      'run',
-      '--silent',
-      'replay-rejected',
-      '--',
-      '--since',
-      '1m',
-      '--dry-run',
-      '--table',
-      h.table.tableName,
-    ];
+    const args = ['run', '--silent', 'replay-rejected', '--', '--since', '1m', '--dry-run', '--table', h.table.tableName];
 
     const { stdout, stderr } = await runProgram('npm', args, { cwd: path.resolve(__dirname, '../..'), env });
 
