@@ -25,7 +25,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULTS } from '../lambda/config-contract';
-import { DEFAULT_WARM_WRITE_UNITS_PER_SECOND, PARTITION_KEY_WRITE_UNITS_PER_SECOND, TABLE_DEFINITION } from '../lambda/table-definition';
+import {
+  DEFAULT_WARM_WRITE_UNITS_PER_SECOND,
+  PARTITION_KEY_WRITE_UNITS_PER_SECOND,
+  TABLE_DEFINITION,
+} from '../lambda/table/table-definition';
 import { loadExample } from '../local/examples';
 import { LocalRuntime } from '../local/runtime';
 import { type CapacityProxy, type Heat, startCapacityProxy, summarizeCapacity } from './capacity-proxy';

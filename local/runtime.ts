@@ -1,6 +1,6 @@
 /**
  * The local runtime, as one object: DynamoDB Local with the table (and its stream) created from
- * `lambda/table-definition.ts`, the loopback EventBridge, the local API Gateway feeding proxy
+ * `lambda/table/table-definition.ts`, the loopback EventBridge, the local API Gateway feeding proxy
  * events to the real, unmodified handlers of `lambda/handlers/`, and the stream poller
  * (`local/stream-poller.ts`) feeding the table's stream to the unmodified publisher handler the
  * way the event source mapping does (the construct's filter, batch size, batching window and

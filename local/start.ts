@@ -2,7 +2,7 @@
  * `npm start`: the whole path on one machine, no AWS account.
  *
  * - DynamoDB Local (in memory, or in `<LOCAL_DIR>/dynamodb` with `--persist`), the table
- *   created from `lambda/table-definition.ts`;
+ *   created from `lambda/table/table-definition.ts`;
  * - a local EventBridge endpoint that prints each event and appends it to `<LOCAL_DIR>/events.jsonl`;
  * - an HTTP server on 127.0.0.1:PORT (default 3000) that feeds API Gateway proxy events to
  *   the real, unmodified handlers in `lambda/handlers/`.

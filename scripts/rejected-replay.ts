@@ -16,13 +16,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { RejectedRecordKey } from '../lambda/adapters/rejected-records';
 import { interpretPostback } from '../lambda/domain/postback';
 import { validatePostback } from '../lambda/domain/validate';
 import { HttpError, ValidationFailedError } from '../lambda/errors';
 import { readPostbackBody } from '../lambda/http/request';
 import { createIngestHandler, type IngestDeps, MAX_POSTBACK_BODY_BYTES } from '../lambda/ingest/ingest-handler-factory';
 import type { PostbackStore, SecretSource } from '../lambda/ports';
+import type { ItemKey } from '../lambda/table/keys';
 import { buildProxyEvent, lambdaContext } from '../local/http-server';
 
 /** What a replay came to, as written on the record (attribute `replay`). */
@@ -39,7 +39,7 @@ export interface ReplayOutcome {
 
 /** A kept rejected record, as the replay needs it. */
 export interface RejectedRecord {
-  readonly key: RejectedRecordKey;
+  readonly key: ItemKey;
   readonly requestId: string;
   readonly receivedAt: Date;
   readonly statusCode: number;
@@ -58,12 +58,12 @@ export interface RejectedRecord {
 export interface RejectedRecords {
   /** Every record received in [since, until), oldest first. */
   listRejected(since: Date, until: Date): AsyncIterable<RejectedRecord>;
-  markRejectedOutcome(key: RejectedRecordKey, outcome: ReplayOutcome): Promise<void>;
+  markRejectedOutcome(key: ItemKey, outcome: ReplayOutcome): Promise<void>;
 }
 
 /** One line of the replay's report. */
 export interface ReplayLine {
-  readonly key: RejectedRecordKey;
+  readonly key: ItemKey;
   readonly requestId: string;
   readonly receivedAt: Date;
   /** What was done: `replayed` (see `outcome`), `skipped` (replayed successfully before), or, in a dry run, `would_accept` / `would_refuse`. */

@@ -7,19 +7,13 @@
  * fact below is a literal, not what the code under test computes: a change must be made
  * here on purpose, with a migration.
  */
-import {
-  ATTRIBUTE,
-  clientReferenceDigest,
-  clientReferenceIndexKeys,
-  historySortKey,
-  KEYS,
-  rejectedKey,
-  SHARDS,
-  shardOf,
-  stateKey,
-} from '../../lambda/adapters/item-vocabulary';
+
 import { toInstant } from '../../lambda/domain/timestamp';
-import { createTableInput, TABLE_DEFINITION } from '../../lambda/table-definition';
+import { ATTRIBUTE } from '../../lambda/table/attributes';
+import { clientReferenceDigest, clientReferenceIndexKeys } from '../../lambda/table/client-reference-index';
+import { historyKey, KEYS, keyAttributes, rejectedKey, rejectedPartitionKey, stateKey } from '../../lambda/table/keys';
+import { SHARDS, shardOf } from '../../lambda/table/shards';
+import { CLIENT_REFERENCE_INDEX, createTableInput, STATUS_DUE, TABLE_DEFINITION } from '../../lambda/table/table-definition';
 
 describe('the table and its indexes', () => {
   it('keeps the table key schema and its TTL attribute', () => {
@@ -62,6 +56,15 @@ describe('the table and its indexes', () => {
     ]);
   });
 
+  it('keeps the index names and key attributes the readers query by', () => {
+    expect(CLIENT_REFERENCE_INDEX).toMatchObject({
+      indexName: 'byClientReference',
+      partitionKey: { name: 'clientReferenceKey', type: 'S' },
+      sortKey: { name: 'clientReferenceSortKey', type: 'S' },
+    });
+    expect(STATUS_DUE).toEqual({ indexName: 'byStatusDue', shardAttribute: 'statusDueShard', dueAttribute: 'statusDueAt' });
+  });
+
   it('keeps the attribute names that items already hold', () => {
     expect(ATTRIBUTE).toMatchObject({
       partitionKey: 'pk',
@@ -90,10 +93,15 @@ describe('key prefixes and keys', () => {
   });
 
   it('builds the keys of a state, a history entry and a rejected record as before', () => {
-    expect(stateKey('abc123xyz')).toEqual({ pk: { S: 'MSG#abc123xyz' }, sk: { S: 'STATE' } });
-    expect(historySortKey({ instant: toInstant('2014-02-03T11:19:49-05:00'), postbackId: 'p1' })).toBe(
-      'H#2014-02-03T16:19:49.000000000Z#p1',
-    );
+    expect(stateKey('abc123xyz')).toEqual({ pk: 'MSG#abc123xyz', sk: 'STATE' });
+    expect(keyAttributes(stateKey('abc123xyz'))).toEqual({ pk: { S: 'MSG#abc123xyz' }, sk: { S: 'STATE' } });
+    const instant = toInstant('2014-02-03T11:19:49-05:00');
+    if (!instant) throw new Error('the timestamp does not parse');
+    expect(historyKey({ trackingId: 'abc123xyz', instant, postbackId: 'p1' })).toEqual({
+      pk: 'MSG#abc123xyz',
+      sk: 'H#2014-02-03T16:19:49.000000000Z#p1',
+    });
+    expect(rejectedPartitionKey('2026-04-24', '03')).toBe('REJECTED#2026-04-24#03');
     expect(rejectedKey(new Date('2026-04-24T18:34:00.123Z'), 'req-1')).toEqual({
       pk: 'REJECTED#2026-04-24#10',
       sk: '2026-04-24T18:34:00.123Z#req-1',

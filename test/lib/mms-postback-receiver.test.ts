@@ -5,7 +5,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DETAIL_TYPES } from '../../lambda/domain/catalog';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/observability';
-import { TABLE_DEFINITION } from '../../lambda/table-definition';
+import { TABLE_DEFINITION } from '../../lambda/table/table-definition';
 import { MmsPostbackReceiver } from '../../lib/mms-postback-receiver';
 import {
   defaultReceiver,

@@ -11,8 +11,9 @@
  */
 import { TransactWriteItemsCommand, type TransactWriteItemsInput } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStore } from '../../../lambda/adapters/dynamodb-store';
-import { ATTRIBUTE } from '../../../lambda/adapters/item-vocabulary';
-import { TABLE_DEFINITION } from '../../../lambda/table-definition';
+import { ATTRIBUTE } from '../../../lambda/table/attributes';
+import { clientReferenceIndexKeys } from '../../../lambda/table/client-reference-index';
+import { TABLE_DEFINITION } from '../../../lambda/table/table-definition';
 import { fixture, interpreted } from '../../helpers/fixtures';
 
 const sent: TransactWriteItemsInput[] = [];
@@ -76,9 +77,19 @@ describe('write units of a new postback (one transaction, nothing else)', () => 
     await store.save(interpreted(body, new Date()), JSON.stringify(body), new Date());
 
     const { items, indexWrites } = writeUnits(sent[0] as TransactWriteItemsInput);
-    // The client-reference keys are written with if_not_exists: unchanged for a message that has them.
-    const update = sent[0]?.TransactItems?.[1]?.Update?.UpdateExpression ?? '';
-    expect(update).toMatch(/if_not_exists/);
+    // The client-reference keys are SET to the values the message already has (the same reference):
+    // DynamoDB writes nothing to a keys-only index when an update changes none of its keys.
+    const update = sent[0]?.TransactItems?.[1]?.Update;
+    const names = Object.entries(update?.ExpressionAttributeNames ?? {});
+    const setValueOf = (attribute: string) => {
+      const placeholder = names.find(([, name]) => name === attribute)?.[0] ?? '';
+      const value = new RegExp(`${placeholder} = (:\\w+)`).exec(update?.UpdateExpression ?? '')?.[1] ?? '';
+      return update?.ExpressionAttributeValues?.[value]?.S;
+    };
+    expect({
+      [ATTRIBUTE.clientReferenceKey]: setValueOf(ATTRIBUTE.clientReferenceKey),
+      [ATTRIBUTE.clientReferenceSortKey]: setValueOf(ATTRIBUTE.clientReferenceSortKey),
+    }).toEqual(clientReferenceIndexKeys('send-001', 'wu-later'));
     const statusDue = indexWrites.filter((name) => name === 'byStatusDue');
     expect(items).toBe(2);
     expect(2 * items + statusDue.length).toBeLessThanOrEqual(5);
