@@ -13,17 +13,21 @@
  * the pipeline's own duplicate detection stands behind that (the same postback is never
  * published twice). A replay that is still refused does not create a new rejected record:
  * its outcome is written on the original one.
+ *
+ * The command line that runs it is `scripts/replay-rejected.ts` (`npm run replay-rejected`).
+ * It builds the API Gateway event and the Lambda context with `local/api-gateway-event.ts`,
+ * plain data shared with the local API, and imports nothing of the local HTTP server.
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { interpretPostback } from '../lambda/domain/postback';
-import { validatePostback } from '../lambda/domain/validate';
-import { HttpError, ValidationFailedError } from '../lambda/errors';
-import { readPostbackBody } from '../lambda/http/request';
-import { createIngestHandler, type IngestDeps, MAX_POSTBACK_BODY_BYTES } from '../lambda/ingest/ingest-handler-factory';
-import type { PostbackStore, SecretSource } from '../lambda/ports';
-import type { ItemKey } from '../lambda/table/keys';
-import { buildProxyEvent, lambdaContext } from '../local/http-server';
+import { interpretPostback } from '../../lambda/domain/postback';
+import { validatePostback } from '../../lambda/domain/validate';
+import { HttpError, ValidationFailedError } from '../../lambda/errors';
+import { readPostbackBody } from '../../lambda/http/request';
+import { createIngestHandler, type IngestDeps, MAX_POSTBACK_BODY_BYTES } from '../../lambda/ingest/ingest-handler-factory';
+import type { PostbackStore, SecretSource } from '../../lambda/ports';
+import type { ItemKey } from '../../lambda/table/keys';
+import { buildProxyEvent, lambdaContext } from '../../local/api-gateway-event';
 
 /** What a replay came to, as written on the record (attribute `replay`). */
 export interface ReplayOutcome {

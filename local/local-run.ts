@@ -1,11 +1,11 @@
 /**
- * The local runtime, as one object: DynamoDB Local with the table (and its stream) created from
+ * The local run, as one object: DynamoDB Local with the table (and its stream) created from
  * `lambda/table/table-definition.ts`, the loopback EventBridge, the local API Gateway feeding proxy
  * events to the real, unmodified handlers of `lambda/handlers/`, and the stream poller
  * (`local/stream-poller.ts`) feeding the table's stream to the unmodified publisher handler the
  * way the event source mapping does (the construct's filter, batch size, batching window and
  * retries from the configuration contract). Used by
- * `npm start` (`local/start.ts`) and by the fault load test (`loadtest/fault-runtime.ts`),
+ * `npm start` (`local/start.ts`) and by the fault load test (`loadtest/fault-local-run.ts`),
  * which puts fault proxies between the handlers and the endpoints (`interpose`).
  */
 import { randomUUID } from 'node:crypto';
@@ -14,10 +14,11 @@ import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { DEFAULTS, ENV, ingestEnvironment, publisherEnvironment } from '../lambda/config-contract';
 import { PUBLISHER_STREAM_FILTER } from '../lambda/publisher/stream-filter';
+import { lambdaContext } from './api-gateway-event';
 import { type DynamoDbLocal, ensureTable, LocalEnvironmentError, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import type { FilterPattern } from './event-filter';
 import { type EventBridgeLocal, type RecordedEvent, startEventBridgeLocal } from './eventbridge-local';
-import { type LocalApi, lambdaContext, type ProxyHandler, startLocalApi } from './http-server';
+import { type LocalApi, type ProxyHandler, startLocalApi } from './http-server';
 import { type DiscardedBatch, type InvocationReport, type StreamHandler, StreamPoller } from './stream-poller';
 
 /** The secret of local runs when `POSTBACK_SECRET` is not set. */
@@ -28,9 +29,9 @@ const REPO_ROOT = path.resolve(__dirname, '..');
 /** The table and bus names of local runs when `TABLE_NAME` and `EVENT_BUS_NAME` are not set. */
 export const LOCAL_NAME = 'mms-postbacks-local';
 
-/** The settings every local run reads from its environment (`npm start`, the fault load test's runtime). */
+/** The settings every local run reads from its environment (`npm start`, the fault load test's local run). */
 export type LocalRunSettings = Pick<
-  LocalRuntimeOptions,
+  LocalRunOptions,
   'port' | 'dynamoDbPort' | 'localDir' | 'secret' | 'tableName' | 'eventBusName' | 'eventSource'
 >;
 
@@ -65,12 +66,12 @@ function parsePort(name: string, raw: string | undefined): number | undefined {
 }
 
 /** Where the handlers send their DynamoDB and EventBridge requests. */
-export interface RuntimeEndpoints {
+export interface LocalRunEndpoints {
   readonly dynamodb: string;
   readonly eventbridge: string;
 }
 
-export interface LocalRuntimeOptions {
+export interface LocalRunOptions {
   /** The API's port on 127.0.0.1 (0: a free one). */
   readonly port: number;
   /** @default a free port */
@@ -110,7 +111,7 @@ export interface LocalRuntimeOptions {
   /** Seconds between two runs of the status-unknown sweep (every minute in AWS). @default 60 */
   readonly sweepIntervalSeconds?: number;
   /** Puts something between the handlers and the local endpoints; returns what the handlers use instead. */
-  readonly interpose?: (endpoints: RuntimeEndpoints) => Promise<RuntimeEndpoints & { close(): Promise<void> }>;
+  readonly interpose?: (endpoints: LocalRunEndpoints) => Promise<LocalRunEndpoints & { close(): Promise<void> }>;
 }
 
 /** The status-unknown sweep's handler, invoked on a timer as the EventBridge schedule does in AWS. */
@@ -135,11 +136,11 @@ function loadHandler(name: 'ingest' | 'query' | 'publisher' | 'status-unknown-sw
 
 /**
  * @example
- * const runtime = new LocalRuntime({ port: 3000, localDir: '.local', secret: DEFAULT_SECRET, tableName: 't', eventBusName: 'b', eventSource: 'mms.postbacks' });
- * if (await runtime.start()) console.log(runtime.api?.url);
- * await runtime.stop();
+ * const localRun = new LocalRun({ port: 3000, localDir: '.local', secret: DEFAULT_SECRET, tableName: 't', eventBusName: 'b', eventSource: 'mms.postbacks' });
+ * if (await localRun.start()) console.log(localRun.api?.url);
+ * await localRun.stop();
  */
-export class LocalRuntime {
+export class LocalRun {
   api: LocalApi | undefined;
   ddb: DynamoDbLocal | undefined;
   eb: EventBridgeLocal | undefined;
@@ -155,7 +156,7 @@ export class LocalRuntime {
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweepRun: Promise<unknown> | undefined;
 
-  constructor(private readonly options: LocalRuntimeOptions) {
+  constructor(private readonly options: LocalRunOptions) {
     this.eventsFile = path.join(options.localDir, 'events.jsonl');
     this.failuresFile = path.join(options.localDir, 'publish-failures.jsonl');
   }
@@ -193,7 +194,7 @@ export class LocalRuntime {
       }
       this.eb = await startEventBridgeLocal({ eventsFile: this.eventsFile, onEvent: o.onEvent });
       if (this.stopped) return this.closeLateStarters();
-      let endpoints: RuntimeEndpoints = { dynamodb: this.ddb.endpoint, eventbridge: this.eb.endpoint };
+      let endpoints: LocalRunEndpoints = { dynamodb: this.ddb.endpoint, eventbridge: this.eb.endpoint };
       if (o.interpose) {
         const interposed = await o.interpose(endpoints);
         this.interposed = interposed;
