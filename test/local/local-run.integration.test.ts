@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ENV } from '../../lambda/config-contract';
 import { loadExample } from '../../local/examples';
 import { LocalRun } from '../../local/local-run';
 import type { InvocationReport } from '../../local/stream-poller';
@@ -45,6 +46,12 @@ describe('local run: events from the stream', () => {
       onPublisherInvoke: (report) => invocations.push(report),
     });
     expect(await localRun.start()).toBe(true);
+  });
+
+  it("loads each function with its own environment and leaves none of it in the process's (the secret is the ingest's alone)", () => {
+    expect(process.env[ENV.secretValue]).toBeUndefined();
+    expect(process.env[ENV.tableName]).toBeUndefined();
+    expect(process.env[ENV.eventBusName]).toBeUndefined();
   });
   afterAll(async () => {
     await localRun?.stop();
