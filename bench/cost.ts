@@ -10,7 +10,7 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { DEFAULTS } from '../lambda/config-contract';
-import { TABLE_DEFINITION } from '../lambda/table-definition';
+import { TABLE_DEFINITION } from '../lambda/table/table-definition';
 import { postbackAccessLogFormat } from '../lib/access-log-format';
 import { INGEST_LOGGING } from '../lib/mms-postback-receiver';
 import { type CapacityRecord, type CapacitySummary, startCapacityProxy, summarizeCapacity } from '../loadtest/capacity-proxy';

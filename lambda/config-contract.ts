@@ -2,7 +2,7 @@
  * The configuration contract of the functions: every default, the environment variable
  * each setting travels in, and the builders of each function's environment. Pure (no AWS
  * SDK, no aws-cdk-lib): `lambda/config.ts` reads with these names and defaults, and the
- * construct (`lib/`), the bench (`bench/run.ts`) and the local run (`local/runtime.ts`)
+ * construct (`lib/`), the bench (`bench/run.ts`) and the local run (`local/local-run.ts`)
  * build the environments with these builders, so that none of them can drift.
  *
  * Adding an ingest setting: a name in {@link ENV}, a default in {@link DEFAULTS}, a field

@@ -50,8 +50,23 @@ export type SecretConfig =
   | { readonly kind: 'literal'; readonly value: string }
   | { readonly kind: 'none' };
 
+/** The `service` and namespace of a function's logs and metrics. */
+export interface ObservabilityConfig {
+  /** `POWERTOOLS_SERVICE_NAME`, default `mms-postbacks`: the `service` of logs and metrics. */
+  readonly serviceName: string;
+  /** `POWERTOOLS_METRICS_NAMESPACE`, default `MmsPostbacks`. */
+  readonly metricsNamespace: string;
+}
+
+function loadObservabilityConfig(env: Env): ObservabilityConfig {
+  return {
+    serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName,
+    metricsNamespace: optionalString(env, ENV.metricsNamespace) ?? DEFAULTS.metricsNamespace,
+  };
+}
+
 /** What every function that writes postbacks reads (the ingest function and the status-unknown sweep). */
-export interface StoreConfig {
+export interface StoreConfig extends ObservabilityConfig {
   /** `TABLE_NAME`: the DynamoDB table. */
   readonly tableName: string;
   /** `HISTORY_RETENTION_DAYS`, default 90: TTL of history and state items. */
@@ -63,10 +78,6 @@ export interface StoreConfig {
    * postback before the status-unknown sweep declares it unknown. The construct sets it.
    */
   readonly statusUnknownAfterSeconds: number;
-  /** `POWERTOOLS_SERVICE_NAME`, default `mms-postbacks`: the `service` of logs and metrics. */
-  readonly serviceName: string;
-  /** `POWERTOOLS_METRICS_NAMESPACE`, default `MmsPostbacks`. */
-  readonly metricsNamespace: string;
 }
 
 /**
@@ -81,8 +92,7 @@ export function loadStoreConfig(env: Env = process.env): StoreConfig {
     historyRetentionDays: integer(env, ENV.historyRetentionDays, DEFAULTS.historyRetentionDays, 1),
     rejectedRetentionDays: integer(env, ENV.rejectedRetentionDays, DEFAULTS.rejectedRetentionDays, 1),
     statusUnknownAfterSeconds: integer(env, ENV.statusUnknownAfterSeconds, STATUS_UNKNOWN_OFF, 0),
-    serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName,
-    metricsNamespace: optionalString(env, ENV.metricsNamespace) ?? DEFAULTS.metricsNamespace,
+    ...loadObservabilityConfig(env),
   };
 }
 
@@ -192,15 +202,11 @@ export function loadQueryConfig(env: Env = process.env): QueryConfig {
   };
 }
 
-export interface PublisherConfig {
+export interface PublisherConfig extends ObservabilityConfig {
   /** `EVENT_BUS_NAME`: name or ARN of the EventBridge bus. */
   readonly eventBusName: string;
   /** `EVENT_SOURCE`, default `mms.postbacks`: the `Source` of the events. */
   readonly eventSource: string;
-  /** `POWERTOOLS_SERVICE_NAME`, default `mms-postbacks`. */
-  readonly serviceName: string;
-  /** `POWERTOOLS_METRICS_NAMESPACE`, default `MmsPostbacks`. */
-  readonly metricsNamespace: string;
 }
 
 /**
@@ -213,8 +219,7 @@ export function loadPublisherConfig(env: Env = process.env): PublisherConfig {
   return {
     eventBusName: requiredString(env, ENV.eventBusName),
     eventSource: optionalString(env, ENV.eventSource) ?? DEFAULTS.eventSource,
-    serviceName: optionalString(env, ENV.serviceName) ?? DEFAULTS.serviceName,
-    metricsNamespace: optionalString(env, ENV.metricsNamespace) ?? DEFAULTS.metricsNamespace,
+    ...loadObservabilityConfig(env),
   };
 }
 

@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { TABLE_DEFINITION } from '../lambda/table-definition';
+import { TABLE_DEFINITION } from '../lambda/table/table-definition';
 import { describePostbackFilter, type OnPostbackOptions, type PostbackFilter, postbackEventPattern } from './postback-event-pattern';
 import { PostbackEventSchemas } from './postback-event-schemas';
 import { createIngestFunction, createPostbackFunction, createQueryFunction } from './postback-functions';

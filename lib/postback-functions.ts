@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type Environment, type IngestSettings, ingestEnvironment, queryEnvironment } from '../lambda/config-contract';
-import { CLIENT_REFERENCE_INDEX } from '../lambda/table-definition';
+import { CLIENT_REFERENCE_INDEX } from '../lambda/table/table-definition';
 import { BUNDLING, bundledFunction, type HandlerEntry } from './function-bundling';
 
 /**

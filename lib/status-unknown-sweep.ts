@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { DEFAULTS, sweepEnvironment } from '../lambda/config-contract';
-import { STATUS_DUE } from '../lambda/table-definition';
+import { STATUS_DUE } from '../lambda/table/table-definition';
 
 /** Timeout of the sweep function (`DEFAULTS.sweepTimeoutSeconds`): a run stops taking new messages 10 s before it. */
 export const STATUS_UNKNOWN_SWEEP_TIMEOUT = Duration.seconds(DEFAULTS.sweepTimeoutSeconds);

@@ -2,7 +2,7 @@
  * `npm run loadtest -- --campaign [--messages N] [--malformed N] [--connections C] [--rate R] [--json FILE]`
  *
  * Partition-heat simulation. DynamoDB Local has no partitions and no throttling, so this
- * measures what AWS would see: it runs the local runtime (the real handlers, `local/runtime.ts`)
+ * measures what AWS would see: it runs the local run (the real handlers, `local/local-run.ts`)
  * with the capacity proxy (`capacity-proxy.ts`) between the ingest function and DynamoDB
  * Local, drives two workloads over HTTP, accounts the write units of every request per
  * partition key of the table and of each index (by DynamoDB's documented rules), and scales
@@ -25,9 +25,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULTS } from '../lambda/config-contract';
-import { DEFAULT_WARM_WRITE_UNITS_PER_SECOND, PARTITION_KEY_WRITE_UNITS_PER_SECOND, TABLE_DEFINITION } from '../lambda/table-definition';
+import {
+  DEFAULT_WARM_WRITE_UNITS_PER_SECOND,
+  PARTITION_KEY_WRITE_UNITS_PER_SECOND,
+  TABLE_DEFINITION,
+} from '../lambda/table/table-definition';
 import { loadExample } from '../local/examples';
-import { LocalRuntime } from '../local/runtime';
+import { LocalRun } from '../local/local-run';
 import { type CapacityProxy, type Heat, startCapacityProxy, summarizeCapacity } from './capacity-proxy';
 import { tableShape } from './capacity-rules';
 import type { CampaignOptions } from './options';
@@ -141,7 +145,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<number> {
   const localDir = mkdtempSync(path.join(os.tmpdir(), 'mms-campaign-'));
   const tableName = 'mms-postbacks-campaign';
   let proxy: CapacityProxy | undefined;
-  const runtime = new LocalRuntime({
+  const localRun = new LocalRun({
     port: 0,
     localDir,
     secret: SECRET,
@@ -155,9 +159,9 @@ export async function runCampaign(opts: CampaignOptions): Promise<number> {
     },
   });
   try {
-    console.log(`campaign: starting the local runtime with the capacity proxy in front of DynamoDB Local (LOCAL_DIR ${localDir})`);
-    if (!(await runtime.start()) || !runtime.api || !proxy) throw new Error('the local runtime did not start');
-    const url = runtime.api.url;
+    console.log(`campaign: starting the local run with the capacity proxy in front of DynamoDB Local (LOCAL_DIR ${localDir})`);
+    if (!(await localRun.start()) || !localRun.api || !proxy) throw new Error('the local run did not start');
+    const url = localRun.api.url;
     const records = proxy.records;
     // Warm-up (not counted): DynamoDB Local's JIT and the connections, so that no first request times out and is retried.
     const warmAnswers: Record<string, number> = {};
@@ -227,7 +231,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<number> {
     console.error(`campaign: ${(error as Error)?.stack ?? String(error)}`);
     return 2;
   } finally {
-    await runtime.stop();
+    await localRun.stop();
     rmSync(localDir, { recursive: true, force: true });
   }
 }

@@ -219,7 +219,7 @@ export function writeCharges(table: TableShape, write: ItemWrite): WriteCharge[]
   return charges;
 }
 
-/** The shape of a table described like `lambda/table-definition.ts` (`TABLE_DEFINITION`). */
+/** The shape of a table described like `lambda/table/table-definition.ts` (`TABLE_DEFINITION`). */
 export function tableShape(definition: {
   readonly partitionKey: { readonly name: string };
   readonly sortKey?: { readonly name: string };

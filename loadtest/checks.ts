@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { ATTRIBUTE, itemTypeOf } from '../lambda/adapters/item-vocabulary';
+import { ATTRIBUTE } from '../lambda/table/attributes';
+import { itemTypeOf } from '../lambda/table/keys';
 import { localDynamoDbClient } from '../local/dynamodb-local';
 import type { Answer, SentPostback, Workload } from './workload';
 import { BAD_STATUS } from './workload';

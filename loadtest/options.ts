@@ -3,7 +3,7 @@
  * the partition-heat simulation's (`campaign.ts`). Pure: `parseLoadtestArgs` returns the
  * options or `'help'` and throws a `UsageError` (see `local/cli.ts`).
  */
-import { DEFAULT_WARM_WRITE_UNITS_PER_SECOND } from '../lambda/table-definition';
+import { DEFAULT_WARM_WRITE_UNITS_PER_SECOND } from '../lambda/table/table-definition';
 import { parseCommandLine, positiveNumber, UsageError } from '../local/cli';
 
 export const LOADTEST_USAGE =

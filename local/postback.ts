@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseCommandLine, UsageError } from './cli';
 import { EXAMPLE_NAMES, EXAMPLES, type ExampleName, isExampleName, loadExample } from './examples';
-import { DEFAULT_SECRET } from './runtime';
+import { DEFAULT_SECRET } from './local-run';
 import { toXmlPostback } from './xml-form';
 
 type AuthForm = 'header' | 'basic' | 'query';

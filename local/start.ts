@@ -2,7 +2,7 @@
  * `npm start`: the whole path on one machine, no AWS account.
  *
  * - DynamoDB Local (in memory, or in `<LOCAL_DIR>/dynamodb` with `--persist`), the table
- *   created from `lambda/table-definition.ts`;
+ *   created from `lambda/table/table-definition.ts`;
  * - a local EventBridge endpoint that prints each event and appends it to `<LOCAL_DIR>/events.jsonl`;
  * - an HTTP server on 127.0.0.1:PORT (default 3000) that feeds API Gateway proxy events to
  *   the real, unmodified handlers in `lambda/handlers/`.
@@ -22,7 +22,7 @@ import { DEFAULTS } from '../lambda/config-contract';
 import { parseCommandLine, UsageError } from './cli';
 import { LocalEnvironmentError } from './dynamodb-local';
 import type { RecordedEvent } from './eventbridge-local';
-import { DEFAULT_SECRET, DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS, LocalRuntime, localRunSettings } from './runtime';
+import { DEFAULT_SECRET, DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS, LocalRun, localRunSettings } from './local-run';
 import type { DiscardedBatch } from './stream-poller';
 
 // Node 20 is expected on our machines (Lambda runs 22+): keep the SDK's multi-line notice out of the console.
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     0,
   );
   const sweepIntervalSeconds = parseSeconds('SWEEP_INTERVAL_SECONDS', process.env.SWEEP_INTERVAL_SECONDS, 60, 1);
-  const runtime = new LocalRuntime({
+  const localRun = new LocalRun({
     ...settings,
     persist,
     statusUnknownAfterSeconds,
@@ -168,14 +168,14 @@ async function main(): Promise<void> {
   let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals | 'launcher gone') => {
     // Ctrl-C reaches every process of the group, and launchers may relay it once more: only a later signal forces.
-    if (runtime.stopped && Date.now() - firstSignalAt < 1500) return;
+    if (localRun.stopped && Date.now() - firstSignalAt < 1500) return;
     firstSignalAt = Date.now();
-    if (runtime.stopped) {
+    if (localRun.stopped) {
       console.error(`\n${signal} again: exiting now`);
       process.exit(1); // the 'exit' hook of dynamodb-local kills java
     }
     console.log(`\n${signal}: stopping…`);
-    void runtime.stop().then(
+    void localRun.stop().then(
       () => {
         console.log('Stopped: DynamoDB Local, the stream poller, the local EventBridge and the HTTP server are down.');
         process.exit(0);
@@ -191,15 +191,15 @@ async function main(): Promise<void> {
   process.on('SIGHUP', onSignal);
   watchLaunchers(() => onSignal('launcher gone'));
 
-  if (!(await runtime.start())) return;
-  const { api, ddb, eb } = runtime;
+  if (!(await localRun.start())) return;
+  const { api, ddb, eb } = localRun;
   if (!api || !ddb || !eb) return;
   void ddb.exited.then((code) => {
-    if (runtime.stopped) return;
+    if (localRun.stopped) return;
     console.error(`npm start: DynamoDB Local exited unexpectedly (code ${code}); stopping`);
-    void runtime.stop().finally(() => process.exit(1));
+    void localRun.stop().finally(() => process.exit(1));
   });
-  const eventsFile = runtime.eventsFile;
+  const eventsFile = localRun.eventsFile;
 
   const base = api.url;
   const hostPort = base.replace(/^http:\/\//, '');
@@ -212,8 +212,8 @@ async function main(): Promise<void> {
     `    POST ${base}/postbacks`,
     `    GET  ${base}/messages/{trackingId}`,
     `    GET  ${base}/messages?clientReference=…`,
-    `  Stream             ${runtime.poller?.arn ?? '-'}`,
-    `    events now arrive from the table's stream: the publisher runs on history inserts, batches of up to ${DEFAULTS.publisherBatchSize} within ${DEFAULTS.publisherMaxBatchingWindowSeconds} s, ${DEFAULTS.publisherRetryAttempts} retries, then ${path.relative(process.cwd(), runtime.failuresFile)}`,
+    `  Stream             ${localRun.poller?.arn ?? '-'}`,
+    `    events now arrive from the table's stream: the publisher runs on history inserts, batches of up to ${DEFAULTS.publisherBatchSize} within ${DEFAULTS.publisherMaxBatchingWindowSeconds} s, ${DEFAULTS.publisherRetryAttempts} retries, then ${path.relative(process.cwd(), localRun.failuresFile)}`,
     statusUnknownAfterSeconds > 0
       ? `  Status-unknown sweep every ${sweepIntervalSeconds} s: a message with no final postback ${statusUnknownAfterSeconds} s after its first gets "MMS Status Unknown"`
       : '  Status-unknown sweep off (STATUS_UNKNOWN_AFTER_SECONDS=0)',

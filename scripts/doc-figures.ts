@@ -12,7 +12,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PRICES } from '../bench/prices';
-import { SHARD_COUNT } from '../lambda/adapters/item-vocabulary';
+import { SHARD_COUNT } from '../lambda/table/shards';
 
 /** A CloudFormation template as JSON (only what the figures read). */
 export interface TemplateJson {
@@ -132,7 +132,7 @@ export function exampleStackTemplate(root: string): TemplateJson {
 
 /** The figures that constants of the code determine. */
 export function codeFigures(): Figures {
-  return { shards: { value: SHARD_COUNT, source: 'SHARD_COUNT of lambda/adapters/item-vocabulary.ts', tolerance: 0 } };
+  return { shards: { value: SHARD_COUNT, source: 'SHARD_COUNT of lambda/table/shards.ts', tolerance: 0 } };
 }
 
 /** Every figure: the example stack's template, constants of the code, and the built bundles. */

@@ -7,6 +7,9 @@
  * standard `AWS_ENDPOINT_URL_DYNAMODB` variable), and marks each record with the outcome.
  * It publishes nothing itself: an accepted replay is stored, and its event follows from
  * the table's stream like any postback's. See docs/operations.md.
+ *
+ * This file is the command line (arguments, clients, output); the replay itself is
+ * `scripts/rejected-postbacks/replay.ts`.
  */
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -14,7 +17,7 @@ import { DynamoDbRejectedRecords } from '../lambda/adapters/rejected-records';
 import { defaultIngestDeps } from '../lambda/ingest/ingest-handler-factory';
 import { parseCommandLine, UsageError } from '../local/cli';
 import { parseCliTime } from './cli-time';
-import { type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from './rejected-replay';
+import { type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from './rejected-postbacks/replay';
 
 export const USAGE = `usage: npm run replay-rejected -- --since <time> [--until <time>] [--dry-run] [options]
 

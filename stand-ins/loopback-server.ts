@@ -1,5 +1,5 @@
 /**
- * The one way the local runtime, the stand-ins and the proxies listen: on 127.0.0.1 (or the
+ * The one way the local run, the stand-ins and the proxies listen: on 127.0.0.1 (or the
  * given host), on a free port unless one is named, with every open connection tracked so that
  * `close()` ends at once, keep-alive connections included.
  */

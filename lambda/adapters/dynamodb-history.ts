@@ -1,6 +1,8 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { StoredEntry } from '../ports';
-import { ATTRIBUTE, KEYS, messageKey, storedEntryOf } from './item-vocabulary';
+import { ATTRIBUTE } from '../table/attributes';
+import { KEYS, messageKey } from '../table/keys';
+import { storedEntryOf } from './item-readers';
 
 /** A window of receipt times, `[since, until)`, and optionally one message. */
 export interface HistoryWindow {

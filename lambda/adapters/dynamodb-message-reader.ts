@@ -8,18 +8,12 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { CallOptions } from '../ports';
-import { CLIENT_REFERENCE_INDEX } from '../table-definition';
+import { ATTRIBUTE, STORAGE_ONLY_STATE_ATTRIBUTES } from '../table/attributes';
+import { clientReferenceShardKey } from '../table/client-reference-index';
+import { itemTypeOf, keyAttributes, messageKey, stateKey, trackingIdOfState } from '../table/keys';
+import { acrossShards } from '../table/shards';
+import { CLIENT_REFERENCE_INDEX } from '../table/table-definition';
 import { fromItem } from './attribute-values';
-import {
-  ATTRIBUTE,
-  clientReferenceShardKey,
-  itemTypeOf,
-  messageKey,
-  SHARDS,
-  STORAGE_ONLY_STATE_ATTRIBUTES,
-  stateKey,
-  trackingIdOfState,
-} from './item-vocabulary';
 
 /** One accepted postback of a message, as the query API shows it. */
 export interface HistoryEntry {
@@ -139,8 +133,8 @@ export class DynamoDbMessageReader implements MessageReader {
   async listByClientReference(clientReference: string, limit: number, after?: string, options: CallOptions = {}): Promise<MessagePage> {
     // Each shard answers its first limit + 1 tracking-ids after `after`; the first `limit`
     // of the merged, ordered ids are then the page, and one more means another page.
-    const perShard = await Promise.all(
-      SHARDS.map((shard) => this.shardIds(clientReferenceShardKey(clientReference, shard), limit + 1, after, options)),
+    const perShard = await acrossShards((shard) =>
+      this.shardIds(clientReferenceShardKey(clientReference, shard), limit + 1, after, options),
     );
     const ids = [...new Set(perShard.flat())].sort(compareUtf8);
     const pageIds = ids.slice(0, limit);
@@ -196,7 +190,7 @@ export class DynamoDbMessageReader implements MessageReader {
     const states = new Map<string, Record<string, AttributeValue>>();
     if (trackingIds.length === 0) return states;
     let request: Record<string, KeysAndAttributes> | undefined = {
-      [this.tableName]: { Keys: trackingIds.map(stateKey) },
+      [this.tableName]: { Keys: trackingIds.map((id) => keyAttributes(stateKey(id))) },
     };
     for (let attempt = 1; request && Object.keys(request).length > 0; attempt++) {
       if (attempt > BATCH_GET_ATTEMPTS) throw new Error(`BatchGetItem left keys unprocessed after ${BATCH_GET_ATTEMPTS} attempts`);

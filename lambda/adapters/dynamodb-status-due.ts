@@ -6,8 +6,10 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DuePage, StatusDueSource } from '../ports';
-import { STATUS_DUE } from '../table-definition';
-import { ATTRIBUTE, keyOf, WAITING_STATE_ATTRIBUTES, waitingMessageOf } from './item-vocabulary';
+import { ATTRIBUTE } from '../table/attributes';
+import { itemKeyOf, keyAttributes } from '../table/keys';
+import { STATUS_DUE } from '../table/table-definition';
+import { WAITING_STATE_ATTRIBUTES, waitingMessageOf } from './item-readers';
 
 /** BatchGetItem retries of unprocessed keys (throttling), 50 ms doubling. */
 const UNPROCESSED_RETRIES = 5;
@@ -40,7 +42,7 @@ export class DynamoDbStatusDue implements StatusDueSource {
         ExclusiveStartKey: startKey,
       }),
     );
-    const keys = (page.Items ?? []).map(keyOf);
+    const keys = (page.Items ?? []).map((item) => keyAttributes(itemKeyOf(item)));
     const states = keys.length === 0 ? [] : await this.states(keys);
     const messages = states.flatMap((state) => {
       const message = waitingMessageOf(state);

@@ -13,16 +13,12 @@ import type { PostbackDetail } from '../domain/event-detail';
 import type { PostbackRecord } from '../domain/postback';
 import { statusUnknownBody } from '../domain/status-unknown';
 import type { CallOptions, PostbackStore, RejectedPostback, SaveResult, StatusUnknownSave, StatusUnknownStore } from '../ports';
+import { ATTRIBUTE, REPLACEABLE_STATE_FIELDS } from '../table/attributes';
+import { clientReferenceIndexUpdate } from '../table/client-reference-index';
+import { historyKey, keyAttributes, stateKey } from '../table/keys';
+import { shardOf } from '../table/shards';
 import { toAttribute } from './attribute-values';
-import {
-  ATTRIBUTE,
-  clientReferenceIndexUpdate,
-  historyKey,
-  REPLACEABLE_STATE_FIELDS,
-  rejectedItem,
-  shardOf,
-  stateKey,
-} from './item-vocabulary';
+import { rejectedItem } from './rejected-items';
 
 export interface DynamoDbStoreOptions {
   /** An AWS SDK v3 DynamoDB client (see `runtime/aws-clients.ts`). */
@@ -115,7 +111,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
 
   private historyPut(record: PostbackRecord, rawBody: string, now: Date) {
     const item: Record<string, AttributeValue> = {
-      ...historyKey(record),
+      ...keyAttributes(historyKey(record)),
       [ATTRIBUTE.postbackId]: { S: record.postbackId },
       [ATTRIBUTE.trackingId]: { S: record.trackingId },
       [ATTRIBUTE.code]: { S: record.code },
@@ -204,7 +200,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
     }
     return {
       TableName: this.options.tableName,
-      Key: stateKey(record.trackingId),
+      Key: keyAttributes(stateKey(record.trackingId)),
       UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
       ConditionExpression: condition,
       ExpressionAttributeNames: names,

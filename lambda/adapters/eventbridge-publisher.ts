@@ -1,6 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { CallOptions, EntryResult, EventBatchPublisher, OutgoingEvent } from '../ports';
-import { putEventsEntrySize } from '../publisher/put-events-limits';
+import { putEventsEntrySize } from '../put-events-limits';
 
 export interface EventBridgePublisherOptions {
   /** An AWS SDK v3 EventBridge client (see `runtime/aws-clients.ts`). */
@@ -15,7 +15,7 @@ export interface EventBridgePublisherOptions {
  * per entry. An entry without an `EventId` failed (`ErrorCode`, `ErrorMessage`): PutEvents
  * answers 200 with `FailedEntryCount` > 0 for a partial failure
  * (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html). The
- * caller keeps a request within the limits (`publisher/put-events-limits.ts`).
+ * caller keeps a request within the limits (`put-events-limits.ts`).
  *
  * @example
  * const results = await new EventBridgePublisher({ client, eventBusName: 'bus', source: 'mms.postbacks' }).publishBatch(events);

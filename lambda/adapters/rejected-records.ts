@@ -7,14 +7,11 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { RejectedPostback } from '../ports';
+import { ATTRIBUTE } from '../table/attributes';
+import { type ItemKey, itemKeyOf, keyAttributes, rejectedPartitionKey } from '../table/keys';
+import { acrossShards } from '../table/shards';
 import { fromItem, toAttribute } from './attribute-values';
-import { ATTRIBUTE, keyValues, rejectedFromItem, rejectedPartitionKey, SHARDS, tableKey } from './item-vocabulary';
-
-/** The key of one rejected record (`REJECTED#<day>#<shard>` / `<receivedAt>#<requestId>`). */
-export interface RejectedRecordKey {
-  readonly pk: string;
-  readonly sk: string;
-}
+import { rejectedFromItem } from './rejected-items';
 
 /** What a replay of a rejected record came to, kept on the record. */
 export interface RejectedReplayOutcome {
@@ -32,7 +29,7 @@ export interface RejectedReplayOutcome {
 
 /** A refused but authenticated postback as stored (`body` cut to the size limit when `truncated`), with its key. */
 export interface StoredRejectedPostback extends RejectedPostback {
-  readonly key: RejectedRecordKey;
+  readonly key: ItemKey;
   /** When DynamoDB's TTL removes the record. */
   readonly expiresAt?: Date;
   /** The outcome of the last replay, if the record was replayed. */
@@ -44,7 +41,7 @@ export interface StoredRejectedPostback extends RejectedPostback {
 /** Thrown by {@link DynamoDbRejectedRecords.markRejectedOutcome} when the record is gone (TTL). */
 export class RejectedRecordGoneError extends Error {
   constructor(
-    readonly key: RejectedRecordKey,
+    readonly key: ItemKey,
     options?: { cause?: unknown },
   ) {
     super(`rejected record ${key.pk} / ${key.sk} no longer exists (removed by its TTL?)`, options);
@@ -70,7 +67,7 @@ function toRecord(item: Record<string, AttributeValue>): StoredRejectedPostback 
   const plain = fromItem(item);
   const { replay, ...rejected } = rejectedFromItem(plain, item[ATTRIBUTE.bodyBytes]?.B);
   return {
-    key: keyValues(item),
+    key: itemKeyOf(item),
     ...rejected,
     replay:
       replay === undefined
@@ -109,8 +106,13 @@ export class DynamoDbRejectedRecords {
    */
   async *listRejected(since: Date, until: Date): AsyncGenerator<StoredRejectedPostback> {
     for (const day of daysOf(since, until)) {
-      const shards = SHARDS.map((shard) => this.partition(rejectedPartitionKey(day, shard), since, until));
-      const heads = await Promise.all(shards.map((shard) => shard.next()));
+      // Each shard's records in order, merged: the head of every shard, the oldest first.
+      const shards: AsyncGenerator<StoredRejectedPostback>[] = [];
+      const heads = await acrossShards((shard) => {
+        const records = this.partition(rejectedPartitionKey(day, shard), since, until);
+        shards.push(records);
+        return records.next();
+      });
       for (;;) {
         let next = -1;
         for (const [i, head] of heads.entries()) {
@@ -130,13 +132,13 @@ export class DynamoDbRejectedRecords {
    * Records the outcome of a replay on the record (attribute `replay`), replacing an
    * earlier one. Throws {@link RejectedRecordGoneError} when the record no longer exists.
    */
-  async markRejectedOutcome(key: RejectedRecordKey, outcome: RejectedReplayOutcome): Promise<void> {
+  async markRejectedOutcome(key: ItemKey, outcome: RejectedReplayOutcome): Promise<void> {
     const value = toAttribute({ ...outcome, at: outcome.at.toISOString() }) as AttributeValue;
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: tableKey(key.pk, key.sk),
+          Key: keyAttributes(key),
           UpdateExpression: 'SET #replay = :replay',
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeNames: { '#replay': ATTRIBUTE.replay, '#pk': ATTRIBUTE.partitionKey },

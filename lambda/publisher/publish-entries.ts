@@ -4,7 +4,7 @@
  * again. Plain code on a port; the sleep and the time left are injected.
  */
 import type { CallOptions, EventBatchPublisher, OutgoingEvent, StoredEntry } from '../ports';
-import { MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from './put-events-limits';
+import { MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '../put-events-limits';
 import { RebuildError, rebuildEvent } from './rebuild-event';
 
 /** One record of the batch: its id for the partial-failure answer (the stream sequence number) and the entry it carries. */

@@ -4,7 +4,7 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
-import { storedEntryOf } from '../adapters/item-vocabulary';
+import { storedEntryOf } from '../adapters/item-readers';
 import { loadAwsConfig, loadPublisherConfig } from '../config';
 import { METRIC } from '../observability';
 import type { EventBatchPublisher } from '../ports';

@@ -1,4 +1,5 @@
-import { ATTRIBUTE, KEYS } from '../adapters/item-vocabulary';
+import { ATTRIBUTE } from '../table/attributes';
+import { KEYS } from '../table/keys';
 
 /**
  * The filter pattern of the publisher's event source mapping on the table's stream: the

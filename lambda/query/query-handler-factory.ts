@@ -6,7 +6,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoDbMessageReader, type MessageReader } from '../adapters/dynamodb-message-reader';
-import { clientReferenceDigest, isListedClientReference, MAX_LISTED_CLIENT_REFERENCE_BYTES } from '../adapters/item-vocabulary';
 import { loadAwsConfig, loadQueryConfig, type QueryConfig } from '../config';
 import { BadRequestError, NotFoundError, UnavailableError } from '../errors';
 import { errorResponder, requestIdOf } from '../http/middlewares';
@@ -14,6 +13,7 @@ import { jsonResponse } from '../http/responses';
 import { awsClientConfig } from '../runtime/aws-clients';
 import { callOptions, middyDeadlineOptions } from '../runtime/deadline';
 import { createTracer, traced, tracingMiddlewares } from '../runtime/tracing';
+import { clientReferenceDigest, isListedClientReference, MAX_LISTED_CLIENT_REFERENCE_BYTES } from '../table/client-reference-index';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 100;
@@ -106,7 +106,7 @@ export function createQueryHandler(deps: QueryDeps) {
       throw new BadRequestError('invalid_parameter', 'clientReference is required');
     }
     if (!isListedClientReference(clientReference)) {
-      // Such references are stored and published, but never listed (see isListedClientReference in adapters/item-vocabulary.ts).
+      // Such references are stored and published, but never listed (see isListedClientReference in table/client-reference-index.ts).
       throw new BadRequestError(
         'invalid_parameter',
         `clientReference must be at most ${MAX_LISTED_CLIENT_REFERENCE_BYTES} UTF-8 bytes: longer ones are not listed`,

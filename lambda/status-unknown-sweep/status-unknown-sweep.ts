@@ -5,9 +5,10 @@
  * (only while the state is still not final). Its event follows from the table's stream,
  * like any postback's. Plain code on ports; the clock and the time left are injected.
  */
-import { SHARDS } from '../adapters/item-vocabulary';
+
 import { statusUnknownRecord, type WaitingMessage } from '../domain/status-unknown';
 import type { CallOptions, StatusDueSource, StatusUnknownStore } from '../ports';
+import { acrossShards } from '../table/shards';
 
 /** What one run did. */
 export interface SweepResult {
@@ -103,13 +104,10 @@ export function createStatusUnknownSweepRun(deps: StatusUnknownSweepDeps) {
       } while (startKey);
     };
 
-    const shards = await Promise.allSettled(SHARDS.map(sweepShard));
-    for (const [i, shard] of shards.entries()) {
-      if (shard.status === 'rejected') {
-        result.more = true;
-        observer.shardFailed?.(SHARDS[i] as string, shard.reason);
-      }
-    }
+    await acrossShards(sweepShard, (shard, error) => {
+      result.more = true;
+      observer.shardFailed?.(shard, error);
+    });
     return result;
   };
 }

@@ -1,6 +1,6 @@
 import type { PostbackDetail } from '../../lambda/domain/event-detail';
 import type { CallOptions, EntryResult, EventBatchPublisher, OutgoingEvent } from '../../lambda/ports';
-import { MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES, putEventsEntrySize } from '../../lambda/publisher/put-events-limits';
+import { MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES, putEventsEntrySize } from '../../lambda/put-events-limits';
 
 /** One event as published: what EventBridge would receive for it. */
 export interface PublishedEvent {

@@ -1,6 +1,6 @@
-import { shardOf } from '../../lambda/adapters/item-vocabulary';
 import type { WaitingMessage } from '../../lambda/domain/status-unknown';
 import type { DuePage, StatusDueSource } from '../../lambda/ports';
+import { shardOf } from '../../lambda/table/shards';
 
 /**
  * An in-memory {@link StatusDueSource} for unit tests, with the paging of the DynamoDB one

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { buildProxyEvent } from '../../local/http-server';
+import { buildProxyEvent } from '../../local/api-gateway-event';
 
 export interface ApiGatewayEventOverrides {
   /** @default 'POST' */
@@ -29,7 +29,7 @@ export interface ApiGatewayEventOverrides {
 
 /**
  * An API Gateway REST (v1) proxy event, built by the same code as the local API stand-in
- * (`buildProxyEvent` in `local/http-server.ts`), with overrides.
+ * (`buildProxyEvent` in `local/api-gateway-event.ts`), with overrides.
  *
  * @example
  * const event = apiGatewayEvent({ body: n101, headers: { 'X-Postback-Token': 'secret' } });

@@ -2,19 +2,13 @@ import { type AttributeValue, GetItemCommand, QueryCommand } from '@aws-sdk/clie
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { fromItem } from '../../lambda/adapters/attribute-values';
 import { DynamoDbStore } from '../../lambda/adapters/dynamodb-store';
-import {
-  ATTRIBUTE,
-  KEYS,
-  messageKey,
-  rejectedFromItem,
-  rejectedPartitionKey,
-  SHARDS,
-  shardOf,
-  stateKey,
-} from '../../lambda/adapters/item-vocabulary';
+import { rejectedFromItem } from '../../lambda/adapters/rejected-items';
 import { createIngestHandler, defaultIngestDeps } from '../../lambda/ingest/ingest-handler-factory';
 import type { PostbackStore } from '../../lambda/ports';
 import { createPublisherHandler, defaultPublisherDeps } from '../../lambda/publisher/publisher-handler-factory';
+import { ATTRIBUTE } from '../../lambda/table/attributes';
+import { KEYS, keyAttributes, messageKey, rejectedPartitionKey, stateKey } from '../../lambda/table/keys';
+import { acrossShards, shardOf } from '../../lambda/table/shards';
 import { type EventBridgeLocal, startEventBridgeLocal } from '../../local/eventbridge-local';
 import { type ApiGatewayEventOverrides, apiGatewayEvent } from './api-gateway-event';
 import { createTestTable, type TestTable } from './ddb-table';
@@ -146,7 +140,7 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
       const out = await table.client.send(
         new GetItemCommand({
           TableName: table.tableName,
-          Key: stateKey(trackingId),
+          Key: keyAttributes(stateKey(trackingId)),
           ConsistentRead: true,
         }),
       );
@@ -165,17 +159,15 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
       return (out.Items ?? []).map(fromItem);
     },
     async indexEntriesFor(index, trackingId) {
-      const pages = await Promise.all(
-        SHARDS.map((shard) =>
-          table.client.send(
-            new QueryCommand({
-              TableName: table.tableName,
-              IndexName: index.indexName,
-              KeyConditionExpression: '#s = :s',
-              ExpressionAttributeNames: { '#s': index.shardAttribute },
-              ExpressionAttributeValues: { ':s': { S: shard } },
-            }),
-          ),
+      const pages = await acrossShards((shard) =>
+        table.client.send(
+          new QueryCommand({
+            TableName: table.tableName,
+            IndexName: index.indexName,
+            KeyConditionExpression: '#s = :s',
+            ExpressionAttributeNames: { '#s': index.shardAttribute },
+            ExpressionAttributeValues: { ':s': { S: shard } },
+          }),
         ),
       );
       return pages.flatMap((out) => (out.Items ?? []).filter((item) => item[ATTRIBUTE.partitionKey]?.S === messageKey(trackingId)));
@@ -183,20 +175,17 @@ export async function startIngestHarness(extraEnv: Record<string, string | undef
     async rejectedRecords(requestId?: string) {
       // Today's rejected records: the shard of one request id, or every shard.
       const day = new Date().toISOString().slice(0, 10);
-      const shards = requestId === undefined ? SHARDS : [shardOf(requestId)];
-      const pages = await Promise.all(
-        shards.map((shard) =>
-          table.client.send(
-            new QueryCommand({
-              TableName: table.tableName,
-              KeyConditionExpression: '#pk = :pk',
-              ExpressionAttributeNames: { '#pk': ATTRIBUTE.partitionKey },
-              ExpressionAttributeValues: { ':pk': { S: rejectedPartitionKey(day, shard) } },
-              ConsistentRead: true,
-            }),
-          ),
-        ),
-      );
+      const readShard = (shard: string) =>
+        table.client.send(
+          new QueryCommand({
+            TableName: table.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': ATTRIBUTE.partitionKey },
+            ExpressionAttributeValues: { ':pk': { S: rejectedPartitionKey(day, shard) } },
+            ConsistentRead: true,
+          }),
+        );
+      const pages = requestId === undefined ? await acrossShards(readShard) : [await readShard(shardOf(requestId))];
       // As stored, with the Binary `bodyBytes` and the text the adapter reads (`body`, left out of a UTF-8 body's item).
       return pages.flatMap((out) =>
         (out.Items ?? []).map((item) => {

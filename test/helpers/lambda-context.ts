@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { lambdaContext as localLambdaContext } from '../../local/http-server';
+import { lambdaContext as localLambdaContext } from '../../local/api-gateway-event';
 
 /**
  * A Lambda `Context` as the local run builds it; override any field.

@@ -1,6 +1,7 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { ATTRIBUTE, historySortKey, messageKey } from '../../lambda/adapters/item-vocabulary';
 import type { PostbackRecord } from '../../lambda/domain/postback';
+import { ATTRIBUTE } from '../../lambda/table/attributes';
+import { historySortKey, messageKey } from '../../lambda/table/keys';
 
 /** A history entry to put in a stream record: the record it stores, the body as received and its `isLatest`. */
 export interface StreamEntry {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadIngestConfig, loadPublisherConfig, loadQueryConfig, loadStoreConfig, loadSweepConfig } from '../../lambda/config';
 import {
   DEFAULTS,
@@ -160,5 +162,38 @@ test('loadIngestConfig: STATUS_UNKNOWN_AFTER_SECONDS may be 0 (off), other count
   );
   expect(() => loadIngestConfig({ ...required, [ENV.historyRetentionDays]: '1.5' })).toThrow(
     new ConfigError('Environment variable HISTORY_RETENTION_DAYS must be a positive integer, got "1.5"'),
+  );
+});
+
+// Adding a setting (docs/development.md, "Adding a setting"): each step that a test can see
+// is checked here for every variable of ENV, so that a missed step fails.
+describe('every setting has each step of "Adding a setting"', () => {
+  const ROOT = path.join(__dirname, '..', '..');
+  const configSource = readFileSync(path.join(ROOT, 'lambda', 'config.ts'), 'utf8');
+  const deployDoc = readFileSync(path.join(ROOT, 'docs', 'deploy.md'), 'utf8');
+  const table = deployDoc.slice(deployDoc.indexOf('## Configuration (function environment)'));
+  const rows = table.split('\n').filter((line) => line.startsWith('| `'));
+  // Tunables the construct does not set: the function reads them, and their defaults apply.
+  const READ_ONLY: readonly string[] = [ENV.secretRefreshSeconds, ENV.sweepPageSize, ENV.sweepMaxPerRun];
+  const written = new Set(
+    Object.keys({
+      ...ingestEnvironment({ tableName: 't', secret: { value: 's' }, tracing: true }),
+      ...ingestEnvironment({ tableName: 't', secret: { arn: 'arn' } }),
+      ...queryEnvironment({ tableName: 't' }),
+      ...publisherEnvironment({ eventBusName: 'b' }),
+      ...sweepEnvironment({ tableName: 't', statusUnknownAfterSeconds: 1 }),
+    }),
+  );
+
+  test.each(Object.entries(ENV))(
+    '%s (%s): read by lambda/config.ts, written by a builder, a row of docs/deploy.md with its default',
+    (key, name) => {
+      expect(configSource).toContain(`ENV.${key}`);
+      if (!READ_ONLY.includes(name)) expect(written).toContain(name);
+      const row = rows.find((line) => line.split('|')[1]?.includes(`\`${name}\``));
+      expect(row).toBeDefined();
+      const fallback = (DEFAULTS as Record<string, unknown>)[key];
+      if (typeof fallback === 'number' || typeof fallback === 'string') expect(row).toContain(String(fallback));
+    },
   );
 });

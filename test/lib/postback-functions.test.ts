@@ -280,8 +280,8 @@ describe('the query role with an index added to the table definition', () => {
   // deliberately: the query role reads exactly the client-reference index.
   test('is not granted the added index', () => {
     jest.isolateModules(() => {
-      jest.doMock('../../lambda/table-definition', () => {
-        const actual = jest.requireActual('../../lambda/table-definition');
+      jest.doMock('../../lambda/table/table-definition', () => {
+        const actual = jest.requireActual('../../lambda/table/table-definition');
         const added = { ...actual.CLIENT_REFERENCE_INDEX, indexName: 'byAddedLater' };
         return {
           ...actual,

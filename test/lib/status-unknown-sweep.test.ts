@@ -1,7 +1,7 @@
 import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import { STATUS_DUE } from '../../lambda/table-definition';
+import { STATUS_DUE } from '../../lambda/table/table-definition';
 import { MmsPostbackReceiver } from '../../lib/mms-postback-receiver';
 import { MmsPostbacksStack } from '../../lib/mms-postbacks-stack';
 import { readStackContext } from '../../lib/stack-context';

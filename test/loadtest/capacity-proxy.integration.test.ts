@@ -5,7 +5,7 @@
  * units are charged by DynamoDB's rules per table, index and partition key.
  */
 import { DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { TABLE_DEFINITION } from '../../lambda/table-definition';
+import { TABLE_DEFINITION } from '../../lambda/table/table-definition';
 import { type CapacityProxy, startCapacityProxy, summarizeCapacity } from '../../loadtest/capacity-proxy';
 import { tableShape } from '../../loadtest/capacity-rules';
 import { createTestTable, type TestTable } from '../helpers/ddb-table';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { createTableInput, TABLE_DEFINITION } from '../../lambda/table-definition';
+import { createTableInput, TABLE_DEFINITION } from '../../lambda/table/table-definition';
 import { ensureTable, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
 import { findFreePort, portInUse } from '../../stand-ins/loopback-server';
 import { createTestTable } from '../helpers/ddb-table';

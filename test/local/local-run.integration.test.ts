@@ -9,8 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ENV } from '../../lambda/config-contract';
 import { loadExample } from '../../local/examples';
-import { LocalRuntime } from '../../local/runtime';
+import { LocalRun } from '../../local/local-run';
 import type { InvocationReport } from '../../local/stream-poller';
 
 jest.setTimeout(120_000);
@@ -26,13 +27,13 @@ async function until(what: string, check: () => boolean, timeoutMs = 60_000): Pr
 }
 
 describe('local run: events from the stream', () => {
-  let runtime: LocalRuntime;
+  let localRun: LocalRun;
   let localDir: string;
   const invocations: InvocationReport[] = [];
 
   beforeAll(async () => {
     localDir = mkdtempSync(path.join(os.tmpdir(), 'local-run-'));
-    runtime = new LocalRuntime({
+    localRun = new LocalRun({
       port: 0,
       localDir,
       secret: SECRET,
@@ -44,15 +45,21 @@ describe('local run: events from the stream', () => {
       stream: { retryDelayMs: () => 200 },
       onPublisherInvoke: (report) => invocations.push(report),
     });
-    expect(await runtime.start()).toBe(true);
+    expect(await localRun.start()).toBe(true);
+  });
+
+  it("loads each function with its own environment and leaves none of it in the process's (the secret is the ingest's alone)", () => {
+    expect(process.env[ENV.secretValue]).toBeUndefined();
+    expect(process.env[ENV.tableName]).toBeUndefined();
+    expect(process.env[ENV.eventBusName]).toBeUndefined();
   });
   afterAll(async () => {
-    await runtime?.stop();
+    await localRun?.stop();
     rmSync(localDir, { recursive: true, force: true });
   });
 
   const send = async (body: unknown) => {
-    const res = await fetch(`${runtime.api?.url}/postbacks`, {
+    const res = await fetch(`${localRun.api?.url}/postbacks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-postback-token': SECRET },
       body: JSON.stringify(body),
@@ -60,7 +67,7 @@ describe('local run: events from the stream', () => {
     return { status: res.status, body: (await res.json()) as { result?: string; postbackId?: string } };
   };
   const eventsOf = (postbackId: string | undefined) =>
-    (runtime.eb?.events ?? []).filter((e) => (e.detail as { postbackId?: string }).postbackId === postbackId);
+    (localRun.eb?.events ?? []).filter((e) => (e.detail as { postbackId?: string }).postbackId === postbackId);
 
   it('publishes a stored postback from the stream, once', async () => {
     const answer = await send(loadExample('n101', { 'tracking-id': `lr-${randomUUID().slice(0, 8)}` }));
@@ -71,7 +78,7 @@ describe('local run: events from the stream', () => {
   });
 
   it('answers 200 while EventBridge fails, and the events arrive once it recovers', async () => {
-    const eb = runtime.eb;
+    const eb = localRun.eb;
     if (!eb) throw new Error('no local EventBridge');
     eb.injectFault('partial', 10_000); // every PutEvents fails, until cleared
     const failedBefore = invocations.filter((i) => i.outcome !== 'ok').length;
@@ -89,8 +96,8 @@ describe('local run: events from the stream', () => {
     expect(eventsOf(first.body.postbackId)).toHaveLength(1);
     expect(eventsOf(second.body.postbackId)).toHaveLength(1);
     // In the order they were stored.
-    const order = (runtime.eb?.events ?? []).map((e) => (e.detail as { postbackId?: string }).postbackId);
+    const order = (localRun.eb?.events ?? []).map((e) => (e.detail as { postbackId?: string }).postbackId);
     expect(order.indexOf(first.body.postbackId)).toBeLessThan(order.indexOf(second.body.postbackId));
-    expect(runtime.poller?.stats.recordsDiscarded).toBe(0);
+    expect(localRun.poller?.stats.recordsDiscarded).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DEFAULT_SECRET, LOCAL_NAME, localRunSettings } from '../../local/runtime';
+import { DEFAULT_SECRET, LOCAL_NAME, localRunSettings } from '../../local/local-run';
 
 describe('localRunSettings: what npm start and the fault load test read from the environment', () => {
   it('defaults: the given port, a free DynamoDB port, .local, the local secret and names, the contract event source', () => {

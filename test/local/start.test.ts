@@ -1,5 +1,5 @@
 import { UsageError } from '../../local/cli';
-import { DEFAULT_SECRET } from '../../local/runtime';
+import { DEFAULT_SECRET } from '../../local/local-run';
 import { formatPublishFailure, parseStartArgs, secretLines } from '../../local/start';
 
 describe("a batch the publisher's mapping gave up on", () => {

@@ -7,7 +7,7 @@
 import { PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from '../../../lambda/adapters/eventbridge-publisher';
 import type { OutgoingEvent } from '../../../lambda/ports';
-import { putEventsEntrySize } from '../../../lambda/publisher/put-events-limits';
+import { putEventsEntrySize } from '../../../lambda/put-events-limits';
 import { fixture, interpreted } from '../../helpers/fixtures';
 
 const record = interpreted({ ...fixture('n102'), 'tracking-id': 'abc' }, new Date('2026-04-24T18:35:00Z'));

@@ -5,9 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDbStore } from '../../../lambda/adapters/dynamodb-store';
-import { rejectedPartitionKey, SHARD_COUNT, shardOf } from '../../../lambda/adapters/item-vocabulary';
 import { DynamoDbRejectedRecords, daysOf, RejectedRecordGoneError } from '../../../lambda/adapters/rejected-records';
 import type { RejectedPostback } from '../../../lambda/ports';
+import { rejectedPartitionKey } from '../../../lambda/table/keys';
+import { SHARD_COUNT, shardOf } from '../../../lambda/table/shards';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 

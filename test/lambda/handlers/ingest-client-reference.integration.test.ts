@@ -5,9 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { ATTRIBUTE, isListedClientReference } from '../../../lambda/adapters/item-vocabulary';
 import { LIMITS } from '../../../lambda/domain/fields';
 import { validatePostback } from '../../../lambda/domain/validate';
+import { ATTRIBUTE } from '../../../lambda/table/attributes';
+import { isListedClientReference } from '../../../lambda/table/client-reference-index';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
 

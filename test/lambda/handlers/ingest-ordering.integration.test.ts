@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { ATTRIBUTE, stateKey } from '../../../lambda/adapters/item-vocabulary';
+import { ATTRIBUTE } from '../../../lambda/table/attributes';
+import { keyAttributes, stateKey } from '../../../lambda/table/keys';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';
 
@@ -82,7 +83,7 @@ describe('a state stored before the precedence attribute existed', () => {
       new PutItemCommand({
         TableName: h.table.tableName,
         Item: {
-          ...stateKey(trackingId),
+          ...keyAttributes(stateKey(trackingId)),
           [ATTRIBUTE.postbackId]: { S: 'legacy' },
           [ATTRIBUTE.code]: { S: 'N102' },
           [ATTRIBUTE.catalogRank]: { N: '2' },

@@ -3,7 +3,7 @@
  * EventBridge: every provider example in both forms, and hostile XML refused and kept.
  */
 import { randomUUID } from 'node:crypto';
-import { ATTRIBUTE } from '../../../lambda/adapters/item-vocabulary';
+import { ATTRIBUTE } from '../../../lambda/table/attributes';
 import { toXmlPostback } from '../../../local/xml-form';
 import { errorBody } from '../../helpers/error-bodies';
 import { EXAMPLE_NAMES, fixture } from '../../helpers/fixtures';

@@ -4,8 +4,8 @@
  * loopback EventBridge endpoint that records every event.
  */
 import { randomUUID } from 'node:crypto';
-import { ATTRIBUTE } from '../../../lambda/adapters/item-vocabulary';
 import { UNRECOGNIZED_DETAIL_TYPE } from '../../../lambda/domain/catalog';
+import { ATTRIBUTE } from '../../../lambda/table/attributes';
 import { startSecretsManagerLocal } from '../../../stand-ins/secrets-manager';
 import { errorBody, UNAUTHORIZED_BODY, UNAVAILABLE_BODY } from '../../helpers/error-bodies';
 import { EXAMPLE_NAMES, fixture } from '../../helpers/fixtures';

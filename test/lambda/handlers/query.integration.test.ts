@@ -10,8 +10,11 @@ import { promisify } from 'node:util';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { compareUtf8 } from '../../../lambda/adapters/dynamodb-message-reader';
-import { ATTRIBUTE, clientReferenceShardKey, shardOf, stateKey } from '../../../lambda/adapters/item-vocabulary';
 import { createQueryHandler, defaultQueryDeps } from '../../../lambda/query/query-handler-factory';
+import { ATTRIBUTE } from '../../../lambda/table/attributes';
+import { clientReferenceShardKey } from '../../../lambda/table/client-reference-index';
+import { keyAttributes, stateKey } from '../../../lambda/table/keys';
+import { shardOf } from '../../../lambda/table/shards';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
 import { errorBody } from '../../helpers/error-bodies';
 import { fixture } from '../../helpers/fixtures';
@@ -263,7 +266,7 @@ describe('GET /messages?clientReference=', () => {
     await h.table.client.send(
       new UpdateItemCommand({
         TableName: h.table.tableName,
-        Key: stateKey(trackingId),
+        Key: keyAttributes(stateKey(trackingId)),
         UpdateExpression: 'SET #k = :k',
         ExpressionAttributeNames: { '#k': ATTRIBUTE.clientReferenceKey },
         ExpressionAttributeValues: { ':k': { S: clientReferenceShardKey('before', shardOf(trackingId)) } },

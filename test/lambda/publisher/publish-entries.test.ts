@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredEntry } from '../../../lambda/ports';
 import { type BatchItem, createPublishEntries, type PublishEntriesDeps } from '../../../lambda/publisher/publish-entries';
-import { MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '../../../lambda/publisher/put-events-limits';
+import { MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '../../../lambda/put-events-limits';
 import { FakeTime } from '../../fakes/fake-time';
 import { InMemoryEventPublisher } from '../../fakes/in-memory-event-publisher';
 import { type ExampleName, fixture, interpreted } from '../../helpers/fixtures';

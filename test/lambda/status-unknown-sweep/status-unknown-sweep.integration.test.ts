@@ -5,7 +5,6 @@
  * concurrent runs), and never over a final postback (race). The sweep only writes.
  */
 import { randomUUID } from 'node:crypto';
-import { ATTRIBUTE } from '../../../lambda/adapters/item-vocabulary';
 import { STATUS_UNKNOWN } from '../../../lambda/domain/catalog';
 import { statusUnknownRecord } from '../../../lambda/domain/status-unknown';
 import type { DuePage, StatusDueSource, StatusUnknownStore } from '../../../lambda/ports';
@@ -14,7 +13,8 @@ import {
   defaultSweepDeps,
   type SweepResult,
 } from '../../../lambda/status-unknown-sweep/status-unknown-sweep-handler-factory';
-import { STATUS_DUE } from '../../../lambda/table-definition';
+import { ATTRIBUTE } from '../../../lambda/table/attributes';
+import { STATUS_DUE } from '../../../lambda/table/table-definition';
 import { detailValidators } from '../../helpers/detail-validators';
 import { fixture } from '../../helpers/fixtures';
 import { type IngestHarness, startIngestHarness } from '../../helpers/ingest-harness';

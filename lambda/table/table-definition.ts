@@ -1,10 +1,10 @@
-import { ATTRIBUTE } from './adapters/item-vocabulary';
+import { ATTRIBUTE } from './attributes';
 
 /**
  * The DynamoDB table layout, as plain data: one source of truth for the CDK stack
  * (`lib/`), the local run (`local/`), the test fixtures and the store adapters. The items
  * and their attributes are described, and their names spelled, in
- * `adapters/item-vocabulary.ts`; this module only says which of them are keys.
+ * `attributes.ts` (with the key prefixes in `keys.ts`); this module only says which of them are keys.
  *
  * Only state items with a listable client reference carry the `byClientReference` index
  * keys, so that sparse index lists messages, never history or rejected records. Its entry

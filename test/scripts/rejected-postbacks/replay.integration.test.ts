@@ -6,13 +6,19 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DynamoDbRejectedRecords } from '../../lambda/adapters/rejected-records';
-import { defaultIngestDeps } from '../../lambda/ingest/ingest-handler-factory';
-import { toXmlPostback } from '../../local/xml-form';
-import { FROM_TEXT_NOTE, type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from '../../scripts/rejected-replay';
-import { formatLine, main } from '../../scripts/replay-rejected';
-import { fixture } from '../helpers/fixtures';
-import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../helpers/ingest-harness';
+import { DynamoDbRejectedRecords } from '../../../lambda/adapters/rejected-records';
+import { defaultIngestDeps } from '../../../lambda/ingest/ingest-handler-factory';
+import { toXmlPostback } from '../../../local/xml-form';
+import {
+  FROM_TEXT_NOTE,
+  type RejectedRecords,
+  type ReplayLine,
+  replayPipeline,
+  replayRejected,
+} from '../../../scripts/rejected-postbacks/replay';
+import { formatLine, main } from '../../../scripts/replay-rejected';
+import { fixture } from '../../helpers/fixtures';
+import { type IngestHarness, startIngestHarness, TEST_SECRET } from '../../helpers/ingest-harness';
 
 const runProgram = promisify(execFile);
 

@@ -1,9 +1,9 @@
 /**
- * The `npm start` runtime with fault proxies in front of DynamoDB Local and the local
+ * The `npm start` local run with fault proxies in front of DynamoDB Local and the local
  * EventBridge, for `npm run loadtest -- --faults`. Started by `loadtest/run.ts` as a child
  * process with an IPC channel; not meant to be run by hand.
  *
- * It runs the same `LocalRuntime` as `npm start` (`local/runtime.ts`), with fault proxies
+ * It runs the same `LocalRun` as `npm start` (`local/local-run.ts`), with fault proxies
  * interposed between the real, unmodified handlers and the local endpoints.
  *
  * The stream poller (the publisher's event source mapping) reads DynamoDB Local directly, as
@@ -15,7 +15,7 @@
  * IPC in: `{ type: 'start-faults', periodMs, badMs, offsetMs, services }`, `{ type: 'stop-faults' }`. IPC out: `{ type: 'ready', … }`,
  * `{ type: 'fault-report', … }`.
  */
-import { LocalRuntime, localRunSettings } from '../local/runtime';
+import { LocalRun, localRunSettings } from '../local/local-run';
 import { type FaultProxy, type FaultProxyStats, startFaultProxy } from '../stand-ins/fault-proxy';
 import { AMBIGUOUS_ROTATION, DEFAULT_ROTATION, type FaultLogEntry, runSchedule } from './fault-schedule';
 
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const windows: FaultLogEntry[] = [];
   const settings = localRunSettings(process.env, 0);
   const { tableName } = settings;
-  const runtime = new LocalRuntime({
+  const localRun = new LocalRun({
     ...settings,
     onEvent: (e) => console.log(`event  ${e.detailType}`),
     onPublishFailure: (batch) => console.error(`PUBLISH FAILED: ${batch.batchSize} record(s) given up (${batch.reason})`),
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     },
   });
   const onSignal = () => {
-    void runtime.stop().then(
+    void localRun.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
@@ -85,9 +85,9 @@ async function main(): Promise<void> {
   // The parent is gone (crash, kill): never leave Java behind.
   process.on('disconnect', onSignal);
 
-  if (!(await runtime.start()) || !proxies || !runtime.api || !runtime.ddb) return;
-  const { api, ddb } = runtime;
-  const eventsFile = runtime.eventsFile;
+  if (!(await localRun.start()) || !proxies || !localRun.api || !localRun.ddb) return;
+  const { api, ddb } = localRun;
+  const eventsFile = localRun.eventsFile;
   const live = proxies;
   process.on('message', (message: { type?: string; periodMs?: number; badMs?: number; offsetMs?: number; services?: string[] }) => {
     if (message.type === 'start-faults' && !stopSchedule) {
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
       );
     } else if (message.type === 'stop-faults') {
       stopSchedule?.();
-      const stats = runtime.poller?.stats;
+      const stats = localRun.poller?.stats;
       send({
         type: 'fault-report',
         windows,
@@ -122,6 +122,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`fault runtime: ${(error as Error)?.stack ?? String(error)}`);
+  console.error(`fault local run: ${(error as Error)?.stack ?? String(error)}`);
   process.exit(1);
 });

@@ -13,17 +13,21 @@
  * the pipeline's own duplicate detection stands behind that (the same postback is never
  * published twice). A replay that is still refused does not create a new rejected record:
  * its outcome is written on the original one.
+ *
+ * The command line that runs it is `scripts/replay-rejected.ts` (`npm run replay-rejected`).
+ * It builds the API Gateway event and the Lambda context with `local/api-gateway-event.ts`,
+ * plain data shared with the local API, and imports nothing of the local HTTP server.
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { RejectedRecordKey } from '../lambda/adapters/rejected-records';
-import { interpretPostback } from '../lambda/domain/postback';
-import { validatePostback } from '../lambda/domain/validate';
-import { HttpError, ValidationFailedError } from '../lambda/errors';
-import { readPostbackBody } from '../lambda/http/request';
-import { createIngestHandler, type IngestDeps, MAX_POSTBACK_BODY_BYTES } from '../lambda/ingest/ingest-handler-factory';
-import type { PostbackStore, SecretSource } from '../lambda/ports';
-import { buildProxyEvent, lambdaContext } from '../local/http-server';
+import { interpretPostback } from '../../lambda/domain/postback';
+import { validatePostback } from '../../lambda/domain/validate';
+import { HttpError, ValidationFailedError } from '../../lambda/errors';
+import { readPostbackBody } from '../../lambda/http/request';
+import { createIngestHandler, type IngestDeps, MAX_POSTBACK_BODY_BYTES } from '../../lambda/ingest/ingest-handler-factory';
+import type { PostbackStore, SecretSource } from '../../lambda/ports';
+import type { ItemKey } from '../../lambda/table/keys';
+import { buildProxyEvent, lambdaContext } from '../../local/api-gateway-event';
 
 /** What a replay came to, as written on the record (attribute `replay`). */
 export interface ReplayOutcome {
@@ -39,7 +43,7 @@ export interface ReplayOutcome {
 
 /** A kept rejected record, as the replay needs it. */
 export interface RejectedRecord {
-  readonly key: RejectedRecordKey;
+  readonly key: ItemKey;
   readonly requestId: string;
   readonly receivedAt: Date;
   readonly statusCode: number;
@@ -58,12 +62,12 @@ export interface RejectedRecord {
 export interface RejectedRecords {
   /** Every record received in [since, until), oldest first. */
   listRejected(since: Date, until: Date): AsyncIterable<RejectedRecord>;
-  markRejectedOutcome(key: RejectedRecordKey, outcome: ReplayOutcome): Promise<void>;
+  markRejectedOutcome(key: ItemKey, outcome: ReplayOutcome): Promise<void>;
 }
 
 /** One line of the replay's report. */
 export interface ReplayLine {
-  readonly key: RejectedRecordKey;
+  readonly key: ItemKey;
   readonly requestId: string;
   readonly receivedAt: Date;
   /** What was done: `replayed` (see `outcome`), `skipped` (replayed successfully before), or, in a dry run, `would_accept` / `would_refuse`. */

@@ -1,20 +1,20 @@
 /**
- * Starts the local runtime under test as a child process in its own process group and stops it
+ * Starts the local run under test as a child process in its own process group and stops it
  * again, leaving nothing behind (no Java process in particular):
  *
  * - normal runs: `npm start` itself, exactly as a developer runs it;
- * - fault runs: `loadtest/fault-runtime.ts` (the same pieces, with fault proxies in front of
+ * - fault runs: `loadtest/fault-local-run.ts` (the same pieces, with fault proxies in front of
  *   DynamoDB Local and the local EventBridge), driven over an IPC channel.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import path from 'node:path';
-import { LOCAL_NAME } from '../local/runtime';
-import type { FaultReportMessage, ReadyMessage } from './fault-runtime';
+import { LOCAL_NAME } from '../local/local-run';
+import type { FaultReportMessage, ReadyMessage } from './fault-local-run';
 import { alive, descendants } from './processes';
 
 const REPO = path.resolve(__dirname, '..');
 
-export interface RuntimeProcessOptions {
+export interface LocalRunProcessOptions {
   readonly faults: boolean;
   readonly lostResponses: boolean;
   readonly port: number;
@@ -26,7 +26,7 @@ export interface RuntimeProcessOptions {
   readonly readyTimeoutMs: number;
 }
 
-export interface RuntimeProcess {
+export interface LocalRunProcess {
   readonly apiUrl: string;
   readonly dynamoDbEndpoint: string;
   readonly eventsFile: string;
@@ -46,14 +46,14 @@ export interface RuntimeProcess {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Starts the runtime and resolves once it is ready.
+ * Starts the local run and resolves once it is ready.
  *
  * @example
- * const runtime = await startRuntimeProcess({ faults: false, lostResponses: false, port, dynamoDbPort, localDir, secret, env: {}, readyTimeoutMs: 90_000 });
+ * const localRun = await startLocalRunProcess({ faults: false, lostResponses: false, port, dynamoDbPort, localDir, secret, env: {}, readyTimeoutMs: 90_000 });
  * // … drive it …
- * await runtime.stop();
+ * await localRun.stop();
  */
-export async function startRuntimeProcess(opts: RuntimeProcessOptions): Promise<RuntimeProcess> {
+export async function startLocalRunProcess(opts: LocalRunProcessOptions): Promise<LocalRunProcess> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...opts.env,
@@ -70,7 +70,7 @@ export async function startRuntimeProcess(opts: RuntimeProcessOptions): Promise<
 
   let child: ChildProcess;
   if (opts.faults) {
-    child = fork(path.join(__dirname, 'fault-runtime.ts'), opts.lostResponses ? ['--lost-responses'] : [], {
+    child = fork(path.join(__dirname, 'fault-local-run.ts'), opts.lostResponses ? ['--lost-responses'] : [], {
       cwd: REPO,
       env,
       execArgv: ['--import', 'tsx'],
@@ -132,11 +132,11 @@ export async function startRuntimeProcess(opts: RuntimeProcessOptions): Promise<
   while (!(opts.faults ? ready : readyLine)) {
     if (child.exitCode !== null || child.signalCode !== null) {
       await stop();
-      throw new Error(`the local runtime exited before it was ready:\n${lines.join('\n')}`);
+      throw new Error(`the local run exited before it was ready:\n${lines.join('\n')}`);
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the local runtime was not ready within ${opts.readyTimeoutMs} ms:\n${lines.join('\n')}`);
+      throw new Error(`the local run was not ready within ${opts.readyTimeoutMs} ms:\n${lines.join('\n')}`);
     }
     await sleep(100);
   }

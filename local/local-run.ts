@@ -1,23 +1,32 @@
 /**
- * The local runtime, as one object: DynamoDB Local with the table (and its stream) created from
- * `lambda/table-definition.ts`, the loopback EventBridge, the local API Gateway feeding proxy
+ * The local run, as one object: DynamoDB Local with the table (and its stream) created from
+ * `lambda/table/table-definition.ts`, the loopback EventBridge, the local API Gateway feeding proxy
  * events to the real, unmodified handlers of `lambda/handlers/`, and the stream poller
  * (`local/stream-poller.ts`) feeding the table's stream to the unmodified publisher handler the
  * way the event source mapping does (the construct's filter, batch size, batching window and
  * retries from the configuration contract). Used by
- * `npm start` (`local/start.ts`) and by the fault load test (`loadtest/fault-runtime.ts`),
+ * `npm start` (`local/start.ts`) and by the fault load test (`loadtest/fault-local-run.ts`),
  * which puts fault proxies between the handlers and the endpoints (`interpose`).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
-import { DEFAULTS, ENV, ingestEnvironment, publisherEnvironment } from '../lambda/config-contract';
+import {
+  DEFAULTS,
+  ENV,
+  type Environment,
+  ingestEnvironment,
+  publisherEnvironment,
+  queryEnvironment,
+  sweepEnvironment,
+} from '../lambda/config-contract';
 import { PUBLISHER_STREAM_FILTER } from '../lambda/publisher/stream-filter';
+import { lambdaContext } from './api-gateway-event';
 import { type DynamoDbLocal, ensureTable, LocalEnvironmentError, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import type { FilterPattern } from './event-filter';
 import { type EventBridgeLocal, type RecordedEvent, startEventBridgeLocal } from './eventbridge-local';
-import { type LocalApi, lambdaContext, type ProxyHandler, startLocalApi } from './http-server';
+import { type LocalApi, type ProxyHandler, startLocalApi } from './http-server';
 import { type DiscardedBatch, type InvocationReport, type StreamHandler, StreamPoller } from './stream-poller';
 
 /** The secret of local runs when `POSTBACK_SECRET` is not set. */
@@ -28,9 +37,9 @@ const REPO_ROOT = path.resolve(__dirname, '..');
 /** The table and bus names of local runs when `TABLE_NAME` and `EVENT_BUS_NAME` are not set. */
 export const LOCAL_NAME = 'mms-postbacks-local';
 
-/** The settings every local run reads from its environment (`npm start`, the fault load test's runtime). */
+/** The settings every local run reads from its environment (`npm start`, the fault load test's local run). */
 export type LocalRunSettings = Pick<
-  LocalRuntimeOptions,
+  LocalRunOptions,
   'port' | 'dynamoDbPort' | 'localDir' | 'secret' | 'tableName' | 'eventBusName' | 'eventSource'
 >;
 
@@ -65,12 +74,12 @@ function parsePort(name: string, raw: string | undefined): number | undefined {
 }
 
 /** Where the handlers send their DynamoDB and EventBridge requests. */
-export interface RuntimeEndpoints {
+export interface LocalRunEndpoints {
   readonly dynamodb: string;
   readonly eventbridge: string;
 }
 
-export interface LocalRuntimeOptions {
+export interface LocalRunOptions {
   /** The API's port on 127.0.0.1 (0: a free one). */
   readonly port: number;
   /** @default a free port */
@@ -110,16 +119,52 @@ export interface LocalRuntimeOptions {
   /** Seconds between two runs of the status-unknown sweep (every minute in AWS). @default 60 */
   readonly sweepIntervalSeconds?: number;
   /** Puts something between the handlers and the local endpoints; returns what the handlers use instead. */
-  readonly interpose?: (endpoints: RuntimeEndpoints) => Promise<RuntimeEndpoints & { close(): Promise<void> }>;
+  readonly interpose?: (endpoints: LocalRunEndpoints) => Promise<LocalRunEndpoints & { close(): Promise<void> }>;
 }
 
 /** The status-unknown sweep's handler, invoked on a timer as the EventBridge schedule does in AWS. */
 type ScheduledHandler = (event: Record<string, never>, context: Context) => Promise<unknown>;
 
-function loadHandler(name: 'ingest' | 'query'): ProxyHandler;
-function loadHandler(name: 'status-unknown-sweep'): ScheduledHandler;
-function loadHandler(name: 'publisher'): StreamHandler;
-function loadHandler(name: 'ingest' | 'query' | 'publisher' | 'status-unknown-sweep'): ProxyHandler | ScheduledHandler | StreamHandler {
+/** The functions of the local run, by the name of their entry in `lambda/handlers/`. */
+export type LocalFunction = 'ingest' | 'query' | 'publisher' | 'status-unknown-sweep';
+
+/**
+ * Each function's own environment, built by the configuration contract's builders from the
+ * options, as the construct builds the deployed ones: the query function gets no secret, the
+ * sweep its own settings, the publisher its bus. A variable the shell already sets (e.g.
+ * `RETRY_AFTER_SECONDS=1 npm start`) wins over a builder's default, never over what the
+ * options name (table, bus, source, secret, the status-unknown wait).
+ *
+ * @example
+ * functionEnvironments({ tableName: 't', secret: 's', eventBusName: 'b', eventSource: 'mms.postbacks' }, {}).query; // { TABLE_NAME: 't', … }
+ */
+export function functionEnvironments(
+  o: Pick<LocalRunOptions, 'tableName' | 'secret' | 'eventBusName' | 'eventSource' | 'statusUnknownAfterSeconds'>,
+  shell: NodeJS.ProcessEnv,
+): Record<LocalFunction, Environment> {
+  const statusUnknownAfterSeconds = o.statusUnknownAfterSeconds ?? DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS;
+  const fromOptions: readonly string[] = [ENV.tableName, ENV.secretValue, ENV.statusUnknownAfterSeconds, ENV.eventBusName, ENV.eventSource];
+  const withShell = (env: Environment): Environment =>
+    Object.fromEntries(
+      Object.entries(env).map(([name, value]) => [name, fromOptions.includes(name) || shell[name] === undefined ? value : shell[name]]),
+    ) as Environment;
+  return {
+    ingest: withShell(ingestEnvironment({ tableName: o.tableName, secret: { value: o.secret }, statusUnknownAfterSeconds })),
+    query: withShell(queryEnvironment({ tableName: o.tableName })),
+    publisher: withShell(publisherEnvironment({ eventBusName: o.eventBusName, eventSource: o.eventSource })),
+    'status-unknown-sweep': withShell(sweepEnvironment({ tableName: o.tableName, statusUnknownAfterSeconds })),
+  };
+}
+
+/**
+ * Loads a function's handler with its own environment: the handlers read their configuration
+ * once, at module load, so the environment is set for the load and put back afterwards (one
+ * process holds every function; what they share, the AWS endpoints and region, stays set).
+ */
+function loadHandler(name: 'ingest' | 'query', environment: Environment): ProxyHandler;
+function loadHandler(name: 'status-unknown-sweep', environment: Environment): ScheduledHandler;
+function loadHandler(name: 'publisher', environment: Environment): StreamHandler;
+function loadHandler(name: LocalFunction, environment: Environment): ProxyHandler | ScheduledHandler | StreamHandler {
   const modulePath = path.join(REPO_ROOT, 'lambda', 'handlers', name);
   let resolved: string;
   try {
@@ -127,7 +172,17 @@ function loadHandler(name: 'ingest' | 'query' | 'publisher' | 'status-unknown-sw
   } catch {
     throw new LocalEnvironmentError(`lambda/handlers/${name}.ts not found: the local run needs the ${name} handler (export const handler)`);
   }
-  const mod = require(resolved) as { handler?: unknown; default?: { handler?: unknown } };
+  const before = Object.fromEntries(Object.keys(environment).map((variable) => [variable, process.env[variable]]));
+  Object.assign(process.env, environment);
+  let mod: { handler?: unknown; default?: { handler?: unknown } };
+  try {
+    mod = require(resolved) as typeof mod;
+  } finally {
+    for (const [variable, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[variable];
+      else process.env[variable] = value;
+    }
+  }
   const handler = mod.handler ?? mod.default?.handler;
   if (typeof handler !== 'function') throw new LocalEnvironmentError(`lambda/handlers/${name}.ts does not export a function "handler"`);
   return handler as ProxyHandler | ScheduledHandler | StreamHandler;
@@ -135,11 +190,11 @@ function loadHandler(name: 'ingest' | 'query' | 'publisher' | 'status-unknown-sw
 
 /**
  * @example
- * const runtime = new LocalRuntime({ port: 3000, localDir: '.local', secret: DEFAULT_SECRET, tableName: 't', eventBusName: 'b', eventSource: 'mms.postbacks' });
- * if (await runtime.start()) console.log(runtime.api?.url);
- * await runtime.stop();
+ * const localRun = new LocalRun({ port: 3000, localDir: '.local', secret: DEFAULT_SECRET, tableName: 't', eventBusName: 'b', eventSource: 'mms.postbacks' });
+ * if (await localRun.start()) console.log(localRun.api?.url);
+ * await localRun.stop();
  */
-export class LocalRuntime {
+export class LocalRun {
   api: LocalApi | undefined;
   ddb: DynamoDbLocal | undefined;
   eb: EventBridgeLocal | undefined;
@@ -155,7 +210,7 @@ export class LocalRuntime {
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweepRun: Promise<unknown> | undefined;
 
-  constructor(private readonly options: LocalRuntimeOptions) {
+  constructor(private readonly options: LocalRunOptions) {
     this.eventsFile = path.join(options.localDir, 'events.jsonl');
     this.failuresFile = path.join(options.localDir, 'publish-failures.jsonl');
   }
@@ -193,42 +248,32 @@ export class LocalRuntime {
       }
       this.eb = await startEventBridgeLocal({ eventsFile: this.eventsFile, onEvent: o.onEvent });
       if (this.stopped) return this.closeLateStarters();
-      let endpoints: RuntimeEndpoints = { dynamodb: this.ddb.endpoint, eventbridge: this.eb.endpoint };
+      let endpoints: LocalRunEndpoints = { dynamodb: this.ddb.endpoint, eventbridge: this.eb.endpoint };
       if (o.interpose) {
         const interposed = await o.interpose(endpoints);
         this.interposed = interposed;
         endpoints = interposed;
       }
 
-      // The handlers read their configuration once, at module load: set it first. Only the
-      // standard endpoint variables point them at the local endpoints. The ingest settings come
-      // from the configuration contract: those of the options, and the contract's defaults
-      // under a setting the environment already has (e.g. RETRY_AFTER_SECONDS).
-      const ingest = ingestEnvironment({
-        tableName: o.tableName,
-        secret: { value: o.secret },
-        statusUnknownAfterSeconds: o.statusUnknownAfterSeconds ?? DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS,
-      });
-      const fromOptions: readonly string[] = [ENV.tableName, ENV.secretValue, ENV.statusUnknownAfterSeconds];
+      // What every function shares: only the standard endpoint variables point them at the
+      // local endpoints. Each function then loads with its own environment (functionEnvironments).
       Object.assign(process.env, {
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
         AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
-        ...Object.fromEntries(Object.entries(ingest).filter(([name]) => fromOptions.includes(name) || process.env[name] === undefined)),
-        // The publisher reads the same bus and source (one process: one environment for all handlers).
-        ...publisherEnvironment({ eventBusName: o.eventBusName, eventSource: o.eventSource }),
         // EMF metric lines mean nothing without CloudWatch: off unless asked for.
         POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       });
-      for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'POSTBACK_SECRET_ARN', 'AWS_DEFAULT_REGION']) delete process.env[name];
-      this.ingest = loadHandler('ingest');
-      this.query = loadHandler('query');
+      for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', ENV.secretArn, 'AWS_DEFAULT_REGION']) delete process.env[name];
+      const environments = functionEnvironments(o, process.env);
+      this.ingest = loadHandler('ingest', environments.ingest);
+      this.query = loadHandler('query', environments.query);
       // The mapping reads DynamoDB Local directly (it is AWS's side, not the function's): no proxy
       // in between, so a DynamoDB fault of the load test reaches the handlers, not the stream.
-      await this.startPublisher(this.ddb.endpoint, loadHandler('publisher'));
-      this.startSweep();
+      await this.startPublisher(this.ddb.endpoint, loadHandler('publisher', environments.publisher));
+      this.startSweep(environments['status-unknown-sweep']);
       return !this.stopped;
     } catch (error) {
       await this.stop();
@@ -266,9 +311,9 @@ export class LocalRuntime {
   }
 
   /** Runs the real status-unknown sweep handler every `sweepIntervalSeconds`, one run at a time (as the schedule does in AWS). */
-  private startSweep(): void {
+  private startSweep(environment: Environment): void {
     if ((this.options.statusUnknownAfterSeconds ?? DEFAULT_STATUS_UNKNOWN_AFTER_SECONDS) <= 0) return;
-    const sweep = loadHandler('status-unknown-sweep');
+    const sweep = loadHandler('status-unknown-sweep', environment);
     this.sweepTimer = setInterval(
       () => {
         if (this.sweepRun || this.stopped) return;
