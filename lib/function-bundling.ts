@@ -36,8 +36,8 @@ export const BUNDLING: nodejs.BundlingOptions = {
   // Warnings and errors only: no size summary per bundle at every synth (`npm run build` and the bench print sizes).
   logLevel: nodejs.LogLevel.WARNING,
   // Lambda passes credentials in the environment: bundle only the environment provider, not
-  // the whole default chain (see lambda/runtime/env-credentials.ts; 127 KB smaller).
-  esbuildArgs: { '--alias': [`@aws-sdk/credential-provider-node=${path.join(PROJECT_ROOT, 'lambda', 'runtime', 'env-credentials.ts')}`] },
+  // the whole default chain (see lambda/platform/env-credentials.ts; 127 KB smaller).
+  esbuildArgs: { '--alias': [`@aws-sdk/credential-provider-node=${path.join(PROJECT_ROOT, 'lambda', 'platform', 'env-credentials.ts')}`] },
 };
 
 /** The handler entries of `lambda/handlers/` (and the names of their prebuilt bundles). */

@@ -25,7 +25,7 @@ import {
 } from './item-vocabulary';
 
 export interface DynamoDbStoreOptions {
-  /** An AWS SDK v3 DynamoDB client (see `runtime/aws-clients.ts`). */
+  /** An AWS SDK v3 DynamoDB client (see `platform/aws-clients.ts`). */
   readonly client: Pick<DynamoDBClient, 'send'>;
   readonly tableName: string;
   readonly historyRetentionDays: number;

@@ -3,7 +3,7 @@ import type { CallOptions, EntryResult, EventBatchPublisher, OutgoingEvent } fro
 import { putEventsEntrySize } from '../publisher/put-events-limits';
 
 export interface EventBridgePublisherOptions {
-  /** An AWS SDK v3 EventBridge client (see `runtime/aws-clients.ts`). */
+  /** An AWS SDK v3 EventBridge client (see `platform/aws-clients.ts`). */
   readonly client: Pick<EventBridgeClient, 'send'>;
   readonly eventBusName: string;
   readonly source: string;

@@ -15,11 +15,11 @@ import { readPostbackBody } from '../http/request';
 import { jsonResponse } from '../http/responses';
 import { maskPhone } from '../logging';
 import { countWithBreakdown, DIMENSION, METRIC } from '../observability';
+import { awsClientConfig } from '../platform/aws-clients';
+import { middyDeadlineOptions } from '../platform/deadline';
+import { functionMiddy } from '../platform/function-setup';
+import { createTracer, traced } from '../platform/tracing';
 import type { PostbackStore, SecretSource } from '../ports';
-import { awsClientConfig } from '../runtime/aws-clients';
-import { middyDeadlineOptions } from '../runtime/deadline';
-import { functionMiddy } from '../runtime/function-setup';
-import { createTracer, traced } from '../runtime/tracing';
 import { createIngestPostback } from './ingest-postback';
 
 /** The largest postback body the ingest function accepts, after base64 decoding (64 KiB); a larger one is refused with 413. */

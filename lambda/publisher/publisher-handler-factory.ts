@@ -7,11 +7,11 @@ import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { storedEntryOf } from '../adapters/item-vocabulary';
 import { loadAwsConfig, loadPublisherConfig } from '../config';
 import { METRIC } from '../observability';
+import { awsClientConfig } from '../platform/aws-clients';
+import { callOptions } from '../platform/deadline';
+import { functionMiddy } from '../platform/function-setup';
+import { createTracer, traced } from '../platform/tracing';
 import type { EventBatchPublisher } from '../ports';
-import { awsClientConfig } from '../runtime/aws-clients';
-import { callOptions } from '../runtime/deadline';
-import { functionMiddy } from '../runtime/function-setup';
-import { createTracer, traced } from '../runtime/tracing';
 import { type BatchItem, createPublishEntries } from './publish-entries';
 
 /**

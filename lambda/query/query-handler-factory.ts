@@ -11,9 +11,9 @@ import { loadAwsConfig, loadQueryConfig, type QueryConfig } from '../config';
 import { BadRequestError, NotFoundError, UnavailableError } from '../errors';
 import { errorResponder, requestIdOf } from '../http/middlewares';
 import { jsonResponse } from '../http/responses';
-import { awsClientConfig } from '../runtime/aws-clients';
-import { callOptions, middyDeadlineOptions } from '../runtime/deadline';
-import { createTracer, traced, tracingMiddlewares } from '../runtime/tracing';
+import { awsClientConfig } from '../platform/aws-clients';
+import { callOptions, middyDeadlineOptions } from '../platform/deadline';
+import { createTracer, traced, tracingMiddlewares } from '../platform/tracing';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 100;
