@@ -12,6 +12,7 @@ import {
 import type { PostbackDetail } from '../domain/event-detail';
 import type { PostbackRecord } from '../domain/postback';
 import { statusUnknownBody } from '../domain/status-unknown';
+import { untilDeadline } from '../platform/deadline';
 import type { CallOptions, PostbackStore, RejectedPostback, SaveResult, StatusUnknownSave, StatusUnknownStore } from '../ports';
 import { toAttribute } from './attribute-values';
 import {
@@ -25,7 +26,11 @@ import {
 } from './item-vocabulary';
 
 export interface DynamoDbStoreOptions {
-  /** An AWS SDK v3 DynamoDB client (see `platform/aws-clients.ts`). */
+  /**
+   * An AWS SDK v3 DynamoDB client (see `platform/aws-clients.ts`). Called without per-call
+   * options, so that the SDK uses its cached middleware stack; a call past the invocation's
+   * deadline is abandoned (`untilDeadline`).
+   */
   readonly client: Pick<DynamoDBClient, 'send'>;
   readonly tableName: string;
   readonly historyRetentionDays: number;
@@ -64,8 +69,12 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
     // An unknown code or a far-future timestamp never becomes the latest state: history only.
     if (record.precedence === undefined) return this.putHistoryOnly(historyPut, options);
     try {
-      await this.options.client.send(
-        new TransactWriteItemsCommand(saveTransaction([{ Put: historyPut }, { Update: this.stateUpdate(record, record.precedence, now) }])),
+      await untilDeadline(
+        this.options.client.send(
+          new TransactWriteItemsCommand(
+            saveTransaction([{ Put: historyPut }, { Update: this.stateUpdate(record, record.precedence, now) }]),
+          ),
+        ),
         options,
       );
       return { outcome: 'stored', isLatest: true };
@@ -87,13 +96,17 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
    */
   async saveStatusUnknown(record: PostbackRecord, now: Date, options: CallOptions = {}): Promise<StatusUnknownSave> {
     try {
-      await this.options.client.send(
-        new TransactWriteItemsCommand(
-          saveTransaction([
-            { Put: this.historyPut(record, statusUnknownBody(record), now) },
-            // Only an existing state of lower rank (not final), or this very postback (a retry).
-            { Update: this.stateUpdate(record, record.precedence ?? '', now, 'attribute_exists(#pk) AND (#rank < :rank OR #pid = :pid)') },
-          ]),
+      await untilDeadline(
+        this.options.client.send(
+          new TransactWriteItemsCommand(
+            saveTransaction([
+              { Put: this.historyPut(record, statusUnknownBody(record), now) },
+              // Only an existing state of lower rank (not final), or this very postback (a retry).
+              {
+                Update: this.stateUpdate(record, record.precedence ?? '', now, 'attribute_exists(#pk) AND (#rank < :rank OR #pid = :pid)'),
+              },
+            ]),
+          ),
         ),
         options,
       );
@@ -110,7 +123,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
 
   async saveRejected(rejected: RejectedPostback, options: CallOptions = {}): Promise<void> {
     const item = rejectedItem(rejected, epochSeconds(rejected.receivedAt) + this.options.rejectedRetentionDays * DAY_SECONDS);
-    await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }), options);
+    await untilDeadline(this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item })), options);
   }
 
   private historyPut(record: PostbackRecord, rawBody: string, now: Date) {
@@ -250,7 +263,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
 
   private async putHistoryOnly(historyPut: PutItemInput, options: CallOptions): Promise<SaveResult> {
     try {
-      await this.options.client.send(new PutItemCommand(historyPut), options);
+      await untilDeadline(this.options.client.send(new PutItemCommand(historyPut)), options);
       return { outcome: 'stored', isLatest: false };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { outcome: 'duplicate' };

@@ -115,7 +115,10 @@ export function createIngestHandler(deps: IngestDeps) {
 export function ingestAdapters(config: StoreConfig, aws: AwsConfig) {
   const tracer = createTracer(config.serviceName, aws.tracingEnabled);
   const { region, endpoints } = aws;
-  const dynamodb = traced(tracer, new DynamoDBClient(awsClientConfig({ region, endpoint: endpoints.dynamodb })));
+  const dynamodb = traced(
+    tracer,
+    new DynamoDBClient(awsClientConfig({ region, endpoint: endpoints.dynamodb, credentialsFromEnvironment: aws.credentialsInEnvironment })),
+  );
   return {
     clients: { dynamodb },
     store: new DynamoDbStore({
@@ -148,7 +151,16 @@ export function defaultIngestDeps(env: Readonly<Record<string, string | undefine
   const adapters = ingestAdapters(config, aws);
   const secretsManager = () =>
     secretsManagerPort(
-      traced(adapters.tracer, new SecretsManagerClient(awsClientConfig({ region: aws.region, endpoint: aws.endpoints.secretsManager }))),
+      traced(
+        adapters.tracer,
+        new SecretsManagerClient(
+          awsClientConfig({
+            region: aws.region,
+            endpoint: aws.endpoints.secretsManager,
+            credentialsFromEnvironment: aws.credentialsInEnvironment,
+          }),
+        ),
+      ),
     );
   return { config, ...adapters, secrets: createSecretSource(config.secret, secretsManager) };
 }

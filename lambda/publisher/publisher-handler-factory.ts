@@ -113,7 +113,16 @@ export function defaultPublisherDeps(env: Readonly<Record<string, string | undef
   const config = loadPublisherConfig(env);
   const aws = loadAwsConfig(env);
   const tracer = createTracer(config.serviceName, aws.tracingEnabled);
-  const eventbridge = traced(tracer, new EventBridgeClient(awsClientConfig({ region: aws.region, endpoint: aws.endpoints.eventbridge })));
+  const eventbridge = traced(
+    tracer,
+    new EventBridgeClient(
+      awsClientConfig({
+        region: aws.region,
+        endpoint: aws.endpoints.eventbridge,
+        credentialsFromEnvironment: aws.credentialsInEnvironment,
+      }),
+    ),
+  );
   return {
     publisher: new EventBridgePublisher({ client: eventbridge, eventBusName: config.eventBusName, source: config.eventSource }),
     logger: new Logger({ serviceName: config.serviceName }),

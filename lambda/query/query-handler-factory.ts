@@ -139,7 +139,12 @@ export function defaultQueryDeps(env: Readonly<Record<string, string | undefined
   const config = loadQueryConfig(env);
   const aws = loadAwsConfig(env);
   const tracer = createTracer(config.serviceName, aws.tracingEnabled);
-  const client = traced(tracer, new DynamoDBClient(awsClientConfig({ region: aws.region, endpoint: aws.endpoints.dynamodb })));
+  const client = traced(
+    tracer,
+    new DynamoDBClient(
+      awsClientConfig({ region: aws.region, endpoint: aws.endpoints.dynamodb, credentialsFromEnvironment: aws.credentialsInEnvironment }),
+    ),
+  );
   return {
     config,
     reader: new DynamoDbMessageReader(client, config.tableName),
