@@ -34,7 +34,7 @@ import { round, type Summary, summarize } from './stats';
 
 /** Budgets of the ingest function on our machines (the handler file: read strictly as 300,000 bytes). */
 export const BUDGETS = {
-  /** The ingest handler file (`index.mjs`) as the stack bundles it with tracing off. */
+  /** The ingest handler file (index.mjs) as the stack bundles it with tracing off. */
   bundleBytes: 300_000,
   /** AWS requests on the sender's path: one DynamoDB transaction per new postback. */
   inOrderRequests: 1,
