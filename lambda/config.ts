@@ -150,13 +150,19 @@ export interface AwsConfig {
    * every AWS call) with Powertools Tracer. The construct sets it with active tracing.
    */
   readonly tracingEnabled: boolean;
+  /**
+   * Credentials are in the environment (`AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, as
+   * Lambda passes the execution role's): the clients take them from there once per container
+   * (`platform/aws-clients.ts`) instead of asking the default provider on every request.
+   */
+  readonly credentialsInEnvironment: boolean;
 }
 
 /**
  * Reads the AWS settings of a function.
  *
  * @example
- * const aws = loadAwsConfig(); // in Lambda: { region: 'eu-west-1', endpoints: {}, tracingEnabled: false }
+ * const aws = loadAwsConfig(); // in Lambda: { region: 'eu-west-1', endpoints: {}, tracingEnabled: false, credentialsInEnvironment: true }
  */
 export function loadAwsConfig(env: Env = process.env): AwsConfig {
   const region = optionalString(env, 'AWS_REGION') ?? optionalString(env, 'AWS_DEFAULT_REGION');
@@ -169,6 +175,8 @@ export function loadAwsConfig(env: Env = process.env): AwsConfig {
       secretsManager: configuredEndpoint(env, 'SECRETS_MANAGER'),
     },
     tracingEnabled: flag(env, ENV.tracingEnabled, false),
+    credentialsInEnvironment:
+      optionalString(env, 'AWS_ACCESS_KEY_ID') !== undefined && optionalString(env, 'AWS_SECRET_ACCESS_KEY') !== undefined,
   };
 }
 

@@ -4,7 +4,7 @@ import type { WaitingMessage } from './domain/status-unknown';
 
 /**
  * Options of one call through a port: the signal that bounds it by the time the invocation
- * has left (`runtime/deadline.ts`). Without one, only the clients' own timeouts apply.
+ * has left (`platform/deadline.ts`). Without one, only the clients' own timeouts apply.
  */
 export interface CallOptions {
   readonly abortSignal?: AbortSignal;

@@ -9,11 +9,14 @@ const PROJECT_ROOT = path.join(__dirname, '..');
 
 /**
  * Where the installed package keeps its prebuilt function bundles (`dist/functions/<name>/`,
- * written by `npm run build`, next to the compiled construct in `dist/lib/`). Run from this
+ * without tracing, and `dist/functions-traced/<name>/`, written by `npm run build`, next to
+ * the compiled construct in `dist/lib/`). Run from this
  * repository's sources there is no such directory, and the functions are bundled from
  * `lambda/handlers/` at synth instead, with the same esbuild options.
  */
 const PREBUILT_FUNCTIONS = path.join(__dirname, '..', 'functions');
+/** The prebuilt bundles with Powertools Tracer, for functions with tracing on (`dist/functions-traced/<name>/`). */
+const PREBUILT_TRACED_FUNCTIONS = path.join(__dirname, '..', 'functions-traced');
 
 /**
  * The esbuild settings of the functions (see docs/performance.md for the measurements
@@ -22,6 +25,8 @@ const PREBUILT_FUNCTIONS = path.join(__dirname, '..', 'functions');
  * version of package-lock.json; the ingest function uses no SDK at all), source maps
  * without sources content, `module` entry points first for better tree shaking.
  */
+const ENV_CREDENTIALS_ALIAS = `@aws-sdk/credential-provider-node=${path.join(PROJECT_ROOT, 'lambda', 'platform', 'env-credentials.ts')}`;
+
 export const BUNDLING: nodejs.BundlingOptions = {
   minify: true,
   sourceMap: true,
@@ -36,9 +41,39 @@ export const BUNDLING: nodejs.BundlingOptions = {
   // Warnings and errors only: no size summary per bundle at every synth (`npm run build` and the bench print sizes).
   logLevel: nodejs.LogLevel.WARNING,
   // Lambda passes credentials in the environment: bundle only the environment provider, not
-  // the whole default chain (see lambda/runtime/env-credentials.ts; 127 KB smaller).
-  esbuildArgs: { '--alias': [`@aws-sdk/credential-provider-node=${path.join(PROJECT_ROOT, 'lambda', 'runtime', 'env-credentials.ts')}`] },
+  // the whole default chain (see lambda/platform/env-credentials.ts; 127 KB smaller).
+  esbuildArgs: { '--alias': [ENV_CREDENTIALS_ALIAS] },
 };
+
+/**
+ * The esbuild settings of a function whose tracing is off: {@link BUNDLING} without Powertools
+ * Tracer and the X-Ray SDK it loads (about 130 KB less to parse at every cold start). An alias
+ * puts `lambda/platform/tracer-excluded.ts` in the Tracer's place (it refuses to run, so a
+ * bundle without the Tracer never runs traced); the Tracer's middy middleware, which does not
+ * load the Tracer, stays the package's own. The construct picks the bundle by the `tracing` prop.
+ */
+export const BUNDLING_WITHOUT_TRACER: nodejs.BundlingOptions = {
+  ...BUNDLING,
+  esbuildArgs: {
+    '--alias': [
+      ENV_CREDENTIALS_ALIAS,
+      // The longer alias first: esbuild maps a package's subpaths with its alias, so the
+      // middleware's import is kept pointing at the package itself.
+      '@aws-lambda-powertools/tracer/middleware=@aws-lambda-powertools/tracer/middleware',
+      `@aws-lambda-powertools/tracer=${path.join(PROJECT_ROOT, 'lambda', 'platform', 'tracer-excluded.ts')}`,
+    ],
+  },
+};
+
+/**
+ * The esbuild settings of a function with tracing on or off.
+ *
+ * @example
+ * const bundling = functionBundling(false); // BUNDLING_WITHOUT_TRACER
+ */
+export function functionBundling(tracing: boolean): nodejs.BundlingOptions {
+  return tracing ? BUNDLING : BUNDLING_WITHOUT_TRACER;
+}
 
 /** The handler entries of `lambda/handlers/` (and the names of their prebuilt bundles). */
 export type HandlerEntry = 'ingest' | 'query' | 'publisher' | 'status-unknown-sweep';
@@ -49,6 +84,11 @@ export interface BundledFunctionOptions {
   readonly entry: HandlerEntry;
   /** Ship source maps (and keep `*.map` files of a prebuilt bundle). */
   readonly sourceMaps: boolean;
+  /**
+   * X-Ray tracing is on: the bundle with Powertools Tracer (`dist/functions-traced/`);
+   * off: the bundle without it (`dist/functions/`).
+   */
+  readonly tracing: boolean;
   /**
    * esbuild settings when bundling from sources.
    *
@@ -63,7 +103,7 @@ export interface BundledFunctionOptions {
  * sources.
  *
  * @example
- * const fn = bundledFunction(this, 'QueryFunction', { runtime, role, … }, { entry: 'query', sourceMaps: true, bundling: BUNDLING });
+ * const fn = bundledFunction(this, 'QueryFunction', { runtime, role, … }, { entry: 'query', sourceMaps: true, tracing: false, bundling: BUNDLING_WITHOUT_TRACER });
  */
 export function bundledFunction(
   scope: Construct,
@@ -71,7 +111,7 @@ export function bundledFunction(
   settings: Omit<lambda.FunctionProps, 'code' | 'handler'>,
   options: BundledFunctionOptions,
 ): lambda.Function {
-  const prebuilt = path.join(PREBUILT_FUNCTIONS, options.entry);
+  const prebuilt = path.join(options.tracing ? PREBUILT_TRACED_FUNCTIONS : PREBUILT_FUNCTIONS, options.entry);
   if (existsSync(path.join(prebuilt, 'index.mjs'))) {
     return new lambda.Function(scope, id, {
       ...settings,

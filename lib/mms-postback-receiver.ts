@@ -23,7 +23,7 @@ import { validateReceiverProps } from './receiver-props-validation';
 import { STATUS_UNKNOWN_SWEEP_TIMEOUT, StatusUnknownSweep } from './status-unknown-sweep';
 
 // The receiver's public API, defined in the files of its parts.
-export { BUNDLING } from './function-bundling';
+export { BUNDLING, BUNDLING_WITHOUT_TRACER } from './function-bundling';
 export { type OnPostbackOptions, OUTCOMES, type PostbackFilter } from './postback-event-pattern';
 export { INGEST_LOGGING } from './postback-functions';
 export { addReceiverOutputs, RECEIVER_OUTPUT_NAMES, type ReceiverOutputName, type ReceiverOutputsOptions } from './receiver-outputs';

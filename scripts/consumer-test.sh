@@ -40,7 +40,9 @@ step "packed $(basename "$TARBALL") ($(du -k "$TARBALL" | cut -f1) KB)"
 # What the tarball holds: the build output and docs, no sources, no tests.
 tar -tzf "$TARBALL" | sort > "$WORK/files.txt"
 for required in package/dist/lib/index.js package/dist/lib/index.d.ts package/dist/lambda/events.js package/dist/lambda/events.d.ts \
-  package/dist/functions/ingest/index.mjs package/dist/functions/query/index.mjs package/dist/functions/publisher/index.mjs package/dist/functions/status-unknown-sweep/index.mjs package/README.md package/LICENSE package/package.json; do
+  package/dist/functions/ingest/index.mjs package/dist/functions/query/index.mjs package/dist/functions/publisher/index.mjs package/dist/functions/status-unknown-sweep/index.mjs \
+  package/dist/functions-traced/ingest/index.mjs package/dist/functions-traced/query/index.mjs package/dist/functions-traced/publisher/index.mjs package/dist/functions-traced/status-unknown-sweep/index.mjs \
+  package/README.md package/LICENSE package/package.json; do
   grep -qx "$required" "$WORK/files.txt" || { echo "consumer-test: the tarball lacks $required"; exit 1; }
 done
 if grep -Ev '^package/(dist/.*\.(js|d\.ts|mjs|mjs\.map)|docs/[^/]+\.md|README\.md|LICENSE|package\.json)$' "$WORK/files.txt"; then
@@ -123,6 +125,8 @@ for (const fn of receiverFunctions) {
   if (fn.Properties.Runtime !== 'nodejs22.x' || fn.Properties.Handler !== 'index.handler') fail(`unexpected runtime/handler ${fn.Properties.Runtime} ${fn.Properties.Handler}`);
   const code = fs.readFileSync(path.join(assetDir(fn), 'index.mjs'));
   if (!prebuilt.some((name) => code.equals(fs.readFileSync(path.join(installed, name, 'index.mjs'))))) fail(`${fn.Properties.Description}: not a prebuilt bundle of the package`);
+  // Tracing is off in this app: the bundles without Powertools Tracer and the X-Ray SDK.
+  if (fn.Properties.TracingConfig?.Mode === 'Active' || /aws-xray-sdk|AWSXRay/.test(code.toString('utf8'))) fail(`${fn.Properties.Description}: expected the bundle without the tracer`);
 }
 const rules = byType('AWS::Events::Rule').filter((r) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('mms.postbacks'));
 const targetArns = rules.flatMap((r) => (r.Properties.Targets ?? []).map((t) => JSON.stringify(t.Arn)));

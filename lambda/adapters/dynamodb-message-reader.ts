@@ -7,6 +7,7 @@ import {
   type KeysAndAttributes,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
+import { untilDeadline } from '../platform/deadline';
 import type { CallOptions } from '../ports';
 import { ATTRIBUTE, STORAGE_ONLY_STATE_ATTRIBUTES } from '../table/attributes';
 import { clientReferenceShardKey } from '../table/client-reference-index';
@@ -57,10 +58,10 @@ export function compareUtf8(a: string, b: string): number {
 
 /**
  * The options of one request of a fan-out: a signal of its own that follows the caller's.
- * The SDK adds an `abort` listener to the signal of every request it sends; 16 shard queries
- * on the caller's one signal would exceed Node's default of 10 listeners per signal
- * (`MaxListenersExceededWarning`). `AbortSignal.any` follows the caller's signal without
- * adding a listener to it.
+ * Waiting for a request until the deadline (`untilDeadline`) adds an `abort` listener to its
+ * signal; 16 shard queries on the caller's one signal would exceed Node's default of 10
+ * listeners per signal (`MaxListenersExceededWarning`). `AbortSignal.any` follows the
+ * caller's signal without adding a listener to it.
  */
 function ownSignal(options: CallOptions): CallOptions {
   return options.abortSignal ? { abortSignal: AbortSignal.any([options.abortSignal]) } : options;
@@ -110,14 +111,16 @@ export class DynamoDbMessageReader implements MessageReader {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       // One Query in practice; a message whose history exceeds 1 MB continues on more pages.
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': ATTRIBUTE.partitionKey },
-          ExpressionAttributeValues: { ':pk': { S: messageKey(trackingId) } },
-          ExclusiveStartKey: startKey,
-        }),
+      const out = await untilDeadline(
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': ATTRIBUTE.partitionKey },
+            ExpressionAttributeValues: { ':pk': { S: messageKey(trackingId) } },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
         options,
       );
       items.push(...(out.Items ?? []));
@@ -155,19 +158,21 @@ export class DynamoDbMessageReader implements MessageReader {
     const ids: string[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: CLIENT_REFERENCE_INDEX.indexName,
-          KeyConditionExpression: after === undefined ? '#key = :key' : '#key = :key AND #sort > :after',
-          ExpressionAttributeNames: {
-            '#key': CLIENT_REFERENCE_INDEX.partitionKey.name,
-            ...(after === undefined ? {} : { '#sort': CLIENT_REFERENCE_INDEX.sortKey.name }),
-          },
-          ExpressionAttributeValues: { ':key': { S: shardKey }, ...(after === undefined ? {} : { ':after': { S: after } }) },
-          Limit: max - ids.length,
-          ExclusiveStartKey: startKey,
-        }),
+      const out = await untilDeadline(
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: CLIENT_REFERENCE_INDEX.indexName,
+            KeyConditionExpression: after === undefined ? '#key = :key' : '#key = :key AND #sort > :after',
+            ExpressionAttributeNames: {
+              '#key': CLIENT_REFERENCE_INDEX.partitionKey.name,
+              ...(after === undefined ? {} : { '#sort': CLIENT_REFERENCE_INDEX.sortKey.name }),
+            },
+            ExpressionAttributeValues: { ':key': { S: shardKey }, ...(after === undefined ? {} : { ':after': { S: after } }) },
+            Limit: max - ids.length,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
         ownSignal(options),
       );
       for (const item of out.Items ?? []) {
@@ -196,7 +201,10 @@ export class DynamoDbMessageReader implements MessageReader {
       if (attempt > BATCH_GET_ATTEMPTS) throw new Error(`BatchGetItem left keys unprocessed after ${BATCH_GET_ATTEMPTS} attempts`);
       if (attempt > 1)
         await sleep(BATCH_GET_BACKOFF_MS * 2 ** (attempt - 2) * (0.5 + Math.random()), undefined, { signal: options.abortSignal });
-      const out: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: request }), ownSignal(options));
+      const out: BatchGetItemCommandOutput = await untilDeadline(
+        this.client.send(new BatchGetItemCommand({ RequestItems: request })),
+        ownSignal(options),
+      );
       for (const item of out.Responses?.[this.tableName] ?? []) {
         const id = trackingIdOfState(item);
         if (id !== undefined) states.set(id, item);

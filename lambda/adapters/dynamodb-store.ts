@@ -12,6 +12,7 @@ import {
 import type { PostbackDetail } from '../domain/event-detail';
 import type { PostbackRecord } from '../domain/postback';
 import { statusUnknownBody } from '../domain/status-unknown';
+import { untilDeadline } from '../platform/deadline';
 import type { CallOptions, PostbackStore, RejectedPostback, SaveResult, StatusUnknownSave, StatusUnknownStore } from '../ports';
 import { ATTRIBUTE, REPLACEABLE_STATE_FIELDS } from '../table/attributes';
 import { clientReferenceIndexUpdate } from '../table/client-reference-index';
@@ -21,7 +22,11 @@ import { toAttribute } from './attribute-values';
 import { rejectedItem } from './rejected-items';
 
 export interface DynamoDbStoreOptions {
-  /** An AWS SDK v3 DynamoDB client (see `runtime/aws-clients.ts`). */
+  /**
+   * An AWS SDK v3 DynamoDB client (see `platform/aws-clients.ts`). Called without per-call
+   * options, so that the SDK uses its cached middleware stack; a call past the invocation's
+   * deadline is abandoned (`untilDeadline`).
+   */
   readonly client: Pick<DynamoDBClient, 'send'>;
   readonly tableName: string;
   readonly historyRetentionDays: number;
@@ -60,8 +65,12 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
     // An unknown code or a far-future timestamp never becomes the latest state: history only.
     if (record.precedence === undefined) return this.putHistoryOnly(historyPut, options);
     try {
-      await this.options.client.send(
-        new TransactWriteItemsCommand(saveTransaction([{ Put: historyPut }, { Update: this.stateUpdate(record, record.precedence, now) }])),
+      await untilDeadline(
+        this.options.client.send(
+          new TransactWriteItemsCommand(
+            saveTransaction([{ Put: historyPut }, { Update: this.stateUpdate(record, record.precedence, now) }]),
+          ),
+        ),
         options,
       );
       return { outcome: 'stored', isLatest: true };
@@ -83,13 +92,17 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
    */
   async saveStatusUnknown(record: PostbackRecord, now: Date, options: CallOptions = {}): Promise<StatusUnknownSave> {
     try {
-      await this.options.client.send(
-        new TransactWriteItemsCommand(
-          saveTransaction([
-            { Put: this.historyPut(record, statusUnknownBody(record), now) },
-            // Only an existing state of lower rank (not final), or this very postback (a retry).
-            { Update: this.stateUpdate(record, record.precedence ?? '', now, 'attribute_exists(#pk) AND (#rank < :rank OR #pid = :pid)') },
-          ]),
+      await untilDeadline(
+        this.options.client.send(
+          new TransactWriteItemsCommand(
+            saveTransaction([
+              { Put: this.historyPut(record, statusUnknownBody(record), now) },
+              // Only an existing state of lower rank (not final), or this very postback (a retry).
+              {
+                Update: this.stateUpdate(record, record.precedence ?? '', now, 'attribute_exists(#pk) AND (#rank < :rank OR #pid = :pid)'),
+              },
+            ]),
+          ),
         ),
         options,
       );
@@ -106,7 +119,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
 
   async saveRejected(rejected: RejectedPostback, options: CallOptions = {}): Promise<void> {
     const item = rejectedItem(rejected, epochSeconds(rejected.receivedAt) + this.options.rejectedRetentionDays * DAY_SECONDS);
-    await this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item }), options);
+    await untilDeadline(this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: item })), options);
   }
 
   private historyPut(record: PostbackRecord, rawBody: string, now: Date) {
@@ -246,7 +259,7 @@ export class DynamoDbStore implements PostbackStore, StatusUnknownStore {
 
   private async putHistoryOnly(historyPut: PutItemInput, options: CallOptions): Promise<SaveResult> {
     try {
-      await this.options.client.send(new PutItemCommand(historyPut), options);
+      await untilDeadline(this.options.client.send(new PutItemCommand(historyPut)), options);
       return { outcome: 'stored', isLatest: false };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { outcome: 'duplicate' };

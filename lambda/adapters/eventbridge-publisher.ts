@@ -1,9 +1,10 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { untilDeadline } from '../platform/deadline';
 import type { CallOptions, EntryResult, EventBatchPublisher, OutgoingEvent } from '../ports';
 import { putEventsEntrySize } from '../put-events-limits';
 
 export interface EventBridgePublisherOptions {
-  /** An AWS SDK v3 EventBridge client (see `runtime/aws-clients.ts`). */
+  /** An AWS SDK v3 EventBridge client (see `platform/aws-clients.ts`). */
   readonly client: Pick<EventBridgeClient, 'send'>;
   readonly eventBusName: string;
   readonly source: string;
@@ -29,7 +30,11 @@ export class EventBridgePublisher implements EventBatchPublisher {
 
   async publishBatch(events: readonly OutgoingEvent[], options: CallOptions = {}): Promise<readonly EntryResult[]> {
     if (events.length === 0) return [];
-    const output = await this.options.client.send(new PutEventsCommand({ Entries: events.map((event) => this.entry(event)) }), options);
+    // No per-call options (the SDK's cached middleware stack); past the deadline the call is abandoned.
+    const output = await untilDeadline(
+      this.options.client.send(new PutEventsCommand({ Entries: events.map((event) => this.entry(event)) })),
+      options,
+    );
     return events.map((_, index): EntryResult => {
       const entry = output.Entries?.[index];
       if (entry?.EventId !== undefined && entry.ErrorCode === undefined) return { ok: true };

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretConfig } from '../config';
+import { untilDeadline } from '../platform/deadline';
 import type { SecretSource } from '../ports';
-import { untilDeadline } from '../runtime/deadline';
 
 /** The part of Secrets Manager the secret source needs (created lazily: literal secrets never pay for a client). */
 export interface SecretsManagerPort {

@@ -5,8 +5,8 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { HttpError, RejectedInputError, UnauthorizedError, UnavailableError, ValidationFailedError } from '../errors';
 import { countWithBreakdown, DIMENSION, METRIC } from '../observability';
+import { callOptions } from '../platform/deadline';
 import type { PostbackStore, SecretSource } from '../ports';
-import { callOptions } from '../runtime/deadline';
 import { header, presentedCredentials, rawBody } from './request';
 import { jsonResponse } from './responses';
 

@@ -1,7 +1,7 @@
 import { TextDecoder } from 'node:util';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { PayloadTooLargeError, UnreadableBodyError, UnsupportedCharsetError, UnsupportedMediaTypeError } from '../errors';
-import { parseXmlPostback } from './xml-postback';
+import type * as XmlPostback from './xml-postback';
 
 /**
  * A header's value in `headers`, looked up case-insensitively (names stay as the client sent
@@ -251,8 +251,20 @@ export function readPostbackBody(
   const type = contentType?.trim() ?? '';
   if (XML_MEDIA_TYPE.test(type)) {
     const text = decodeBody(event, type, maxBytes, 'xml');
-    return { json: parseXmlPostback(text), text, format: 'xml' };
+    return { json: xmlPostback().parseXmlPostback(text), text, format: 'xml' };
   }
   if (contentType === undefined || !JSON_MEDIA_TYPE.test(type)) throw new UnsupportedMediaTypeError(contentType);
   return { ...jsonBody(event, contentType, maxBytes), format: 'json' };
+}
+
+/**
+ * The XML parser (`xml-postback.ts` and fast-xml-parser, about 65 KB), loaded on the first XML
+ * body rather than at init: most senders post JSON. esbuild bundles a `require` of an ES module
+ * as a lazily evaluated module (its code is in the bundle, evaluated on the first call).
+ *
+ * @example
+ * const json = xmlPostback().parseXmlPostback(text);
+ */
+export function xmlPostback(): typeof XmlPostback {
+  return require('./xml-postback') as typeof XmlPostback;
 }

@@ -15,11 +15,11 @@ import { readPostbackBody } from '../http/request';
 import { jsonResponse } from '../http/responses';
 import { maskPhone } from '../logging';
 import { countWithBreakdown, DIMENSION, METRIC } from '../observability';
+import { awsClientConfig } from '../platform/aws-clients';
+import { middyDeadlineOptions } from '../platform/deadline';
+import { functionMiddy } from '../platform/function-setup';
+import { createTracer, traced } from '../platform/tracing';
 import type { PostbackStore, SecretSource } from '../ports';
-import { awsClientConfig } from '../runtime/aws-clients';
-import { middyDeadlineOptions } from '../runtime/deadline';
-import { functionMiddy } from '../runtime/function-setup';
-import { createTracer, traced } from '../runtime/tracing';
 import { createIngestPostback } from './ingest-postback';
 
 /** The largest postback body the ingest function accepts, after base64 decoding (64 KiB); a larger one is refused with 413. */
@@ -115,7 +115,10 @@ export function createIngestHandler(deps: IngestDeps) {
 export function ingestAdapters(config: StoreConfig, aws: AwsConfig) {
   const tracer = createTracer(config.serviceName, aws.tracingEnabled);
   const { region, endpoints } = aws;
-  const dynamodb = traced(tracer, new DynamoDBClient(awsClientConfig({ region, endpoint: endpoints.dynamodb })));
+  const dynamodb = traced(
+    tracer,
+    new DynamoDBClient(awsClientConfig({ region, endpoint: endpoints.dynamodb, credentialsFromEnvironment: aws.credentialsInEnvironment })),
+  );
   return {
     clients: { dynamodb },
     store: new DynamoDbStore({
@@ -148,7 +151,16 @@ export function defaultIngestDeps(env: Readonly<Record<string, string | undefine
   const adapters = ingestAdapters(config, aws);
   const secretsManager = () =>
     secretsManagerPort(
-      traced(adapters.tracer, new SecretsManagerClient(awsClientConfig({ region: aws.region, endpoint: aws.endpoints.secretsManager }))),
+      traced(
+        adapters.tracer,
+        new SecretsManagerClient(
+          awsClientConfig({
+            region: aws.region,
+            endpoint: aws.endpoints.secretsManager,
+            credentialsFromEnvironment: aws.credentialsInEnvironment,
+          }),
+        ),
+      ),
     );
   return { config, ...adapters, secrets: createSecretSource(config.secret, secretsManager) };
 }

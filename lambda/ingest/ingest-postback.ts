@@ -1,6 +1,6 @@
 import type { PostbackRecord } from '../domain/postback';
+import { callOptions } from '../platform/deadline';
 import type { PostbackStore, SaveResult } from '../ports';
-import { callOptions } from '../runtime/deadline';
 
 export interface IngestPostbackDeps {
   readonly store: Pick<PostbackStore, 'save'>;

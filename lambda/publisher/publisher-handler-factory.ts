@@ -7,11 +7,11 @@ import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { storedEntryOf } from '../adapters/item-readers';
 import { loadAwsConfig, loadPublisherConfig } from '../config';
 import { METRIC } from '../observability';
+import { awsClientConfig } from '../platform/aws-clients';
+import { callOptions } from '../platform/deadline';
+import { functionMiddy } from '../platform/function-setup';
+import { createTracer, traced } from '../platform/tracing';
 import type { EventBatchPublisher } from '../ports';
-import { awsClientConfig } from '../runtime/aws-clients';
-import { callOptions } from '../runtime/deadline';
-import { functionMiddy } from '../runtime/function-setup';
-import { createTracer, traced } from '../runtime/tracing';
 import { type BatchItem, createPublishEntries } from './publish-entries';
 
 /**
@@ -113,7 +113,16 @@ export function defaultPublisherDeps(env: Readonly<Record<string, string | undef
   const config = loadPublisherConfig(env);
   const aws = loadAwsConfig(env);
   const tracer = createTracer(config.serviceName, aws.tracingEnabled);
-  const eventbridge = traced(tracer, new EventBridgeClient(awsClientConfig({ region: aws.region, endpoint: aws.endpoints.eventbridge })));
+  const eventbridge = traced(
+    tracer,
+    new EventBridgeClient(
+      awsClientConfig({
+        region: aws.region,
+        endpoint: aws.endpoints.eventbridge,
+        credentialsFromEnvironment: aws.credentialsInEnvironment,
+      }),
+    ),
+  );
   return {
     publisher: new EventBridgePublisher({ client: eventbridge, eventBusName: config.eventBusName, source: config.eventSource }),
     logger: new Logger({ serviceName: config.serviceName }),

@@ -9,7 +9,7 @@ import { statusUnknownPostbackId } from '../domain/identity';
 import { interpretPostback, type PostbackRecord } from '../domain/postback';
 import { statusUnknownRecord, waitingMessageFromBody } from '../domain/status-unknown';
 import { validatePostback } from '../domain/validate';
-import { parseXmlPostback } from '../http/xml-postback';
+import { xmlPostback } from '../http/request';
 import type { StoredEntry } from '../ports';
 
 /** The stored entry cannot be turned back into its event (its body no longer validates, or it names another postback). */
@@ -50,7 +50,7 @@ export function rebuildEvent(entry: StoredEntry): { record: PostbackRecord; deta
 /** A provider postback's record from its body as received: XML when it starts with `<` (an accepted JSON body is an object). */
 function postbackRecord(body: string, receivedAt: Date): PostbackRecord {
   const format: PostbackFormat = body.trimStart().startsWith('<') ? 'xml' : 'json';
-  const json = parsed(() => (format === 'xml' ? parseXmlPostback(body) : JSON.parse(body)));
+  const json = parsed(() => (format === 'xml' ? xmlPostback().parseXmlPostback(body) : JSON.parse(body)));
   const result = validatePostback(json);
   if (!result.ok) throw new RebuildError(`the stored body no longer validates: ${JSON.stringify(result.details)}`);
   return interpretPostback(result.postback, receivedAt, format);

@@ -10,9 +10,9 @@ import { loadAwsConfig, loadQueryConfig, type QueryConfig } from '../config';
 import { BadRequestError, NotFoundError, UnavailableError } from '../errors';
 import { errorResponder, requestIdOf } from '../http/middlewares';
 import { jsonResponse } from '../http/responses';
-import { awsClientConfig } from '../runtime/aws-clients';
-import { callOptions, middyDeadlineOptions } from '../runtime/deadline';
-import { createTracer, traced, tracingMiddlewares } from '../runtime/tracing';
+import { awsClientConfig } from '../platform/aws-clients';
+import { callOptions, middyDeadlineOptions } from '../platform/deadline';
+import { createTracer, traced, tracingMiddlewares } from '../platform/tracing';
 import { clientReferenceDigest, isListedClientReference, MAX_LISTED_CLIENT_REFERENCE_BYTES } from '../table/client-reference-index';
 
 export const DEFAULT_LIMIT = 50;
@@ -139,7 +139,12 @@ export function defaultQueryDeps(env: Readonly<Record<string, string | undefined
   const config = loadQueryConfig(env);
   const aws = loadAwsConfig(env);
   const tracer = createTracer(config.serviceName, aws.tracingEnabled);
-  const client = traced(tracer, new DynamoDBClient(awsClientConfig({ region: aws.region, endpoint: aws.endpoints.dynamodb })));
+  const client = traced(
+    tracer,
+    new DynamoDBClient(
+      awsClientConfig({ region: aws.region, endpoint: aws.endpoints.dynamodb, credentialsFromEnvironment: aws.credentialsInEnvironment }),
+    ),
+  );
   return {
     config,
     reader: new DynamoDbMessageReader(client, config.tableName),

@@ -6,9 +6,9 @@ import { DynamoDbStatusDue } from '../adapters/dynamodb-status-due';
 import { loadAwsConfig, loadStoreConfig, loadSweepConfig, type SweepConfig } from '../config';
 import { ingestAdapters } from '../ingest/ingest-handler-factory';
 import { METRIC } from '../observability';
+import { callOptions } from '../platform/deadline';
+import { functionMiddy } from '../platform/function-setup';
 import type { StatusDueSource, StatusUnknownStore } from '../ports';
-import { callOptions } from '../runtime/deadline';
-import { functionMiddy } from '../runtime/function-setup';
 import { createStatusUnknownSweepRun, type SweepResult } from './status-unknown-sweep';
 
 export type { SweepResult } from './status-unknown-sweep';

@@ -6,7 +6,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createSecretSource, secretsManagerPort } from '../../../lambda/adapters/secret-source';
 import { matchesAny } from '../../../lambda/http/middlewares';
-import { awsClientConfig } from '../../../lambda/runtime/aws-clients';
+import { awsClientConfig } from '../../../lambda/platform/aws-clients';
 import { type SecretsManagerLocal, startSecretsManagerLocal } from '../../../stand-ins/secrets-manager';
 
 let sm: SecretsManagerLocal;

@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { errorResponder } from '../../../lambda/http/middlewares';
-import { callOptions, DeadlineError, middyDeadlineOptions, TIME_RESERVE_MS, untilDeadline } from '../../../lambda/runtime/deadline';
+import { callOptions, DeadlineError, middyDeadlineOptions, TIME_RESERVE_MS, untilDeadline } from '../../../lambda/platform/deadline';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
 import { UNAVAILABLE_BODY } from '../../helpers/error-bodies';
 import { lambdaContext } from '../../helpers/lambda-context';

@@ -5,9 +5,13 @@ import type { CallOptions } from '../ports';
 /**
  * How the time of an invocation is shared out, as time left before the function's
  * deadline (`context.getRemainingTimeInMillis()`). Every AWS call made on behalf of an
- * invocation carries an `abortSignal` (AWS SDK v3 `send(command, { abortSignal })`) that
- * fires when only its reserve is left, so that a stalled or slow service ends in a 503
- * with `Retry-After` before the deadline, never in a Lambda timeout or a 500.
+ * invocation is given an `abortSignal` that fires when only its reserve is left, and is
+ * abandoned then ({@link untilDeadline}), so that a stalled or slow service ends in a 503
+ * with `Retry-After` before the deadline, never in a Lambda timeout or a 500. The signal is
+ * not handed to the SDK (`send(command, { abortSignal })`): a `send` with options makes the
+ * SDK rebuild the command's middleware stack instead of using its cache (see
+ * `aws-clients.ts`). An abandoned request ends on its own, bounded by the client's request
+ * timeout and attempts.
  *
  * The signals are passed explicitly through the ports (`CallOptions`), not through an
  * `AsyncLocalStorage`: on Node 20 and 22 its async hook runs on every promise, and the AWS
@@ -33,7 +37,7 @@ export const TIME_RESERVE_MS = {
  * left). Without a context (module init), no bound but the client's timeouts.
  *
  * @example
- * await client.send(new PutItemCommand(input), callOptions(context, TIME_RESERVE_MS.beforePublish));
+ * await untilDeadline(client.send(new PutItemCommand(input)), callOptions(context, TIME_RESERVE_MS.beforePublish));
  */
 export function callOptions(
   context: Pick<Context, 'getRemainingTimeInMillis'> | undefined,
@@ -55,10 +59,12 @@ export class DeadlineError extends Error {
 
 /**
  * Waits for `work` no longer than `options` allow (see {@link callOptions}); `work` itself
- * goes on. For work shared between invocations, such as a cached secret fetch, that one
- * invocation's deadline must not cancel.
+ * goes on. How every AWS call of an invocation is bounded (the SDK's call is abandoned, not
+ * aborted, so that the SDK keeps its cached middleware stack), and for work shared between
+ * invocations, such as a cached secret fetch, that one invocation's deadline must not cancel.
  *
  * @example
+ * const output = await untilDeadline(client.send(new PutItemCommand(input)), callOptions(context));
  * const secrets = await untilDeadline(cachedFetch, callOptions(context));
  */
 export function untilDeadline<T>(work: Promise<T>, options: CallOptions = {}): Promise<T> {

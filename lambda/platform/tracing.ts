@@ -1,5 +1,6 @@
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { type ConfigurableClient, configureClient } from './aws-clients';
 
 /**
  * Powertools Tracer when tracing is enabled, else `undefined`.
@@ -23,13 +24,16 @@ export function createTracer(serviceName: string, enabled: boolean): Tracer | un
 }
 
 /**
- * The client, with a subsegment recorded for each of its calls when there is a tracer.
+ * The client, configured for a function (`configureClient` of `aws-clients.ts`: one signer,
+ * endpoints resolved once, and without the middleware that gives nothing when tracing is off),
+ * with a subsegment recorded for each of its calls when there is a tracer.
  *
  * @example
  * const eventbridge = traced(tracer, new EventBridgeClient(config));
  */
-export function traced<Client>(tracer: Tracer | undefined, client: Client): Client {
-  return tracer === undefined ? client : tracer.captureAWSv3Client(client);
+export function traced<Client extends ConfigurableClient>(tracer: Tracer | undefined, client: Client): Client {
+  const configured = configureClient(client, { tracing: tracer !== undefined });
+  return tracer === undefined ? configured : tracer.captureAWSv3Client(configured);
 }
 
 /**
