@@ -14,6 +14,8 @@ import { DynamoDBClient, TransactWriteItemsCommand, type TransactWriteItemsInput
 import { awsClientConfig, configureClient } from '../lambda/platform/aws-clients';
 import { untilDeadline } from '../lambda/platform/deadline';
 import { defaultProvider } from '../lambda/platform/env-credentials';
+import { ATTRIBUTE } from '../lambda/table/attributes';
+import { KEYS, keyAttributes, messageKey, stateKey } from '../lambda/table/keys';
 import { parseCommandLine, wholeNumber } from '../local/cli';
 
 const USAGE = 'usage: npm run bench:sdk -- [--rounds N (7)] [--calls N (1000)]';
@@ -93,15 +95,15 @@ function transaction(n: number): TransactWriteItemsInput {
       {
         Put: {
           TableName: 'bench',
-          Item: { pk: { S: `MSG#${n}` }, sk: { S: `PB#${n}` }, ...item },
+          Item: { ...keyAttributes({ pk: messageKey(`${n}`), sk: `${KEYS.historyPrefix}${n}` }), ...item },
           ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': 'pk' },
+          ExpressionAttributeNames: { '#pk': ATTRIBUTE.partitionKey },
         },
       },
       {
         Update: {
           TableName: 'bench',
-          Key: { pk: { S: `MSG#${n}` }, sk: { S: 'STATE' } },
+          Key: keyAttributes(stateKey(`${n}`)),
           UpdateExpression: `SET ${Object.keys(names)
             .map((name, i) => `${name} = :v${i}`)
             .join(', ')}`,
