@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -17,7 +16,7 @@ import { maskPhone } from '../logging';
 import { countWithBreakdown, DIMENSION, METRIC } from '../observability';
 import { awsClientConfig } from '../platform/aws-clients';
 import { middyDeadlineOptions } from '../platform/deadline';
-import { functionMiddy } from '../platform/function-setup';
+import { functionMiddy, type MeasuredFunctionDeps } from '../platform/function-setup';
 import { createTracer, traced } from '../platform/tracing';
 import type { PostbackStore, SecretSource } from '../ports';
 import { createIngestPostback } from './ingest-postback';
@@ -25,16 +24,10 @@ import { createIngestPostback } from './ingest-postback';
 /** The largest postback body the ingest function accepts, after base64 decoding (64 KiB); a larger one is refused with 413. */
 export const MAX_POSTBACK_BODY_BYTES = 64 * 1024;
 
-export interface IngestDeps {
+export interface IngestDeps extends MeasuredFunctionDeps {
   readonly config: Pick<IngestConfig, 'retryAfterSeconds'>;
   readonly store: PostbackStore;
   readonly secrets: SecretSource;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  /** Records the invocation and, through the clients it captured, every AWS call; absent when tracing is off. */
-  readonly tracer?: Tracer;
-  /** The time source; tests pass a fixed clock. */
-  readonly clock?: () => Date;
 }
 
 /**

@@ -15,6 +15,15 @@ export interface FunctionTelemetry {
   readonly tracer?: Tracer;
 }
 
+/** The Powertools of a function that counts what it does, and its clock: what the ingest and sweep factories share. */
+export interface MeasuredFunctionDeps extends FunctionTelemetry {
+  readonly metrics: Metrics;
+  /** Records the invocation and, through the clients it captured, every AWS call; absent when tracing is off. */
+  readonly tracer?: Tracer;
+  /** The time source; tests pass a fixed clock. */
+  readonly clock?: () => Date;
+}
+
 /**
  * The one middy setup every function starts from, in this order: the invocation's trace
  * subsegment (when tracing is on), the Lambda context in every log line (keys appended

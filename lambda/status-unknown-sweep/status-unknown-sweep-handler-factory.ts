@@ -1,13 +1,11 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { DynamoDbStatusDue } from '../adapters/dynamodb-status-due';
 import { loadAwsConfig, loadStoreConfig, loadSweepConfig, type SweepConfig } from '../config';
 import { ingestAdapters } from '../ingest/ingest-handler-factory';
 import { METRIC } from '../observability';
 import { callOptions } from '../platform/deadline';
-import { functionMiddy } from '../platform/function-setup';
+import { functionMiddy, type MeasuredFunctionDeps } from '../platform/function-setup';
 import type { StatusDueSource, StatusUnknownStore } from '../ports';
 import { createStatusUnknownSweepRun, type SweepResult } from './status-unknown-sweep';
 
@@ -16,16 +14,10 @@ export type { SweepResult } from './status-unknown-sweep';
 /** Time kept free at the end of a run: no new message is taken when less is left. */
 const RUN_RESERVE_MS = 10_000;
 
-export interface SweepDeps {
+export interface SweepDeps extends MeasuredFunctionDeps {
   readonly config: Pick<SweepConfig, 'maxPerRun' | 'pageSize'>;
   readonly due: StatusDueSource;
   readonly store: StatusUnknownStore;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  /** Absent when tracing is off. */
-  readonly tracer?: Tracer;
-  /** The time source; tests pass a fixed clock. */
-  readonly clock?: () => Date;
 }
 
 /**
