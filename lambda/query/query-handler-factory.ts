@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoDbMessageReader, type MessageReader } from '../adapters/dynamodb-message-reader';
 import { loadAwsConfig, loadQueryConfig, type QueryConfig } from '../config';
@@ -12,7 +10,8 @@ import { errorResponder, requestIdOf } from '../http/middlewares';
 import { jsonResponse } from '../http/responses';
 import { awsClientConfig } from '../platform/aws-clients';
 import { callOptions, middyDeadlineOptions } from '../platform/deadline';
-import { createTracer, traced, tracingMiddlewares } from '../platform/tracing';
+import { functionMiddy } from '../platform/function-setup';
+import { createTracer, traced } from '../platform/tracing';
 import { clientReferenceDigest, isListedClientReference, MAX_LISTED_CLIENT_REFERENCE_BYTES } from '../table/client-reference-index';
 
 export const DEFAULT_LIMIT = 50;
@@ -122,9 +121,7 @@ export function createQueryHandler(deps: QueryDeps) {
     );
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(middyDeadlineOptions())
-    .use(tracingMiddlewares(deps.tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+  return functionMiddy<APIGatewayProxyEvent, APIGatewayProxyResult>(deps, middyDeadlineOptions())
     .use(errorResponder({ logger, retryAfterSeconds: deps.config.retryAfterSeconds }))
     .handler(query);
 }
