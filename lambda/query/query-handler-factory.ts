@@ -8,7 +8,7 @@ import { loadAwsConfig, loadQueryConfig, type QueryConfig } from '../config';
 import { BadRequestError, NotFoundError, UnavailableError } from '../errors';
 import { errorResponder, requestIdOf } from '../http/middlewares';
 import { jsonResponse } from '../http/responses';
-import { awsClientConfig } from '../platform/aws-clients';
+import { functionClientConfig } from '../platform/aws-clients';
 import { callOptions, middyDeadlineOptions } from '../platform/deadline';
 import { functionMiddy } from '../platform/function-setup';
 import { createTracer, traced } from '../platform/tracing';
@@ -136,12 +136,7 @@ export function defaultQueryDeps(env: Readonly<Record<string, string | undefined
   const config = loadQueryConfig(env);
   const aws = loadAwsConfig(env);
   const tracer = createTracer(config.serviceName, aws.tracingEnabled);
-  const client = traced(
-    tracer,
-    new DynamoDBClient(
-      awsClientConfig({ region: aws.region, endpoint: aws.endpoints.dynamodb, credentialsFromEnvironment: aws.credentialsInEnvironment }),
-    ),
-  );
+  const client = traced(tracer, new DynamoDBClient(functionClientConfig(aws, 'dynamodb')));
   return {
     config,
     reader: new DynamoDbMessageReader(client, config.tableName),
