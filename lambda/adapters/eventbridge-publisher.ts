@@ -3,6 +3,8 @@ import { untilDeadline } from '../platform/deadline';
 import type { CallOptions, EntryResult, EventBatchPublisher, OutgoingEvent } from '../ports';
 import { putEventsEntrySize } from '../put-events-limits';
 
+type Entry = PutEventsRequestEntry & { readonly Source: string; readonly DetailType: string; readonly Time: Date };
+
 export interface EventBridgePublisherOptions {
   /** An AWS SDK v3 EventBridge client (see `platform/aws-clients.ts`). */
   readonly client: Pick<EventBridgeClient, 'send'>;
@@ -22,6 +24,13 @@ export interface EventBridgePublisherOptions {
  * const results = await new EventBridgePublisher({ client, eventBusName: 'bus', source: 'mms.postbacks' }).publishBatch(events);
  */
 export class EventBridgePublisher implements EventBatchPublisher {
+  /**
+   * The entry of each event, built once: the use case sizes an event (`entrySize`) and then
+   * sends it, again on every retry, and the Detail's `JSON.stringify` is the costly part.
+   * Keyed by the event object, and let go with it.
+   */
+  private readonly entries = new WeakMap<OutgoingEvent, Entry>();
+
   constructor(private readonly options: EventBridgePublisherOptions) {}
 
   entrySize(event: OutgoingEvent): number {
@@ -46,13 +55,18 @@ export class EventBridgePublisher implements EventBatchPublisher {
     });
   }
 
-  private entry(event: OutgoingEvent): PutEventsRequestEntry & { Source: string; DetailType: string; Time: Date } {
-    return {
-      EventBusName: this.options.eventBusName,
-      Source: this.options.source,
-      DetailType: event.record.detailType,
-      Time: new Date(event.record.instant.epochMs),
-      Detail: JSON.stringify(event.detail),
-    };
+  private entry(event: OutgoingEvent): Entry {
+    let entry = this.entries.get(event);
+    if (entry === undefined) {
+      entry = {
+        EventBusName: this.options.eventBusName,
+        Source: this.options.source,
+        DetailType: event.record.detailType,
+        Time: new Date(event.record.instant.epochMs),
+        Detail: JSON.stringify(event.detail),
+      };
+      this.entries.set(event, entry);
+    }
+    return entry;
   }
 }

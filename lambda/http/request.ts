@@ -219,19 +219,6 @@ function jsonBody(event: APIGatewayProxyEvent, contentType: string, maxBytes: nu
   return { json: json as Record<string, unknown>, text };
 }
 
-/**
- * Checks the content type and size, decodes the body and parses it as one JSON object.
- * Throws 415, 413 or 400 errors, in that order.
- *
- * @example
- * const { json, text } = readJsonBody(event, 65536);
- */
-export function readJsonBody(event: APIGatewayProxyEvent, maxBytes: number): { json: Record<string, unknown>; text: string } {
-  const contentType = header(event, 'content-type');
-  if (!contentType || !JSON_MEDIA_TYPE.test(contentType.trim())) throw new UnsupportedMediaTypeError(contentType);
-  return jsonBody(event, contentType, maxBytes);
-}
-
 /** The wire format of a postback body. */
 export type BodyFormat = 'json' | 'xml';
 

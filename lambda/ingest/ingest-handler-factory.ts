@@ -14,7 +14,7 @@ import { readPostbackBody } from '../http/request';
 import { jsonResponse } from '../http/responses';
 import { maskPhone } from '../logging';
 import { countWithBreakdown, DIMENSION, METRIC } from '../observability';
-import { awsClientConfig } from '../platform/aws-clients';
+import { functionClientConfig } from '../platform/aws-clients';
 import { middyDeadlineOptions } from '../platform/deadline';
 import { functionMiddy, type MeasuredFunctionDeps } from '../platform/function-setup';
 import { createTracer, traced } from '../platform/tracing';
@@ -107,11 +107,7 @@ export function createIngestHandler(deps: IngestDeps) {
  */
 export function ingestAdapters(config: StoreConfig, aws: AwsConfig) {
   const tracer = createTracer(config.serviceName, aws.tracingEnabled);
-  const { region, endpoints } = aws;
-  const dynamodb = traced(
-    tracer,
-    new DynamoDBClient(awsClientConfig({ region, endpoint: endpoints.dynamodb, credentialsFromEnvironment: aws.credentialsInEnvironment })),
-  );
+  const dynamodb = traced(tracer, new DynamoDBClient(functionClientConfig(aws, 'dynamodb')));
   return {
     clients: { dynamodb },
     store: new DynamoDbStore({
@@ -143,17 +139,6 @@ export function defaultIngestDeps(env: Readonly<Record<string, string | undefine
   const aws = loadAwsConfig(env);
   const adapters = ingestAdapters(config, aws);
   const secretsManager = () =>
-    secretsManagerPort(
-      traced(
-        adapters.tracer,
-        new SecretsManagerClient(
-          awsClientConfig({
-            region: aws.region,
-            endpoint: aws.endpoints.secretsManager,
-            credentialsFromEnvironment: aws.credentialsInEnvironment,
-          }),
-        ),
-      ),
-    );
+    secretsManagerPort(traced(adapters.tracer, new SecretsManagerClient(functionClientConfig(aws, 'secretsManager'))));
   return { config, ...adapters, secrets: createSecretSource(config.secret, secretsManager) };
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsConfig } from '../config';
 
 /** Timeouts and attempts of every AWS SDK client of the functions. */
 export interface AwsClientSettings {
@@ -75,6 +76,22 @@ export function awsClientConfig(settings: AwsClientSettings) {
     responseChecksumValidation: 'WHEN_REQUIRED',
     cacheMiddleware: true,
   } as const;
+}
+
+/**
+ * The {@link awsClientConfig} of a function's client of one service, from the function's AWS
+ * settings (`loadAwsConfig` of `config.ts`): its region, the service's configured endpoint,
+ * and the credentials from the environment when they are there.
+ *
+ * @example
+ * const dynamodb = traced(tracer, new DynamoDBClient(functionClientConfig(loadAwsConfig(), 'dynamodb')));
+ */
+export function functionClientConfig(aws: AwsConfig, service: keyof AwsConfig['endpoints']) {
+  return awsClientConfig({
+    region: aws.region,
+    endpoint: aws.endpoints[service],
+    credentialsFromEnvironment: aws.credentialsInEnvironment,
+  });
 }
 
 /** The middleware of every SDK client that costs time per request and gives these functions nothing. */

@@ -7,7 +7,7 @@ import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { storedEntryOf } from '../adapters/item-readers';
 import { loadAwsConfig, loadPublisherConfig } from '../config';
 import { METRIC } from '../observability';
-import { awsClientConfig } from '../platform/aws-clients';
+import { functionClientConfig } from '../platform/aws-clients';
 import { callOptions } from '../platform/deadline';
 import { functionMiddy } from '../platform/function-setup';
 import { createTracer, traced } from '../platform/tracing';
@@ -113,16 +113,7 @@ export function defaultPublisherDeps(env: Readonly<Record<string, string | undef
   const config = loadPublisherConfig(env);
   const aws = loadAwsConfig(env);
   const tracer = createTracer(config.serviceName, aws.tracingEnabled);
-  const eventbridge = traced(
-    tracer,
-    new EventBridgeClient(
-      awsClientConfig({
-        region: aws.region,
-        endpoint: aws.endpoints.eventbridge,
-        credentialsFromEnvironment: aws.credentialsInEnvironment,
-      }),
-    ),
-  );
+  const eventbridge = traced(tracer, new EventBridgeClient(functionClientConfig(aws, 'eventbridge')));
   return {
     publisher: new EventBridgePublisher({ client: eventbridge, eventBusName: config.eventBusName, source: config.eventSource }),
     logger: new Logger({ serviceName: config.serviceName }),

@@ -53,7 +53,7 @@ function postbackRecord(body: string, receivedAt: Date): PostbackRecord {
   const json = parsed(() => (format === 'xml' ? xmlPostback().parseXmlPostback(body) : JSON.parse(body)));
   const result = validatePostback(json);
   if (!result.ok) throw new RebuildError(`the stored body no longer validates: ${JSON.stringify(result.details)}`);
-  return interpretPostback(result.postback, receivedAt, format);
+  return interpretPostback(result.postback, receivedAt, format, result.instant);
 }
 
 function parsed<T>(parse: () => T): T {

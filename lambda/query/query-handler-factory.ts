@@ -1,18 +1,17 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoDbMessageReader, type MessageReader } from '../adapters/dynamodb-message-reader';
 import { loadAwsConfig, loadQueryConfig, type QueryConfig } from '../config';
 import { BadRequestError, NotFoundError, UnavailableError } from '../errors';
 import { errorResponder, requestIdOf } from '../http/middlewares';
 import { jsonResponse } from '../http/responses';
-import { awsClientConfig } from '../platform/aws-clients';
+import { functionClientConfig } from '../platform/aws-clients';
 import { callOptions, middyDeadlineOptions } from '../platform/deadline';
-import { createTracer, traced, tracingMiddlewares } from '../platform/tracing';
+import { functionMiddy } from '../platform/function-setup';
+import { createTracer, traced } from '../platform/tracing';
 import { clientReferenceDigest, isListedClientReference, MAX_LISTED_CLIENT_REFERENCE_BYTES } from '../table/client-reference-index';
 
 export const DEFAULT_LIMIT = 50;
@@ -122,9 +121,7 @@ export function createQueryHandler(deps: QueryDeps) {
     );
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(middyDeadlineOptions())
-    .use(tracingMiddlewares(deps.tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+  return functionMiddy<APIGatewayProxyEvent, APIGatewayProxyResult>(deps, middyDeadlineOptions())
     .use(errorResponder({ logger, retryAfterSeconds: deps.config.retryAfterSeconds }))
     .handler(query);
 }
@@ -139,12 +136,7 @@ export function defaultQueryDeps(env: Readonly<Record<string, string | undefined
   const config = loadQueryConfig(env);
   const aws = loadAwsConfig(env);
   const tracer = createTracer(config.serviceName, aws.tracingEnabled);
-  const client = traced(
-    tracer,
-    new DynamoDBClient(
-      awsClientConfig({ region: aws.region, endpoint: aws.endpoints.dynamodb, credentialsFromEnvironment: aws.credentialsInEnvironment }),
-    ),
-  );
+  const client = traced(tracer, new DynamoDBClient(functionClientConfig(aws, 'dynamodb')));
   return {
     config,
     reader: new DynamoDbMessageReader(client, config.tableName),

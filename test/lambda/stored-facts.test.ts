@@ -65,24 +65,42 @@ describe('the table and its indexes', () => {
     expect(STATUS_DUE).toEqual({ indexName: 'byStatusDue', shardAttribute: 'statusDueShard', dueAttribute: 'statusDueAt' });
   });
 
-  it('keeps the attribute names that items already hold', () => {
-    expect(ATTRIBUTE).toMatchObject({
+  it('keeps the attribute names that items already hold, every one of them', () => {
+    // Complete on purpose: a new attribute is added here too, a renamed one fails.
+    expect(ATTRIBUTE).toStrictEqual({
       partitionKey: 'pk',
       sortKey: 'sk',
       expiresAt: 'expiresAt',
       postbackId: 'postbackId',
       trackingId: 'trackingId',
+      code: 'code',
+      status: 'status',
+      timestamp: 'timestamp',
+      detailType: 'detailType',
       receivedAt: 'receivedAt',
       instantKey: 'instantKey',
       isLatest: 'isLatest',
       body: 'body',
       precedence: 'precedence',
       catalogRank: 'catalogRank',
+      updatedAt: 'updatedAt',
       clientReferenceKey: 'clientReferenceKey',
       clientReferenceSortKey: 'clientReferenceSortKey',
       statusDueShard: 'statusDueShard',
       statusDueAt: 'statusDueAt',
       statusWaitStartedAt: 'statusWaitStartedAt',
+      // Rejected records, read back by the replay scripts (adapters/rejected-records.ts).
+      kind: 'kind',
+      requestId: 'requestId',
+      statusCode: 'statusCode',
+      reason: 'reason',
+      message: 'message',
+      details: 'details',
+      contentType: 'contentType',
+      sourceIp: 'sourceIp',
+      truncated: 'truncated',
+      bodyBytes: 'bodyBytes',
+      replay: 'replay',
     });
   });
 });

@@ -59,6 +59,22 @@ describe('EventBridgePublisher', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('sends, on a retry too, the entry it sized, serializing the Detail once', async () => {
+    const { client, sent } = clientAnswering({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+    const publisher = new EventBridgePublisher({ client, eventBusName: 'bus', source: 'mms.postbacks' });
+    const stringify = jest.spyOn(JSON, 'stringify');
+
+    const size = publisher.entrySize(event);
+    await publisher.publishBatch([event]);
+    await publisher.publishBatch([event]);
+    const calls = stringify.mock.calls.length;
+    stringify.mockRestore();
+
+    expect(calls).toBe(1);
+    expect(sent.map((command) => command.input.Entries?.[0]?.Detail)).toEqual([JSON.stringify(event.detail), JSON.stringify(event.detail)]);
+    expect(size).toBe(14 + 'mms.postbacks'.length + 'MMS Delivered'.length + Buffer.byteLength(JSON.stringify(event.detail), 'utf8'));
+  });
+
   it('sizes an entry as EventBridge counts it: Time 14 bytes, then the UTF-8 bytes of Source, DetailType and Detail', () => {
     const publisher = new EventBridgePublisher({ client: clientAnswering({}).client, eventBusName: 'bus', source: 'mms.postbacks' });
     const detail = JSON.stringify(event.detail);

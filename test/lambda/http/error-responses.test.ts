@@ -3,10 +3,8 @@
  * (the ingest handler on the in-memory store; the query handler on an in-memory reader).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { MessageReader } from '../../../lambda/adapters/dynamodb-message-reader';
-import { createIngestHandler } from '../../../lambda/ingest/ingest-handler-factory';
 import type { PostbackStore } from '../../../lambda/ports';
 import { createQueryHandler } from '../../../lambda/query/query-handler-factory';
 import { InMemoryPostbackStore } from '../../fakes/in-memory-postback-store';
@@ -14,8 +12,8 @@ import { type ApiGatewayEventOverrides, apiGatewayEvent } from '../../helpers/ap
 import { captureOutput } from '../../helpers/captured-output';
 import { fixture } from '../../helpers/fixtures';
 import { lambdaContext } from '../../helpers/lambda-context';
+import { UNIT_SECRET, unitIngestHandler } from '../../helpers/unit-ingest-handler';
 
-const SECRET = 'unit-secret-0123456789';
 const REQUEST_ID = 'c0ffee00-1111-4222-8333-444455556666';
 
 let output: ReturnType<typeof captureOutput>;
@@ -25,13 +23,7 @@ beforeEach(() => {
 afterEach(() => output.restore());
 
 function ingest(store: PostbackStore = new InMemoryPostbackStore()) {
-  return createIngestHandler({
-    config: { retryAfterSeconds: 2 },
-    store,
-    secrets: { secrets: async () => [SECRET] },
-    logger: new Logger({ serviceName: 'mms-postbacks', logLevel: 'WARN' }),
-    metrics: new Metrics({ namespace: 'MmsPostbacks', serviceName: 'mms-postbacks' }),
-  });
+  return unitIngestHandler({ store, logLevel: 'WARN' });
 }
 
 async function call(handler: ReturnType<typeof ingest> | ReturnType<typeof createQueryHandler>, overrides: ApiGatewayEventOverrides) {
@@ -39,7 +31,7 @@ async function call(handler: ReturnType<typeof ingest> | ReturnType<typeof creat
   return { statusCode: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(result.body) as Record<string, unknown> };
 }
 
-const token = { 'X-Postback-Token': SECRET };
+const token = { 'X-Postback-Token': UNIT_SECRET };
 const failingStore: PostbackStore = {
   save: async () => {
     throw new Error('injected DynamoDB fault');

@@ -4,10 +4,7 @@
  * `test/lambda/handlers/*.integration.test.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { createIngestHandler } from '../../../lambda/ingest/ingest-handler-factory';
 import type { PostbackStore } from '../../../lambda/ports';
 import { FakeTime } from '../../fakes/fake-time';
 import { InMemoryPostbackStore } from '../../fakes/in-memory-postback-store';
@@ -15,21 +12,13 @@ import { apiGatewayEvent } from '../../helpers/api-gateway-event';
 import { captureOutput, emfRecords } from '../../helpers/captured-output';
 import { fixture } from '../../helpers/fixtures';
 import { lambdaContext } from '../../helpers/lambda-context';
-
-const SECRET = 'unit-secret-0123456789';
+import { UNIT_SECRET, unitIngestHandler } from '../../helpers/unit-ingest-handler';
 
 function setUp(store: PostbackStore = new InMemoryPostbackStore()) {
   const time = new FakeTime(new Date());
-  const handler = createIngestHandler({
-    config: { retryAfterSeconds: 2 },
-    store,
-    secrets: { secrets: async () => [SECRET] },
-    logger: new Logger({ serviceName: 'mms-postbacks', logLevel: 'INFO' }),
-    metrics: new Metrics({ namespace: 'MmsPostbacks', serviceName: 'mms-postbacks' }),
-    clock: time.now,
-  });
+  const handler = unitIngestHandler({ store, clock: time.now });
   const post = async (body: Record<string, unknown>) => {
-    const event = apiGatewayEvent({ body, headers: { 'X-Postback-Token': SECRET, 'Content-Type': 'application/json' } });
+    const event = apiGatewayEvent({ body, headers: { 'X-Postback-Token': UNIT_SECRET, 'Content-Type': 'application/json' } });
     const context = lambdaContext({ getRemainingTimeInMillis: time.invocation(10_000).getRemainingTimeInMillis });
     const result = (await handler(event, context)) as APIGatewayProxyResult;
     return { statusCode: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(result.body) as Record<string, unknown> };

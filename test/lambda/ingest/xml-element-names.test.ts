@@ -4,31 +4,21 @@
  * same `raw` for the XML form as for the JSON form, and nothing reaches an object's prototype.
  */
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { createIngestHandler } from '../../../lambda/ingest/ingest-handler-factory';
 import { rebuildEvent } from '../../../lambda/publisher/rebuild-event';
 import { InMemoryPostbackStore } from '../../fakes/in-memory-postback-store';
 import { apiGatewayEvent } from '../../helpers/api-gateway-event';
 import { fixture } from '../../helpers/fixtures';
 import { lambdaContext } from '../../helpers/lambda-context';
-
-const SECRET = 'unit-secret-0123456789';
+import { UNIT_SECRET, unitIngestHandler } from '../../helpers/unit-ingest-handler';
 
 describe('element names that are JavaScript member names', () => {
   it('constructor, __proto__, toString and hasOwnProperty: neither renamed nor refused, the same raw as the JSON form', async () => {
     const store = new InMemoryPostbackStore();
-    const handler = createIngestHandler({
-      config: { retryAfterSeconds: 2 },
-      store,
-      secrets: { secrets: async () => [SECRET] },
-      logger: new Logger({ serviceName: 'mms-postbacks', logLevel: 'CRITICAL' }),
-      metrics: new Metrics({ namespace: 'MmsPostbacks', serviceName: 'mms-postbacks' }),
-    });
+    const handler = unitIngestHandler({ store, logLevel: 'CRITICAL' });
     const post = async (body: string, contentType: string) =>
       (await handler(
-        apiGatewayEvent({ body, headers: { 'X-Postback-Token': SECRET, 'Content-Type': contentType } }),
+        apiGatewayEvent({ body, headers: { 'X-Postback-Token': UNIT_SECRET, 'Content-Type': contentType } }),
         lambdaContext(),
       )) as APIGatewayProxyResult;
     const extra = '<constructor>c</constructor><__proto__>p</__proto__><toString>t</toString><hasOwnProperty>h</hasOwnProperty>';

@@ -87,33 +87,27 @@ describe('the AWS SDK clients of the functions', () => {
     await expect(saving).rejects.toThrow('the invocation ran out of time');
   });
 
-  it('take credentials from the environment once per client when they are there', async () => {
+  it.each([
+    { when: 'from the environment once per client when they are there', credentialsFromEnvironment: true, keys: ['FIRSTKEY', 'FIRSTKEY'] },
+    {
+      when: 'otherwise from the default provider on every request (the bundles: the environment provider)',
+      credentialsFromEnvironment: false,
+      keys: ['FIRSTKEY', 'SECONDKEY'],
+    },
+  ])('take credentials $when', async ({ credentialsFromEnvironment, keys }) => {
     const previous = process.env.AWS_ACCESS_KEY_ID;
     try {
       process.env.AWS_ACCESS_KEY_ID = 'FIRSTKEY';
-      const dynamodb = client({ credentialsFromEnvironment: true });
+      const dynamodb = client({ credentialsFromEnvironment });
       await dynamodb.send(put(1));
       process.env.AWS_ACCESS_KEY_ID = 'SECONDKEY';
       await dynamodb.send(put(2));
 
-      expect(received.map((r) => accessKeyOf(r.headers))).toEqual(['FIRSTKEY', 'FIRSTKEY']);
+      expect(received.map((r) => accessKeyOf(r.headers))).toEqual(keys);
     } finally {
-      process.env.AWS_ACCESS_KEY_ID = previous;
-    }
-  });
-
-  it('otherwise ask the default provider on every request (the bundles: the environment provider)', async () => {
-    const previous = process.env.AWS_ACCESS_KEY_ID;
-    try {
-      process.env.AWS_ACCESS_KEY_ID = 'FIRSTKEY';
-      const dynamodb = client({ credentialsFromEnvironment: false });
-      await dynamodb.send(put(1));
-      process.env.AWS_ACCESS_KEY_ID = 'SECONDKEY';
-      await dynamodb.send(put(2));
-
-      expect(received.map((r) => accessKeyOf(r.headers))).toEqual(['FIRSTKEY', 'SECONDKEY']);
-    } finally {
-      process.env.AWS_ACCESS_KEY_ID = previous;
+      // Assigning undefined would leave the string 'undefined' in the environment.
+      if (previous === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      else process.env.AWS_ACCESS_KEY_ID = previous;
     }
   });
 
