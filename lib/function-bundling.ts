@@ -18,6 +18,8 @@ const PREBUILT_FUNCTIONS = path.join(__dirname, '..', 'functions');
 /** The prebuilt bundles with Powertools Tracer, for functions with tracing on (`dist/functions-traced/<name>/`). */
 const PREBUILT_TRACED_FUNCTIONS = path.join(__dirname, '..', 'functions-traced');
 
+const ENV_CREDENTIALS_ALIAS = `@aws-sdk/credential-provider-node=${path.join(PROJECT_ROOT, 'lambda', 'platform', 'env-credentials.ts')}`;
+
 /**
  * The esbuild settings of the functions (see docs/performance.md for the measurements
  * behind them): ESM, minified, every dependency bundled (no externals: the query
@@ -25,8 +27,6 @@ const PREBUILT_TRACED_FUNCTIONS = path.join(__dirname, '..', 'functions-traced')
  * version of package-lock.json; the ingest function uses no SDK at all), source maps
  * without sources content, `module` entry points first for better tree shaking.
  */
-const ENV_CREDENTIALS_ALIAS = `@aws-sdk/credential-provider-node=${path.join(PROJECT_ROOT, 'lambda', 'platform', 'env-credentials.ts')}`;
-
 export const BUNDLING: nodejs.BundlingOptions = {
   minify: true,
   sourceMap: true,
@@ -65,16 +65,6 @@ export const BUNDLING_WITHOUT_TRACER: nodejs.BundlingOptions = {
   },
 };
 
-/**
- * The esbuild settings of a function with tracing on or off.
- *
- * @example
- * const bundling = functionBundling(false); // BUNDLING_WITHOUT_TRACER
- */
-export function functionBundling(tracing: boolean): nodejs.BundlingOptions {
-  return tracing ? BUNDLING : BUNDLING_WITHOUT_TRACER;
-}
-
 /** The handler entries of `lambda/handlers/` (and the names of their prebuilt bundles). */
 export type HandlerEntry = 'ingest' | 'query' | 'publisher' | 'status-unknown-sweep';
 
@@ -85,16 +75,11 @@ export interface BundledFunctionOptions {
   /** Ship source maps (and keep `*.map` files of a prebuilt bundle). */
   readonly sourceMaps: boolean;
   /**
-   * X-Ray tracing is on: the bundle with Powertools Tracer (`dist/functions-traced/`);
-   * off: the bundle without it (`dist/functions/`).
+   * X-Ray tracing is on: the bundle with Powertools Tracer (`dist/functions-traced/`, or
+   * {@link BUNDLING} from sources); off: the bundle without it (`dist/functions/`, or
+   * {@link BUNDLING_WITHOUT_TRACER}).
    */
   readonly tracing: boolean;
-  /**
-   * esbuild settings when bundling from sources.
-   *
-   * @default - the NodejsFunction defaults
-   */
-  readonly bundling?: nodejs.BundlingOptions;
 }
 
 /**
@@ -103,7 +88,7 @@ export interface BundledFunctionOptions {
  * sources.
  *
  * @example
- * const fn = bundledFunction(this, 'QueryFunction', { runtime, role, … }, { entry: 'query', sourceMaps: true, tracing: false, bundling: BUNDLING_WITHOUT_TRACER });
+ * const fn = bundledFunction(this, 'QueryFunction', { runtime, role, … }, { entry: 'query', sourceMaps: true, tracing: false });
  */
 export function bundledFunction(
   scope: Construct,
@@ -125,6 +110,6 @@ export function bundledFunction(
     handler: 'handler',
     projectRoot: PROJECT_ROOT,
     depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-    bundling: options.bundling ? { ...options.bundling, sourceMap: options.sourceMaps } : undefined,
+    bundling: { ...(options.tracing ? BUNDLING : BUNDLING_WITHOUT_TRACER), sourceMap: options.sourceMaps },
   });
 }

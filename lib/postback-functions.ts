@@ -7,7 +7,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type Environment, type IngestSettings, ingestEnvironment, queryEnvironment } from '../lambda/config-contract';
 import { CLIENT_REFERENCE_INDEX } from '../lambda/table/table-definition';
-import { bundledFunction, functionBundling, type HandlerEntry } from './function-bundling';
+import { bundledFunction, type HandlerEntry } from './function-bundling';
 
 /**
  * Lambda's advanced logging controls of the ingest function: JSON log lines, and the
@@ -92,7 +92,7 @@ export function createPostbackFunction(scope: Construct, id: string, options: Po
       ...options.logging,
       environment: { ...options.environment, ...(options.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}) },
     },
-    { entry: options.entry, sourceMaps: options.sourceMaps, tracing: options.tracing, bundling: functionBundling(options.tracing) },
+    { entry: options.entry, sourceMaps: options.sourceMaps, tracing: options.tracing },
   );
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',

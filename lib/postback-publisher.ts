@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { DEFAULTS, publisherEnvironment } from '../lambda/config-contract';
 import { PUBLISHER_STREAM_FILTER } from '../lambda/publisher/stream-filter';
 import { busReference, publishEventsStatement } from './event-bus-access';
+import { RECEIVER_DEFAULTS } from './receiver-props';
 
 /** Timeout of the publisher function: room for its retries of failed entries with backoff inside one invocation. */
 export const PUBLISHER_TIMEOUT = Duration.seconds(DEFAULTS.publisherTimeoutSeconds);
@@ -108,11 +109,11 @@ export class PostbackPublisher extends Construct {
 
     this.eventSource = new sources.DynamoEventSource(props.table, {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-      batchSize: props.batchSize ?? DEFAULTS.publisherBatchSize,
-      maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(DEFAULTS.publisherMaxBatchingWindowSeconds),
+      batchSize: props.batchSize ?? RECEIVER_DEFAULTS.publisherBatchSize,
+      maxBatchingWindow: props.maxBatchingWindow ?? RECEIVER_DEFAULTS.publisherMaxBatchingWindow,
       reportBatchItemFailures: true,
       bisectBatchOnError: true,
-      retryAttempts: props.retryAttempts ?? DEFAULTS.publisherRetryAttempts,
+      retryAttempts: props.retryAttempts ?? RECEIVER_DEFAULTS.publisherRetryAttempts,
       onFailure: new sources.SqsDlq(this.onFailureQueue),
       filters: [lambda.FilterCriteria.filter(PUBLISHER_STREAM_FILTER as unknown as Record<string, unknown>)],
     });

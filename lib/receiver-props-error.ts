@@ -2,8 +2,8 @@
  * Thrown at synth for props that are invalid or conflict with each other.
  *
  * @example
- * new MmsPostbackReceiver(this, 'Postbacks', { leaseSeconds: 5 });
- * // ReceiverPropsError: MmsPostbackReceiver: leaseSeconds (5) must exceed the function timeout (10 s): …
+ * new MmsPostbackReceiver(this, 'Postbacks', { throttlingRateLimit: 0 });
+ * // ReceiverPropsError: MmsPostbackReceiver: throttlingRateLimit must be a positive number, got 0
  */
 export class ReceiverPropsError extends Error {
   constructor(message: string) {

@@ -35,3 +35,23 @@ export function parseCliTime(text: string, flag: string): Date {
   }
   return new Date(instant.epochMs);
 }
+
+/**
+ * The window [since, until) of a command line: `--since` is required, `--until` defaults to
+ * `now` and must come after `--since`; each is read by `read` ({@link parseCliTime} unless
+ * the CLI takes more forms). Throws a {@link UsageError}.
+ *
+ * @example
+ * parseCliWindow({ since: '2026-11-30' }, now); // { since: 2026-11-30T00:00:00.000Z, until: now }
+ */
+export function parseCliWindow(
+  values: { readonly since?: string; readonly until?: string },
+  now: Date,
+  read: (text: string, flag: string) => Date = parseCliTime,
+): { since: Date; until: Date } {
+  if (values.since === undefined) throw new UsageError('--since is required');
+  const since = read(values.since, '--since');
+  const until = values.until === undefined ? now : read(values.until, '--until');
+  if (until.getTime() <= since.getTime()) throw new UsageError('--until must be after --since');
+  return { since, until };
+}

@@ -16,7 +16,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbRejectedRecords } from '../lambda/adapters/rejected-records';
 import { defaultIngestDeps } from '../lambda/ingest/ingest-handler-factory';
 import { parseCommandLine, UsageError } from '../local/cli';
-import { parseCliTime } from './cli-time';
+import { parseCliTime, parseCliWindow } from './cli-time';
 import { type RejectedRecords, type ReplayLine, replayPipeline, replayRejected } from './rejected-postbacks/replay';
 
 export const USAGE = `usage: npm run replay-rejected -- --since <time> [--until <time>] [--dry-run] [options]
@@ -71,10 +71,7 @@ export function parseReplayArgs(argv: readonly string[], env: NodeJS.ProcessEnv,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
-  if (values.since === undefined) throw new UsageError('--since is required');
-  const since = parseTime('--since', values.since, now);
-  const until = values.until === undefined ? now : parseTime('--until', values.until, now);
-  if (until.getTime() <= since.getTime()) throw new UsageError('--until must be after --since');
+  const { since, until } = parseCliWindow(values, now, (text, flag) => parseTime(flag, text, now));
   const tableName = values.table?.trim() || env.TABLE_NAME?.trim();
   if (!tableName) throw new UsageError('the table is unknown: give --table (the stack output TableName) or set TABLE_NAME');
   return {

@@ -19,7 +19,7 @@ import type { EventBatchPublisher, StoredEntry } from '../lambda/ports';
 import { type BatchItem, createPublishEntries } from '../lambda/publisher/publish-entries';
 import { rebuildEvent } from '../lambda/publisher/rebuild-event';
 import { parseCommandLine, UsageError } from '../local/cli';
-import { parseCliTime } from './cli-time';
+import { parseCliWindow } from './cli-time';
 
 export const USAGE = `usage: npm run republish -- --since <time> [--until <time>] [--tracking-id <id>] [--dry-run] [options]
 
@@ -74,10 +74,7 @@ export function parseRepublishArgs(
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
-  if (values.since === undefined) throw new UsageError('--since is required');
-  const since = parseCliTime(values.since, '--since');
-  const until = values.until === undefined ? now : parseCliTime(values.until, '--until');
-  if (until.getTime() <= since.getTime()) throw new UsageError('--until must be after --since');
+  const { since, until } = parseCliWindow(values, now);
   const trackingId = values['tracking-id']?.trim();
   if (values['tracking-id'] !== undefined && !trackingId) throw new UsageError('--tracking-id must not be empty');
   const tableName = values.table?.trim() || env.TABLE_NAME?.trim();

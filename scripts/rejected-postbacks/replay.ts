@@ -188,22 +188,12 @@ export async function replayRejected(options: ReplayOptions): Promise<ReplayLine
     options.onLine?.(line);
   };
   for await (const record of options.records.listRejected(options.since, options.until)) {
+    const which = { key: record.key, requestId: record.requestId, receivedAt: record.receivedAt };
     if (record.replay && SUCCESS.has(record.replay.result)) {
-      done({
-        key: record.key,
-        requestId: record.requestId,
-        receivedAt: record.receivedAt,
-        action: 'skipped',
-        detail: `replayed before: ${record.replay.result}`,
-      });
+      done({ ...which, action: 'skipped', detail: `replayed before: ${record.replay.result}` });
       continue;
     }
-    const base = {
-      key: record.key,
-      requestId: record.requestId,
-      receivedAt: record.receivedAt,
-      ...(record.bodyBytes === undefined ? { note: FROM_TEXT_NOTE } : {}),
-    };
+    const base = { ...which, ...(record.bodyBytes === undefined ? { note: FROM_TEXT_NOTE } : {}) };
     const event = replayEvent(record, options.token);
     if (options.dryRun) {
       done({ ...base, ...(record.truncated ? { action: 'would_refuse', detail: 'the kept body is truncated' } : preview(event, clock())) });

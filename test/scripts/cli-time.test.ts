@@ -1,5 +1,5 @@
 import { UsageError } from '../../local/cli';
-import { parseCliTime } from '../../scripts/cli-time';
+import { parseCliTime, parseCliWindow } from '../../scripts/cli-time';
 
 describe('parseCliTime', () => {
   it.each([
@@ -27,5 +27,30 @@ describe('parseCliTime', () => {
     ['yesterday', '--since must be an ISO 8601 date (2026-11-30) or date-time with a zone (2026-11-30T08:00:00Z), got "yesterday"'],
   ])('refuses %j with a usage error naming the flag', (text, message) => {
     expect(() => parseCliTime(text, '--since')).toThrow(new UsageError(message));
+  });
+});
+
+describe('parseCliWindow', () => {
+  const now = new Date('2026-11-30T12:00:00Z');
+
+  it('reads --since and --until, --until defaulting to now', () => {
+    expect(parseCliWindow({ since: '2026-11-30' }, now)).toEqual({ since: new Date('2026-11-30T00:00:00Z'), until: now });
+    expect(parseCliWindow({ since: '2026-11-29', until: '2026-11-30T08:00:00Z' }, now)).toEqual({
+      since: new Date('2026-11-29T00:00:00Z'),
+      until: new Date('2026-11-30T08:00:00Z'),
+    });
+  });
+
+  it('reads each time with the reader given, naming its flag', () => {
+    const read = (text: string, flag: string) => (flag === '--since' && text === 'start' ? new Date('2026-11-30T06:00:00Z') : now);
+    expect(parseCliWindow({ since: 'start', until: 'end' }, now, read)).toEqual({ since: new Date('2026-11-30T06:00:00Z'), until: now });
+  });
+
+  it.each([
+    [{}, '--since is required'],
+    [{ since: '2026-11-30T12:00:00Z' }, '--until must be after --since'],
+    [{ since: '2026-11-30', until: '2026-11-29' }, '--until must be after --since'],
+  ])('refuses %j: %s', (values, message) => {
+    expect(() => parseCliWindow(values, now)).toThrow(new UsageError(message));
   });
 });
