@@ -119,20 +119,30 @@ export function buildProxyEvent(input: BuildEventInput): APIGatewayProxyEvent {
   };
 }
 
+/** What differs between the functions' contexts. */
+export interface LambdaContextOptions {
+  /** The function's timeout: `getRemainingTimeInMillis` runs down from it. @default 30_000 */
+  readonly timeoutMs?: number;
+  /** @default 256 */
+  readonly memoryLimitInMB?: number;
+}
+
 /**
- * A Lambda `Context` like the one Lambda passes (30 s deadline), for local invocations.
+ * A Lambda `Context` like the one Lambda passes, for local invocations: the remaining time
+ * runs down from the function's timeout.
  *
  * @example
  * await handler(event, lambdaContext('IngestFunction', randomUUID()));
+ * await publisher(streamEvent, lambdaContext('PublisherFunction', randomUUID(), { timeoutMs: 60_000, memoryLimitInMB: 512 }));
  */
-export function lambdaContext(functionName: string, requestId: string): Context {
-  const deadline = Date.now() + 30_000;
+export function lambdaContext(functionName: string, requestId: string, options: LambdaContextOptions = {}): Context {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
+    memoryLimitInMB: String(options.memoryLimitInMB ?? 256),
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,

@@ -39,6 +39,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { lambdaContext } from './api-gateway-event';
 import { type FilterPattern, matchesAnyFilter } from './event-filter';
 
 /** The handler's signature as the mapping invokes it (`DynamoDBStreamHandler` with a partial batch response). */
@@ -170,26 +171,6 @@ const postbackIdOf = (r: DynamoDBRecord): string | undefined => {
   const value = (r.dynamodb?.NewImage as Record<string, { S?: string }> | undefined)?.[POSTBACK_ID_ATTRIBUTE]?.S;
   return typeof value === 'string' ? value : undefined;
 };
-
-/** A Lambda-like context whose remaining time runs down from the function's timeout. */
-function invocationContext(functionName: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
-  const requestId = randomUUID();
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /** The outcome of one invocation as the mapping reads it: the index of the first record to retry from, or an error. */
 export type BatchOutcome =
@@ -448,7 +429,10 @@ export class StreamPoller {
     try {
       const response = await this.options.handler(
         { Records: [...records] },
-        invocationContext(this.options.functionName ?? 'PublisherFunction', this.options.timeoutMs),
+        lambdaContext(this.options.functionName ?? 'PublisherFunction', randomUUID(), {
+          timeoutMs: this.options.timeoutMs,
+          memoryLimitInMB: 512,
+        }),
       );
       outcome = readBatchResponse(records, response);
     } catch (error) {
