@@ -13,17 +13,9 @@ import { PUBLISHER_STREAM_FILTER } from '../../lambda/publisher/stream-filter';
 import type { FilterPattern } from '../../local/event-filter';
 import { type DiscardedBatch, StreamPoller, type StreamPollerOptions } from '../../local/stream-poller';
 import { createTestTable, type TestTable } from '../helpers/ddb-table';
+import { sleep, until } from '../helpers/until';
 
 jest.setTimeout(60_000);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const historyKey = (trackingId: string, i: number) => `H#2026-04-24T18:30:${String(i).padStart(2, '0')}.000Z#pb-${trackingId}-${i}`;
 
@@ -105,7 +97,7 @@ describe('StreamPoller (local event source mapping)', () => {
       batches.push(event);
       return { batchItemFailures: [] };
     });
-    await until('23 records', () => batches.flatMap((b) => b.Records).length >= 23);
+    await until('23 records', () => batches.flatMap((b) => b.Records).length >= 23, 20_000);
     await sleep(500); // nothing else may come (the state, the MODIFY, the rejected record)
     const records = batches.flatMap((b) => b.Records);
     expect(postbackIds(records)).toEqual(Array.from({ length: 23 }, (_, i) => `pb-a-${i}`));
@@ -151,7 +143,7 @@ describe('StreamPoller (local event source mapping)', () => {
       },
       { maxBatchingWindowMs: 1000 },
     );
-    await until('the retry', () => seen.length >= 2);
+    await until('the retry', () => seen.length >= 2, 20_000);
     expect(seen).toEqual([
       ['pb-b-0', 'pb-b-1', 'pb-b-2', 'pb-b-3', 'pb-b-4'],
       ['pb-b-2', 'pb-b-3', 'pb-b-4'],
@@ -170,7 +162,7 @@ describe('StreamPoller (local event source mapping)', () => {
       },
       { maxBatchingWindowMs: 1000, bisectOnError: false },
     );
-    await until('the retry', () => seen.length >= 2);
+    await until('the retry', () => seen.length >= 2, 20_000);
     expect(seen[1]).toEqual(seen[0]);
     expect(seen[0]).toHaveLength(3);
   });
@@ -188,7 +180,7 @@ describe('StreamPoller (local event source mapping)', () => {
       },
       { maxBatchingWindowMs: 1000, retryAttempts: 2, onDiscard: (b) => discarded.push(b) },
     );
-    await until('the records after the poison one', () => seen.some((ids) => ids.length === 2 && ids.includes('pb-d-3')));
+    await until('the records after the poison one', () => seen.some((ids) => ids.length === 2 && ids.includes('pb-d-3')), 20_000);
     expect(seen).toEqual([
       ['pb-d-0', 'pb-d-1', 'pb-d-2', 'pb-d-3'], // throws: split in two
       ['pb-d-0', 'pb-d-1'], // throws: split again
