@@ -394,6 +394,7 @@ export class StreamPoller {
     while (queue.length > 0) {
       const segment = queue.shift() as Segment;
       const outcome = await this.invoke(segment);
+      if (this.stopped) return; // the invocation under way has finished: nothing more after stop()
       if (outcome.kind === 'ok') continue;
       if (outcome.kind === 'error' && (this.options.bisectOnError ?? true) && segment.records.length > 1) {
         const half = Math.ceil(segment.records.length / 2);
@@ -404,8 +405,8 @@ export class StreamPoller {
         continue;
       }
       const failing = outcome.kind === 'partial' ? segment.records.slice(outcome.from) : segment.records;
-      if (segment.attempts >= this.options.retryAttempts || this.stopped) {
-        if (!this.stopped) this.discard(shardId, failing, segment.attempts, outcome);
+      if (segment.attempts >= this.options.retryAttempts) {
+        this.discard(shardId, failing, segment.attempts, outcome);
         continue;
       }
       await this.sleep(delay(segment.attempts + 1));

@@ -210,6 +210,24 @@ describe('StreamPoller (local event source mapping)', () => {
     expect(p.stats.recordsDiscarded).toBe(1);
   });
 
+  it('invokes nothing after stop(): the invocation under way finishes, its bisected halves are not delivered', async () => {
+    for (let i = 0; i < 4; i++) await putHistory(table, 'e', i);
+    const seen: (string | undefined)[][] = [];
+    let stopped: Promise<void> | undefined;
+    const p = await start(
+      async (event) => {
+        seen.push(postbackIds(event.Records));
+        stopped ??= p.stop();
+        throw new Error('EventBridge unavailable');
+      },
+      { maxBatchingWindowMs: 1000 },
+    );
+    await until('the first invocation', () => stopped !== undefined, 20_000);
+    await stopped;
+    expect(seen).toEqual([['pb-e-0', 'pb-e-1', 'pb-e-2', 'pb-e-3']]);
+    expect(p.stats.recordsDiscarded).toBe(0);
+  });
+
   it('refuses a table without a stream, naming it', async () => {
     const { DynamoDBClient, CreateTableCommand, DeleteTableCommand } = await import('@aws-sdk/client-dynamodb');
     const client = new DynamoDBClient({
