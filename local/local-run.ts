@@ -317,7 +317,7 @@ export class LocalRun {
     this.sweepTimer = setInterval(
       () => {
         if (this.sweepRun || this.stopped) return;
-        this.sweepRun = sweep({}, lambdaContext('StatusUnknownSweepFunction', randomUUID()))
+        this.sweepRun = sweep({}, lambdaContext('StatusUnknownSweepFunction', randomUUID(), DEFAULTS.sweepTimeoutSeconds * 1000))
           .catch((error: unknown) => this.options.log?.(`sweep  failed: ${(error as Error).message}`))
           .finally(() => {
             this.sweepRun = undefined;

@@ -88,7 +88,7 @@ export interface StreamPollerOptions {
   /** DynamoDB Local's endpoint: it serves the DynamoDB Streams API too. */
   readonly endpoint: string;
   readonly tableName: string;
-  /** The handler, or a function that returns it (loaded once the environment is set). */
+  /** The handler the mapping invokes (the publisher's, unmodified). */
   readonly handler: StreamHandler;
   /** The function name the context carries. @default 'PublisherFunction' */
   readonly functionName?: string;
@@ -430,10 +430,7 @@ export class StreamPoller {
     try {
       const response = await this.options.handler(
         { Records: [...records] },
-        lambdaContext(this.options.functionName ?? 'PublisherFunction', randomUUID(), {
-          timeoutMs: this.options.timeoutMs,
-          memoryLimitInMB: 512,
-        }),
+        lambdaContext(this.options.functionName ?? 'PublisherFunction', randomUUID(), this.options.timeoutMs),
       );
       outcome = readBatchResponse(records, response);
     } catch (error) {
