@@ -10,7 +10,6 @@ import path from 'node:path';
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { PUBLISHER_STREAM_FILTER } from '../../lambda/publisher/stream-filter';
-import type { FilterPattern } from '../../local/event-filter';
 import { type DiscardedBatch, StreamPoller, type StreamPollerOptions } from '../../local/stream-poller';
 import { createTestTable, type TestTable } from '../helpers/ddb-table';
 import { sleep, until } from '../helpers/until';
@@ -58,7 +57,7 @@ describe('StreamPoller (local event source mapping)', () => {
       endpoint: endpoint(),
       tableName: table.tableName,
       handler,
-      filters: [PUBLISHER_STREAM_FILTER as unknown as FilterPattern],
+      filters: [PUBLISHER_STREAM_FILTER],
       batchSize: 10,
       maxBatchingWindowMs: 200,
       retryAttempts: 2,
