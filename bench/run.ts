@@ -20,7 +20,6 @@ import { PUBLISHER_STREAM_FILTER } from '../lambda/publisher/stream-filter';
 import { BUNDLING, BUNDLING_WITHOUT_TRACER } from '../lib/mms-postback-receiver';
 import { UsageError } from '../local/cli';
 import { ensureTable, localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb-local';
-import type { FilterPattern } from '../local/event-filter';
 import { startEventBridgeLocal } from '../local/eventbridge-local';
 import { StreamPoller } from '../local/stream-poller';
 import { type SecretsManagerLocal, startSecretsManagerLocal } from '../stand-ins/secrets-manager';
@@ -456,7 +455,7 @@ async function runPublisher(bundle: string, s: StandIns, execArgv: string[]): Pr
   const poller = new StreamPoller({
     endpoint: s.ddbEndpoint,
     tableName: s.tableName,
-    filters: [PUBLISHER_STREAM_FILTER as unknown as FilterPattern],
+    filters: [PUBLISHER_STREAM_FILTER],
     batchSize: DEFAULTS.publisherBatchSize,
     maxBatchingWindowMs: DEFAULTS.publisherMaxBatchingWindowSeconds * 1000,
     retryAttempts: DEFAULTS.publisherRetryAttempts,

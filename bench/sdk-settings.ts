@@ -5,7 +5,7 @@
  * server in another process that answers as DynamoDB does: `{}` for a new postback, a
  * `TransactionCanceledException` (conditional check failed) for a duplicate. The settings are
  * added one after the other; the steps are interleaved in rounds so that a change in the
- * machine's load falls on all of them, and each figure is the median of the rounds.
+ * machine's load falls on all of them, and each figure is the median of the rounds (nearest rank).
  * The CPU is this process's own (user + system); the loopback server's is not counted.
  * See docs/performance.md ("Fast by configuration").
  */
@@ -17,6 +17,7 @@ import { defaultProvider } from '../lambda/platform/env-credentials';
 import { ATTRIBUTE } from '../lambda/table/attributes';
 import { KEYS, keyAttributes, messageKey, stateKey } from '../lambda/table/keys';
 import { parseCommandLine, wholeNumber } from '../local/cli';
+import { summarize } from './stats';
 
 const USAGE = 'usage: npm run bench:sdk -- [--rounds N (7)] [--calls N (1000)]';
 
@@ -143,12 +144,6 @@ async function measure(step: Step, endpoint: string, calls: number): Promise<num
   }
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 async function startServer(): Promise<{ server: ChildProcess; port: number }> {
   const server = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
@@ -188,7 +183,7 @@ async function main(): Promise<number> {
       lines.push(`  ${outcome === 'new' ? 'new postback (200)' : 'duplicate (400, TransactionCanceledException)'}`);
       let previous: number | undefined;
       for (const [i, step] of STEPS.entries()) {
-        const us = median(samples[i] ?? []);
+        const us = summarize(samples[i] ?? []).median;
         const delta = previous === undefined ? '' : `  (${us - previous >= 0 ? '+' : ''}${(us - previous).toFixed(0)} us)`;
         lines.push(`    ${step.name.padEnd(60)} ${us.toFixed(0).padStart(5)} us${delta}`);
         previous = us;

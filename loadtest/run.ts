@@ -40,6 +40,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { summarize } from '../bench/stats';
 import { headerValue } from '../lambda/http/request';
 import { findFreePort } from '../stand-ins/loopback-server';
 import { runCampaign } from './campaign';
@@ -120,12 +121,10 @@ async function drain(w: Workload, url: string, deadline: number): Promise<{ requ
   return { requests, ms: Date.now() - started };
 }
 
-/** Median, p99 and maximum of a list of milliseconds (rounded). */
+/** Median, p99 and maximum of a list of milliseconds (rounded, nearest rank). */
 function percentiles(values: readonly number[]): { p50Ms: number; p99Ms: number; maxMs: number } {
-  if (values.length === 0) return { p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN };
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
-  return { p50Ms: Math.round(at(0.5)), p99Ms: Math.round(at(0.99)), maxMs: Math.round(sorted[sorted.length - 1] as number) };
+  const s = summarize(values);
+  return { p50Ms: Math.round(s.median), p99Ms: Math.round(s.p99), maxMs: Math.round(s.max) };
 }
 
 function pad(text: string, width: number): string {

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { DEFAULTS } from '../lambda/config-contract';
 import { BINARY_MEDIA_TYPES, headerValue, matchesMediaType } from '../lambda/http/request';
 
 const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|xml|[\w.+-]+\+xml|x-www-form-urlencoded|javascript|graphql)\b)/i;
@@ -120,19 +121,22 @@ export function buildProxyEvent(input: BuildEventInput): APIGatewayProxyEvent {
 }
 
 /**
- * A Lambda `Context` like the one Lambda passes (30 s deadline), for local invocations.
+ * A Lambda `Context` like the one Lambda passes, for local invocations: the memory of the
+ * deployed functions ({@link DEFAULTS}`.memorySize`), the remaining time running down from the
+ * function's timeout.
  *
  * @example
  * await handler(event, lambdaContext('IngestFunction', randomUUID()));
+ * await sweep({}, lambdaContext('StatusUnknownSweepFunction', randomUUID(), DEFAULTS.sweepTimeoutSeconds * 1000));
  */
-export function lambdaContext(functionName: string, requestId: string): Context {
-  const deadline = Date.now() + 30_000;
+export function lambdaContext(functionName: string, requestId: string, timeoutMs = 30_000): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
+    memoryLimitInMB: String(DEFAULTS.memorySize),
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,

@@ -24,7 +24,6 @@ import {
 import { PUBLISHER_STREAM_FILTER } from '../lambda/publisher/stream-filter';
 import { lambdaContext } from './api-gateway-event';
 import { type DynamoDbLocal, ensureTable, LocalEnvironmentError, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
-import type { FilterPattern } from './event-filter';
 import { type EventBridgeLocal, type RecordedEvent, startEventBridgeLocal } from './eventbridge-local';
 import { type LocalApi, type ProxyHandler, startLocalApi } from './http-server';
 import { type DiscardedBatch, type InvocationReport, type StreamHandler, StreamPoller } from './stream-poller';
@@ -295,7 +294,7 @@ export class LocalRun {
       tableName: o.tableName,
       handler,
       functionName: 'PublisherFunction',
-      filters: [PUBLISHER_STREAM_FILTER as unknown as FilterPattern],
+      filters: [PUBLISHER_STREAM_FILTER],
       batchSize: o.stream?.batchSize ?? DEFAULTS.publisherBatchSize,
       maxBatchingWindowMs: o.stream?.maxBatchingWindowMs ?? DEFAULTS.publisherMaxBatchingWindowSeconds * 1000,
       retryAttempts: o.stream?.retryAttempts ?? DEFAULTS.publisherRetryAttempts,
@@ -317,7 +316,7 @@ export class LocalRun {
     this.sweepTimer = setInterval(
       () => {
         if (this.sweepRun || this.stopped) return;
-        this.sweepRun = sweep({}, lambdaContext('StatusUnknownSweepFunction', randomUUID()))
+        this.sweepRun = sweep({}, lambdaContext('StatusUnknownSweepFunction', randomUUID(), DEFAULTS.sweepTimeoutSeconds * 1000))
           .catch((error: unknown) => this.options.log?.(`sweep  failed: ${(error as Error).message}`))
           .finally(() => {
             this.sweepRun = undefined;

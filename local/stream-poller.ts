@@ -39,6 +39,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { lambdaContext } from './api-gateway-event';
 import { type FilterPattern, matchesAnyFilter } from './event-filter';
 
 /** The handler's signature as the mapping invokes it (`DynamoDBStreamHandler` with a partial batch response). */
@@ -87,7 +88,7 @@ export interface StreamPollerOptions {
   /** DynamoDB Local's endpoint: it serves the DynamoDB Streams API too. */
   readonly endpoint: string;
   readonly tableName: string;
-  /** The handler, or a function that returns it (loaded once the environment is set). */
+  /** The handler the mapping invokes (the publisher's, unmodified). */
   readonly handler: StreamHandler;
   /** The function name the context carries. @default 'PublisherFunction' */
   readonly functionName?: string;
@@ -170,26 +171,6 @@ const postbackIdOf = (r: DynamoDBRecord): string | undefined => {
   const value = (r.dynamodb?.NewImage as Record<string, { S?: string }> | undefined)?.[POSTBACK_ID_ATTRIBUTE]?.S;
   return typeof value === 'string' ? value : undefined;
 };
-
-/** A Lambda-like context whose remaining time runs down from the function's timeout. */
-function invocationContext(functionName: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
-  const requestId = randomUUID();
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /** The outcome of one invocation as the mapping reads it: the index of the first record to retry from, or an error. */
 export type BatchOutcome =
@@ -413,6 +394,7 @@ export class StreamPoller {
     while (queue.length > 0) {
       const segment = queue.shift() as Segment;
       const outcome = await this.invoke(segment);
+      if (this.stopped) return; // the invocation under way has finished: nothing more after stop()
       if (outcome.kind === 'ok') continue;
       if (outcome.kind === 'error' && (this.options.bisectOnError ?? true) && segment.records.length > 1) {
         const half = Math.ceil(segment.records.length / 2);
@@ -423,8 +405,8 @@ export class StreamPoller {
         continue;
       }
       const failing = outcome.kind === 'partial' ? segment.records.slice(outcome.from) : segment.records;
-      if (segment.attempts >= this.options.retryAttempts || this.stopped) {
-        if (!this.stopped) this.discard(shardId, failing, segment.attempts, outcome);
+      if (segment.attempts >= this.options.retryAttempts) {
+        this.discard(shardId, failing, segment.attempts, outcome);
         continue;
       }
       await this.sleep(delay(segment.attempts + 1));
@@ -448,7 +430,7 @@ export class StreamPoller {
     try {
       const response = await this.options.handler(
         { Records: [...records] },
-        invocationContext(this.options.functionName ?? 'PublisherFunction', this.options.timeoutMs),
+        lambdaContext(this.options.functionName ?? 'PublisherFunction', randomUUID(), this.options.timeoutMs),
       );
       outcome = readBatchResponse(records, response);
     } catch (error) {

@@ -3,7 +3,7 @@
  * defect and must FAIL on it, while the clean ledger passes every check.
  */
 import { type CheckOptions, type CheckResult, expectedIsLatest, runChecks, type Stored } from '../../loadtest/checks';
-import { type Answer, type SentPostback, sentPostbackOf, Workload } from '../../loadtest/workload';
+import { type Answer, type BadKind, type BadRequest, type SentPostback, sentPostbackOf, Workload } from '../../loadtest/workload';
 
 const NO_FAULTS: CheckOptions = { faults: false };
 
@@ -25,9 +25,23 @@ function mt(trackingId: string, code: string, status: string, timestamp: string)
   return JSON.stringify({ origin: 'MMS_MT', code, status, 'tracking-id': trackingId, to: '17745550001', timestamp });
 }
 
+function badRequest(index: number, kind: BadKind, status: number): BadRequest {
+  return {
+    index,
+    kind,
+    trackingId: `lt-bad-${index}`,
+    body: '{}',
+    contentType: 'application/json',
+    token: 't',
+    answers: [answer(status, 1000 + index, kind)],
+    unanswered: 0,
+  };
+}
+
 /**
  * A clean run: message A gets N101 then N102 (and a duplicate copy of N101); message B gets
- * E102, then a far-future N102 (accepted, never the latest state).
+ * E102, then a far-future N102 (accepted, never the latest state); one invalid postback is
+ * refused with 400 (and kept as a rejected record) and one unauthenticated request with 401.
  */
 function cleanRun() {
   const sent101 = sentPostbackOf(mt('lt-a', 'N101', 'Sent', '2026-01-01T00:00:01Z'), { index: 0, outOfOrder: false });
@@ -45,6 +59,8 @@ function cleanRun() {
     p.answers.push(...answers);
   }
   const postbacks = [sent101, sent102, rejected, future];
+  const invalid = badRequest(0, 'validation_failed', 400);
+  const unauthorized = badRequest(1, 'unauthorized', 401);
   const event = (p: SentPostback, isLatest: boolean) => ({ detailType: p.detailType, receivedAt: '-', trackingId: p.trackingId, isLatest });
   const stored: Stored = {
     history: postbacks.map((p) => ({ trackingId: p.trackingId, postbackId: p.postbackId })),
@@ -52,7 +68,7 @@ function cleanRun() {
       ['lt-a', sent102.postbackId],
       ['lt-b', rejected.postbackId],
     ]),
-    rejected: 0,
+    rejected: 1,
     events: new Map([
       [sent101.postbackId, [event(sent101, true)]],
       [sent102.postbackId, [event(sent102, true)]],
@@ -62,7 +78,7 @@ function cleanRun() {
     eventTrackingIds: new Set(['lt-a', 'lt-b']),
     eventCount: 4,
   };
-  return { ledger: { postbacks, bad: [] }, stored, sent101, sent102, rejected, future };
+  return { ledger: { postbacks, bad: [invalid, unauthorized] }, stored, sent101, sent102, rejected, future, invalid };
 }
 
 const verdictOf = (checks: CheckResult[], name: string) => {
@@ -171,6 +187,64 @@ describe('load test checks', () => {
     run.rejected.answers.splice(0, 1, { ...(run.rejected.answers[0] as Answer), raced: false });
     expect(failing(runChecks(run.ledger, run.stored, NO_FAULTS))).toEqual([
       'FAIL no 5xx without an injected fault, but 503 in progress for racing requests',
+    ]);
+  });
+
+  it('fail on a postback that never got a 2xx', () => {
+    const run = cleanRun();
+    const unanswered = sentPostbackOf(mt('lt-c', 'N101', 'Sent', '2026-01-01T00:00:04Z'), { index: 4, outOfOrder: false });
+    unanswered.firstSentAt = 1000;
+    unanswered.answers.push(answer(503, 1100, 'unavailable'));
+    unanswered.unanswered = 1;
+    run.ledger.postbacks.push(unanswered);
+    expect(failing(runChecks(run.ledger, run.stored, { faults: true }))).toEqual(['FAIL every valid postback answered 2xx in the end']);
+  });
+
+  it('fail on a 200 answer that names another postback', () => {
+    const run = cleanRun();
+    run.sent102.answers.splice(0, 1, answer(200, 1300, 'accepted', true, run.sent101));
+    expect(failing(runChecks(run.ledger, run.stored, NO_FAULTS))).toEqual(['FAIL 200 answers carry our postbackId/trackingId']);
+  });
+
+  it('fail on a postback stored twice in the history', () => {
+    const run = cleanRun();
+    run.stored.history.push({ trackingId: 'lt-a', postbackId: run.sent102.postbackId });
+    expect(failing(runChecks(run.ledger, run.stored, NO_FAULTS))).toEqual(['FAIL exactly one history entry per 2xx postback']);
+  });
+
+  it.each([
+    ['an event', (stored: Stored) => stored.events.set('not-in-the-ledger', [{ detailType: 'MMS Sent', receivedAt: '-', isLatest: true }])],
+    ['a history entry', (stored: Stored) => stored.history.push({ trackingId: 'lt-a', postbackId: 'not-in-the-ledger' })],
+  ])('fail on %s of a postback never answered 2xx', (_what, plant) => {
+    const run = cleanRun();
+    plant(run.stored);
+    expect(failing(runChecks(run.ledger, run.stored, NO_FAULTS))).toEqual([
+      'FAIL no event or history entry for a postback never answered 2xx',
+    ]);
+  });
+
+  it.each([
+    ['answered 200', (run: ReturnType<typeof cleanRun>) => run.invalid.answers.splice(0, 1, answer(200, 1000, 'accepted'))],
+    ['given a state', (run: ReturnType<typeof cleanRun>) => run.stored.states.set(run.invalid.trackingId, 'some-postback-id')],
+    ['published', (run: ReturnType<typeof cleanRun>) => run.stored.eventTrackingIds.add(run.invalid.trackingId)],
+  ])('fail on bad input %s', (_what, plant) => {
+    const run = cleanRun();
+    plant(run);
+    expect(failing(runChecks(run.ledger, run.stored, NO_FAULTS))).toContain('FAIL bad input answered 4xx, never stored or published');
+  });
+
+  it.each([0, 2])('fail on %i rejected records for one refused request', (records) => {
+    const run = cleanRun();
+    expect(failing(runChecks(run.ledger, { ...run.stored, rejected: records }, NO_FAULTS))).toEqual([
+      'FAIL refused postbacks kept as rejected records',
+    ]);
+  });
+
+  it('fail on a 5xx under faults that is not 503 unavailable with Retry-After', () => {
+    const run = cleanRun();
+    run.rejected.answers.splice(0, 1, { ...(run.rejected.answers[0] as Answer), status: 500 });
+    expect(failing(runChecks(run.ledger, run.stored, { faults: true }))).toEqual([
+      'FAIL every 5xx under faults is 503 unavailable with Retry-After',
     ]);
   });
 

@@ -9,7 +9,7 @@ const record = (eventName: string, sk: string, extra: Record<string, unknown> = 
 });
 
 describe('the publisher filter, evaluated as Lambda does', () => {
-  const publisher = PUBLISHER_STREAM_FILTER as unknown as FilterPattern;
+  const publisher = PUBLISHER_STREAM_FILTER;
 
   it.each([
     ['an inserted history entry', record('INSERT', 'H#2026-04-24T18:30:00.000Z#abc'), true],
@@ -44,19 +44,7 @@ describe('matchesFilter', () => {
     ['null', { z: [null] }, true],
     ['prefix', { a: [{ prefix: 'Al' }] }, true],
     ['prefix that does not match', { a: [{ prefix: 'al' }] }, false],
-    ['suffix', { a: [{ suffix: 'pha' }] }, true],
-    ['equals-ignore-case', { a: [{ 'equals-ignore-case': 'ALPHA' }] }, true],
-    ['anything-but a list', { a: [{ 'anything-but': ['Beta', 'Gamma'] }] }, true],
-    ['anything-but the value', { a: [{ 'anything-but': 'Alpha' }] }, false],
-    ['anything-but a prefix', { a: [{ 'anything-but': { prefix: 'Al' } }] }, false],
-    ['exists', { a: [{ exists: true }] }, true],
-    ['exists on a missing key', { missing: [{ exists: true }] }, false],
-    ['exists false on a missing key', { missing: [{ exists: false }] }, true],
-    ['exists false on a present key', { a: [{ exists: false }] }, false],
     ['a missing key against a value', { missing: ['Alpha'] }, false],
-    ['numeric range', { n: [{ numeric: ['>', 0, '<=', 5] }] }, true],
-    ['numeric range missed', { n: [{ numeric: ['>', 5] }] }, false],
-    ['numeric on a string', { a: [{ numeric: ['>', 0] }] }, false],
     ['an array value matches when one element does', { list: ['y'] }, true],
     ['an array value with no matching element', { list: ['q'] }, false],
     ['nested object', { nested: { deep: ['v'] } }, true],
@@ -69,10 +57,12 @@ describe('matchesFilter', () => {
   });
 
   it('refuses an operator it does not know, instead of guessing', () => {
-    expect(() => matchesFilter({ a: [{ wildcard: 'A*' }] }, r)).toThrow(FilterPatternError);
+    for (const operator of [{ wildcard: 'A*' }, { exists: true }, { suffix: 'a' }, { 'anything-but': 'Beta' }, { numeric: ['>', 0] }]) {
+      expect(() => matchesFilter({ a: [operator] }, r)).toThrow(FilterPatternError);
+    }
     expect(() => matchesFilter({ a: [{ prefix: 'A', suffix: 'a' }] }, r)).toThrow(/one operator/);
     expect(() => matchesFilter({ a: 'Alpha' } as unknown as FilterPattern, r)).toThrow(/array or an object/);
-    expect(() => matchesFilter({ n: [{ numeric: ['~', 1] }] }, r)).toThrow(/numeric/);
+    expect(() => matchesFilter({ a: [{ prefix: 1 }] }, r)).toThrow(/prefix needs a string/);
   });
 
   it('ORs several filters of a mapping; no filter passes everything', () => {

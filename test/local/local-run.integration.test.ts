@@ -13,18 +13,11 @@ import { ENV } from '../../lambda/config-contract';
 import { loadExample } from '../../local/examples';
 import { LocalRun } from '../../local/local-run';
 import type { InvocationReport } from '../../local/stream-poller';
+import { sleep, until } from '../helpers/until';
 
 jest.setTimeout(120_000);
 
 const SECRET = 'local-run-secret';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('local run: events from the stream', () => {
   let localRun: LocalRun;
@@ -72,7 +65,7 @@ describe('local run: events from the stream', () => {
   it('publishes a stored postback from the stream, once', async () => {
     const answer = await send(loadExample('n101', { 'tracking-id': `lr-${randomUUID().slice(0, 8)}` }));
     expect(answer).toEqual({ status: 200, body: expect.objectContaining({ result: 'accepted' }) });
-    await until('the event', () => eventsOf(answer.body.postbackId).length > 0);
+    await until('the event', () => eventsOf(answer.body.postbackId).length > 0, 60_000);
     await sleep(1500);
     expect(eventsOf(answer.body.postbackId)).toEqual([expect.objectContaining({ detailType: 'MMS Sent', eventBusName: 'local-run-bus' })]);
   });
@@ -88,10 +81,10 @@ describe('local run: events from the stream', () => {
     expect([first.status, second.status]).toEqual([200, 200]);
     expect([first.body.result, second.body.result]).toEqual(['accepted', 'accepted']);
     // The publisher gave up inside its invocation and reported the batch failed: the mapping retries it.
-    await until('a failed invocation of the publisher', () => invocations.filter((i) => i.outcome !== 'ok').length > failedBefore);
+    await until('a failed invocation of the publisher', () => invocations.filter((i) => i.outcome !== 'ok').length > failedBefore, 60_000);
     expect(eventsOf(first.body.postbackId)).toEqual([]);
     eb.clearFaults();
-    await until('both events', () => eventsOf(first.body.postbackId).length > 0 && eventsOf(second.body.postbackId).length > 0);
+    await until('both events', () => eventsOf(first.body.postbackId).length > 0 && eventsOf(second.body.postbackId).length > 0, 60_000);
     await sleep(1500);
     expect(eventsOf(first.body.postbackId)).toHaveLength(1);
     expect(eventsOf(second.body.postbackId)).toHaveLength(1);

@@ -13,6 +13,7 @@ import { alive, descendants } from '../../loadtest/processes';
 import { type ExampleName, loadExample as fixture } from '../../local/examples';
 import { findFreePort, portInUse } from '../../stand-ins/loopback-server';
 import { interpreted } from '../helpers/fixtures';
+import { sleep, until } from '../helpers/until';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const TSX_CLI = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -20,17 +21,8 @@ const SECRET = 'e2e-secret';
 
 jest.setTimeout(120_000);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A timer that does not keep jest alive (for races against a deadline). */
 const deadline = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 /** Env for a child: no inherited endpoints of the jest run. */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

@@ -10,20 +10,11 @@ import path from 'node:path';
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { PUBLISHER_STREAM_FILTER } from '../../lambda/publisher/stream-filter';
-import type { FilterPattern } from '../../local/event-filter';
 import { type DiscardedBatch, StreamPoller, type StreamPollerOptions } from '../../local/stream-poller';
 import { createTestTable, type TestTable } from '../helpers/ddb-table';
+import { sleep, until } from '../helpers/until';
 
 jest.setTimeout(60_000);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const historyKey = (trackingId: string, i: number) => `H#2026-04-24T18:30:${String(i).padStart(2, '0')}.000Z#pb-${trackingId}-${i}`;
 
@@ -66,7 +57,7 @@ describe('StreamPoller (local event source mapping)', () => {
       endpoint: endpoint(),
       tableName: table.tableName,
       handler,
-      filters: [PUBLISHER_STREAM_FILTER as unknown as FilterPattern],
+      filters: [PUBLISHER_STREAM_FILTER],
       batchSize: 10,
       maxBatchingWindowMs: 200,
       retryAttempts: 2,
@@ -105,7 +96,7 @@ describe('StreamPoller (local event source mapping)', () => {
       batches.push(event);
       return { batchItemFailures: [] };
     });
-    await until('23 records', () => batches.flatMap((b) => b.Records).length >= 23);
+    await until('23 records', () => batches.flatMap((b) => b.Records).length >= 23, 20_000);
     await sleep(500); // nothing else may come (the state, the MODIFY, the rejected record)
     const records = batches.flatMap((b) => b.Records);
     expect(postbackIds(records)).toEqual(Array.from({ length: 23 }, (_, i) => `pb-a-${i}`));
@@ -151,7 +142,7 @@ describe('StreamPoller (local event source mapping)', () => {
       },
       { maxBatchingWindowMs: 1000 },
     );
-    await until('the retry', () => seen.length >= 2);
+    await until('the retry', () => seen.length >= 2, 20_000);
     expect(seen).toEqual([
       ['pb-b-0', 'pb-b-1', 'pb-b-2', 'pb-b-3', 'pb-b-4'],
       ['pb-b-2', 'pb-b-3', 'pb-b-4'],
@@ -170,7 +161,7 @@ describe('StreamPoller (local event source mapping)', () => {
       },
       { maxBatchingWindowMs: 1000, bisectOnError: false },
     );
-    await until('the retry', () => seen.length >= 2);
+    await until('the retry', () => seen.length >= 2, 20_000);
     expect(seen[1]).toEqual(seen[0]);
     expect(seen[0]).toHaveLength(3);
   });
@@ -188,7 +179,7 @@ describe('StreamPoller (local event source mapping)', () => {
       },
       { maxBatchingWindowMs: 1000, retryAttempts: 2, onDiscard: (b) => discarded.push(b) },
     );
-    await until('the records after the poison one', () => seen.some((ids) => ids.length === 2 && ids.includes('pb-d-3')));
+    await until('the records after the poison one', () => seen.some((ids) => ids.length === 2 && ids.includes('pb-d-3')), 20_000);
     expect(seen).toEqual([
       ['pb-d-0', 'pb-d-1', 'pb-d-2', 'pb-d-3'], // throws: split in two
       ['pb-d-0', 'pb-d-1'], // throws: split again
@@ -216,6 +207,24 @@ describe('StreamPoller (local event source mapping)', () => {
         .map((l) => JSON.parse(l).records[0].postbackId),
     ).toEqual(['pb-d-1']);
     expect(p.stats.recordsDiscarded).toBe(1);
+  });
+
+  it('invokes nothing after stop(): the invocation under way finishes, its bisected halves are not delivered', async () => {
+    for (let i = 0; i < 4; i++) await putHistory(table, 'e', i);
+    const seen: (string | undefined)[][] = [];
+    let stopped: Promise<void> | undefined;
+    const p = await start(
+      async (event) => {
+        seen.push(postbackIds(event.Records));
+        stopped ??= p.stop();
+        throw new Error('EventBridge unavailable');
+      },
+      { maxBatchingWindowMs: 1000 },
+    );
+    await until('the first invocation', () => stopped !== undefined, 20_000);
+    await stopped;
+    expect(seen).toEqual([['pb-e-0', 'pb-e-1', 'pb-e-2', 'pb-e-3']]);
+    expect(p.stats.recordsDiscarded).toBe(0);
   });
 
   it('refuses a table without a stream, naming it', async () => {
