@@ -373,7 +373,9 @@ export class StreamPoller {
           if (buffer.length === 0) firstBufferedAt = Date.now();
           buffer.push(lambdaRecord);
         }
-        if (records.length > 0 && buffer.length < this.options.batchSize) continue; // read on while the shard has more
+        // Read on while the shard has more, but never past the batching window of the first buffered record.
+        const windowOpen = buffer.length === 0 || Date.now() - firstBufferedAt < this.options.maxBatchingWindowMs;
+        if (records.length > 0 && buffer.length < this.options.batchSize && windowOpen) continue;
       }
       const windowLeft = this.options.maxBatchingWindowMs - (Date.now() - firstBufferedAt);
       if (buffer.length > 0 && (buffer.length >= this.options.batchSize || windowLeft <= 0 || !iterator)) {
